@@ -1,0 +1,23 @@
+@{
+    RootModule           = 'WorkflowAutomation.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d0b7f0e-3c7e-4a52-9b7e-0f6c2a1d4e83'
+    Author               = 'WorkflowAutomation contributors'
+    CompanyName          = 'WorkflowAutomation'
+    Copyright            = '(c) WorkflowAutomation contributors. MIT License.'
+    Description          = 'Durable YAML workflows, a prioritised parallel executor, a SQLite metrics store, a daemon with schedules, circuit breakers and health checks, hermetic environments and chaos tests, driven from PowerShell.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    # Filled in by build.ps1 from the compiled cmdlets and module/*.Format.ps1xml.
+    CmdletsToExport      = @()
+    FormatsToProcess     = @()
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Workflow', 'Automation', 'YAML', 'Daemon', 'Metrics', 'Parallel', 'Chaos', 'Linux', 'macOS', 'Windows')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

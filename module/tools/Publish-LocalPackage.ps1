@@ -1,0 +1,20 @@
+<#
+.SYNOPSIS
+    Publishes the built module to a folder repository, as Publish-PSResource does for PSGallery.
+.DESCRIPTION
+    Runs with an isolated HOME so the repository registration never touches the user's own
+    PSResourceGet settings.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $RepositoryPath,
+    [Parameter(Mandatory)] [string] $Home
+)
+$ErrorActionPreference = 'Stop'
+New-Item -ItemType Directory -Force $Home | Out-Null
+$env:HOME = $Home
+$env:XDG_DATA_HOME = Join-Path $Home '.local/share'
+$env:XDG_CONFIG_HOME = Join-Path $Home '.config'
+$env:LOCALAPPDATA = Join-Path $Home 'AppData'
+Register-PSResourceRepository -Name WorkflowAutomationLocal -Uri $RepositoryPath -Trusted -Force
+Publish-PSResource -Path $ModulePath -Repository WorkflowAutomationLocal

@@ -1,0 +1,65 @@
+namespace WorkflowAutomation.State;
+
+/// <summary>
+/// Creates folders (0700) and files (0600) that only their owner can read. On Windows the
+/// per-user folders already carry an owner-only ACL, so nothing more is done there.
+/// </summary>
+public static class OwnerOnly
+{
+    public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode OwnerFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public static string CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return path;
+        }
+        if (!Directory.Exists(path))
+        {
+            Directory.CreateDirectory(path, FolderMode);
+        }
+        File.SetUnixFileMode(path, FolderMode);
+        return path;
+    }
+
+    /// <summary>Restricts an existing file to its owner.</summary>
+    public static void RestrictFile(string path)
+    {
+        if (!OperatingSystem.IsWindows() && File.Exists(path))
+        {
+            File.SetUnixFileMode(path, OwnerFileMode);
+        }
+    }
+
+    /// <summary>Writes a file atomically (temp file then rename), owner-only from the start.</summary>
+    public static void WriteAllText(string path, string contents)
+    {
+        var temp = path + ".tmp-" + Environment.ProcessId;
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerFileMode;
+        }
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(contents);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>True when a folder can be written by its group or by others.</summary>
+    public static bool IsWritableByOthers(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+        var mode = File.GetUnixFileMode(path);
+        return (mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Management.Automation;
+using WorkflowAutomation.Common;
+using WorkflowAutomation.Configuration;
+using WorkflowAutomation.State;
+
+namespace WorkflowAutomation.PowerShell.Infrastructure;
+
+/// <summary>
+/// What every cmdlet of the module shares: the state directory, the configuration, and
+/// the one place where engine exceptions become error records.
+/// </summary>
+public abstract class WorkflowCmdlet : PSCmdlet
+{
+    private StateDirectory? state;
+    private WorkflowConfiguration? configuration;
+
+    /// <summary>The state directory, resolved from the environment at the first use.</summary>
+    protected StateDirectory State => state ??= StateDirectory.Resolve();
+
+    /// <summary>The configuration in force for this call.</summary>
+    protected WorkflowConfiguration Configuration => configuration ??= WorkflowConfiguration.Load(State);
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            Process();
+        }
+        catch (Exception exception) when (exception is not PipelineStoppedException and not PipelineClosedException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(exception, target: null));
+        }
+    }
+
+    /// <summary>The cmdlet's work for one pipeline input.</summary>
+    protected abstract void Process();
+
+    /// <summary>Writes a non-terminating error for one item (so -ErrorAction works per item).</summary>
+    protected void WriteItemError(Exception exception, object? target) => WriteError(ErrorRecords.From(exception, target));
+
+    /// <summary>Resolves -Path values (wildcards allowed) to existing files, writing an error for each that matches nothing.</summary>
+    protected IEnumerable<string> ResolveFiles(IEnumerable<string> paths, bool literal = false)
+    {
+        foreach (var path in paths)
+        {
+            List<string> resolved;
+            try
+            {
+                resolved = literal
+                    ? [SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)]
+                    : GetResolvedProviderPathFromPSPath(path, out _).ToList();
+            }
+            catch (ItemNotFoundException)
+            {
+                resolved = [];
+            }
+            resolved = resolved.Where(File.Exists).ToList();
+            if (resolved.Count == 0)
+            {
+                WriteItemError(new WorkflowAutomationException("PathNotFound", ErrorKind.ObjectNotFound,
+                    $"No file matches '{path}'. Check the path, or use wildcards such as ./workflows/*.yaml."), path);
+            }
+            foreach (var file in resolved)
+            {
+                yield return file;
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite against a built module and writes the pass/fail counts as JSON.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    [string] $Filter = ($env:WORKFLOW_AUTOMATION_PESTER_FILTER ?? '*')
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath
+# Test files import the module from here; each test file runs against its own state directory.
+$env:WORKFLOW_AUTOMATION_TEST_MODULE = Join-Path $ModulePath 'WorkflowAutomation.psd1'
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" | ForEach-Object FullName)
+$configuration.Run.PassThru = $true
+$configuration.Output.RenderMode = 'Plaintext'
+$configuration.Output.Verbosity = 'Normal'
+$result = Invoke-Pester -Configuration $configuration
+[pscustomobject]@{
+    Passed = $result.PassedCount
+    # A file that fails to load counts as a failure too.
+    Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount
+} | ConvertTo-Json | Set-Content $SummaryPath
