@@ -14,7 +14,8 @@ Describe 'Package round trip' {
     It 'installs with Install-PSResource into an isolated path, imports by name and runs a cmdlet' {
         $isolated = Join-Path ([IO.Path]::GetTempPath()) ("wa-install-" + [guid]::NewGuid().ToString('n'))
         $state = Join-Path $isolated 'state'
-        New-Item -ItemType Directory -Force $isolated | Out-Null
+        # .NET reports a per-user folder only once it exists.
+        New-Item -ItemType Directory -Force (Join-Path $isolated '.local/share'), (Join-Path $isolated '.config') | Out-Null
         $result = Invoke-ChildPwsh -Environment @{
             HOME = $isolated; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null
             PSModulePath = $null; WORKFLOW_AUTOMATION_HOME = $state
@@ -28,7 +29,9 @@ Describe 'Package round trip' {
             Initialize-WorkflowFramework | Out-Null
             'port=' + (Get-WorkflowConfiguration DASHBOARD_PORT).Value
         "
+        $registered = Test-Path (Join-Path $isolated '.local/share/PSResourceGet/PSResourceRepository.xml')
         Remove-Item $isolated -Recurse -Force -ErrorAction Ignore
+        $registered | Should -BeTrue -Because 'the repository registration stays inside the isolated home'
         $result.ExitCode | Should -Be 0 -Because ($result.Output -join "`n")
         ($result.Output -match '^installed-at=') | Should -BeLike "installed-at=$isolated*"
         $result.Output | Should -Contain 'port=8080'
