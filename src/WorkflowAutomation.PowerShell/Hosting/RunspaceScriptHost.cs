@@ -11,8 +11,10 @@ namespace WorkflowAutomation.PowerShell.Hosting;
 /// new pwsh. Environment variables belong to the whole process, so only one script runs
 /// in-process at a time; a pwsh step that starts while another runs gets its own pwsh
 /// process instead, which keeps parallel steps parallel and their variables apart.
+/// Internal on purpose: PowerShell inspects the module's public types before the load
+/// context that resolves the engine is installed.
 /// </summary>
-public sealed class RunspaceScriptHost : IScriptHost
+internal sealed class RunspaceScriptHost : IScriptHost
 {
     // After PowerShell.Stop() a script stuck in .NET code may not return; it is abandoned.
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
