@@ -15,6 +15,9 @@ public static class ConfigurationKeys
     public static readonly ConfigurationKey CircuitBreakerThreshold = ConfigurationKey.Integer(
         "CIRCUIT_BREAKER_THRESHOLD", () => 5, 1, 1000, "Consecutive failures that open a step's or a workflow's circuit breaker.");
 
+    public static readonly ConfigurationKey CircuitBreakerDuration = ConfigurationKey.Seconds(
+        "CIRCUIT_BREAKER_DURATION", 60, 1, 86400, "How long an open circuit breaker fails fast before it lets one trial call through.");
+
     public static readonly ConfigurationKey HealthCheckInterval = ConfigurationKey.Seconds(
         "HEALTH_CHECK_INTERVAL", 30, 1, 86400, "How often the daemon checks its own health.");
 
@@ -45,7 +48,7 @@ public static class ConfigurationKeys
     /// <summary>All keys, in the order the configuration file lists them.</summary>
     public static readonly IReadOnlyList<ConfigurationKey> All =
     [
-        MaxParallelWorkflows, MaxParallelWorkers, MetricsRetentionDays, CircuitBreakerThreshold,
+        MaxParallelWorkflows, MaxParallelWorkers, MetricsRetentionDays, CircuitBreakerThreshold, CircuitBreakerDuration,
         HealthCheckInterval, AutoRestartMaxPerHour, DashboardPort, ChaosEnabled, MetricsInterval,
         SmtpServer, SmtpPort, SmtpFrom, SmtpUseSsl,
     ];

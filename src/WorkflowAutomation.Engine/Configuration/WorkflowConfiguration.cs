@@ -22,6 +22,7 @@ public sealed class WorkflowConfiguration
     public int MaxParallelWorkers => (int)this[ConfigurationKeys.MaxParallelWorkers];
     public int MetricsRetentionDays => (int)this[ConfigurationKeys.MetricsRetentionDays];
     public int CircuitBreakerThreshold => (int)this[ConfigurationKeys.CircuitBreakerThreshold];
+    public TimeSpan CircuitBreakerDuration => (TimeSpan)this[ConfigurationKeys.CircuitBreakerDuration];
     public TimeSpan HealthCheckInterval => (TimeSpan)this[ConfigurationKeys.HealthCheckInterval];
     public int AutoRestartMaxPerHour => (int)this[ConfigurationKeys.AutoRestartMaxPerHour];
     public int DashboardPort => (int)this[ConfigurationKeys.DashboardPort];

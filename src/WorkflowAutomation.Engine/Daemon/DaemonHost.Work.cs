@@ -1,25 +1,301 @@
+using Microsoft.Data.Sqlite;
+using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Execution;
+using WorkflowAutomation.State;
+using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Daemon;
 
-/// <summary>The daemon's work: what runs between Starting and Stopping.</summary>
+/// <summary>The daemon's work: the queue, the scheduler, breakers and approvals, between Starting and Stopping.</summary>
 public sealed partial class DaemonHost
 {
+    /// <summary>The run store's origin for the daemon's runs (other processes leave them alone).</summary>
+    public const string RunOrigin = "daemon";
+
     private readonly record struct WorkCounts(int Queued, IReadOnlyList<string> Running, int WaitingForApproval, int OpenBreakers, int HalfOpenBreakers);
+
+    private SqliteRunStore? runStore;
+    private RunQueue? queue;
+    private ScheduleStore? schedules;
+    private Scheduler? scheduler;
+    private CircuitBreakerRegistry? breakers;
+    private DaemonApprovalGate? approvals;
+    private RunDispatcher? dispatcher;
+    private WorkflowExecutor? executor;
+    private readonly CancellationTokenSource schedulerStop = new();
+    private Task? schedulerLoop;
+
+    internal RunQueue Queue => queue ?? throw new InvalidOperationException("The daemon is not running.");
+
+    internal CircuitBreakerRegistry Breakers => breakers ?? throw new InvalidOperationException("The daemon is not running.");
 
     private void StartWork()
     {
+        runStore = SqliteRunStore.Open(State);
+        queue = new RunQueue(Database, time);
+        var resumed = queue.RequeueInterrupted();
+        if (resumed > 0)
+        {
+            Log.Warn($"{resumed} run(s) were running when the daemon last stopped; they resume first");
+        }
+        schedules = new ScheduleStore(Database, time);
+        breakers = new CircuitBreakerRegistry(Database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, time);
+        approvals = new DaemonApprovalGate(Database, time);
+        executor = new WorkflowExecutor(new WorkflowExecutorOptions
+        {
+            Store = runStore,
+            ScriptHost = options.ScriptHost ?? new ProcessScriptHost(),
+            Time = time,
+            Approvals = approvals,
+            StepGuard = new BreakerStepGuard(breakers),
+            Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration), time),
+        });
+        dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
+        scheduler = new Scheduler(schedules,
+            (definition, text, origin, alongside) => Accept(definition, text, definition.SourcePath, new Dictionary<string, string>(), origin, alongside),
+            time, Log);
+        // The first tick before Running: what was missed while the daemon was down is queued now.
+        TickScheduler();
+        dispatcher.Start();
+        schedulerLoop = Task.Run(SchedulerLoopAsync);
     }
 
-    private Task StopWorkAsync(TimeSpan grace) => Task.CompletedTask;
+    private async Task SchedulerLoopAsync()
+    {
+        while (!schedulerStop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.SchedulerTick, time, schedulerStop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            TickScheduler();
+        }
+    }
 
-    private Task DisposeWorkAsync() => Task.CompletedTask;
+    private void TickScheduler()
+    {
+        try
+        {
+            scheduler!.Tick();
+        }
+        catch (Exception exception)
+        {
+            Log.Error("The scheduler failed a tick: " + exception.Message);
+        }
+    }
 
-    private WorkCounts WorkSummary() => new(0, [], 0, 0, 0);
+    /// <summary>Accepts a run: validated, committed to the queue, recorded as Queued, then acknowledged.</summary>
+    public WorkflowRun Accept(WorkflowDefinition definition, string text, string? path, IReadOnlyDictionary<string, string> parameters, string origin,
+        Action<SqliteConnection, SqliteTransaction>? alongside = null)
+    {
+        if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || queue is null)
+        {
+            throw new WorkflowAutomationException("DaemonStopping", ErrorKind.ResourceUnavailable, "The daemon is stopping and accepts no new runs; submit again once it is restarted.");
+        }
+        // Bad parameters are refused now, not discovered when the run starts.
+        WorkflowInputs.Resolve(definition, parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
+        var id = WorkflowExecutor.NewRunId(time);
+        queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside);
+        var run = new WorkflowRun
+        {
+            Id = id,
+            Name = definition.Name,
+            Status = RunStatus.Queued,
+            SourcePath = path,
+            Parameters = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase),
+            Origin = RunOrigin,
+        };
+        foreach (var step in definition.Steps)
+        {
+            run.Steps.Add(new WorkflowStepRun { RunId = id, Name = step.Name, Status = StepStatus.Pending });
+        }
+        runStore!.CreateRun(run, definition, RunOwner.Current);
+        foreach (var step in run.Steps)
+        {
+            runStore.SaveStep(step);
+        }
+        dispatcher!.Wake();
+        return run;
+    }
+
+    private async Task<WorkflowRun> ExecuteAsync(QueuedRun entry, CancellationToken interruption, CancellationToken cancellation)
+    {
+        var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow);
+        if (parsed.Definition is not { } definition)
+        {
+            return FailWithoutRunning(entry, null, new WorkflowDefinitionException(parsed).Message);
+        }
+        var breaker = CircuitBreakerRegistry.WorkflowName(definition.Name);
+        var decision = Breakers.TryAcquire(breaker);
+        if (!decision.Allowed)
+        {
+            return FailWithoutRunning(entry, definition, decision.Reason!);
+        }
+        WorkflowRun run;
+        try
+        {
+            run = await executor!.RunAsync(definition, new RunRequest
+            {
+                RunId = entry.RunId,
+                Resume = true,
+                Parameters = entry.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value),
+                Origin = RunOrigin,
+                Interruption = interruption,
+                WorkingDirectory = entry.SourcePath is { } source ? Path.GetDirectoryName(source) : null,
+            }, cancellation).ConfigureAwait(false);
+        }
+        catch
+        {
+            Breakers.Release(breaker);
+            throw;
+        }
+        switch (run.Status)
+        {
+            case RunStatus.Succeeded:
+                Breakers.RecordSuccess(breaker);
+                break;
+            case RunStatus.Failed:
+                Breakers.RecordFailure(breaker, CircuitBreakerKind.Workflow, run.Error);
+                break;
+            default:
+                Breakers.Release(breaker);
+                break;
+        }
+        return run;
+    }
+
+    /// <summary>A run that cannot start (open workflow breaker, text no longer valid) fails fast, its steps CircuitOpen or Skipped.</summary>
+    private WorkflowRun FailWithoutRunning(QueuedRun entry, WorkflowDefinition? definition, string reason)
+    {
+        var now = time.GetUtcNow();
+        var run = runStore!.GetRun(entry.RunId) ?? new WorkflowRun { Id = entry.RunId, Name = entry.Workflow, Origin = RunOrigin };
+        var status = definition is null ? StepStatus.Skipped : StepStatus.CircuitOpen;
+        foreach (var step in run.Steps.Where(step => step.Status is StepStatus.Pending or StepStatus.Running or StepStatus.WaitingForApproval or StepStatus.Interrupted))
+        {
+            step.Status = status;
+            step.Error = reason;
+            step.EndTime = now;
+            runStore.SaveStep(step);
+        }
+        run.Status = RunStatus.Failed;
+        run.Error = reason;
+        run.StartTime ??= now;
+        run.EndTime = now;
+        runStore.UpdateRun(run);
+        Log.Warn($"Run {entry.RunId} failed without running: {reason}");
+        return run;
+    }
+
+    private async Task StopWorkAsync(TimeSpan grace)
+    {
+        schedulerStop.Cancel();
+        if (schedulerLoop is not null)
+        {
+            await schedulerLoop.ConfigureAwait(false);
+        }
+        if (dispatcher is not null)
+        {
+            await dispatcher.StopAsync(grace).ConfigureAwait(false);
+        }
+    }
+
+    private Task DisposeWorkAsync()
+    {
+        schedulerStop.Cancel();
+        dispatcher?.Dispose();
+        runStore?.Dispose();
+        (dispatcher, runStore, executor) = (null, null, null);
+        return Task.CompletedTask;
+    }
+
+    private WorkCounts WorkSummary()
+    {
+        if (queue is null || dispatcher is null || approvals is null || breakers is null)
+        {
+            return new WorkCounts(0, [], 0, 0, 0);
+        }
+        var list = breakers.List();
+        return new WorkCounts(queue.Count(QueueState.Queued), dispatcher.Running, approvals.CountPending(),
+            list.Count(breaker => breaker.State == CircuitState.Open), list.Count(breaker => breaker.State == CircuitState.HalfOpen));
+    }
 
     private void RegisterWorkOperations(IpcServer server)
     {
+        server.Handle<SubmitRequest>(DaemonOperations.Submit, (request, _) =>
+        {
+            var submitted = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
+            var definition = WorkflowParser.Parse(submitted.Yaml, submitted.Path) is { Definition: { } parsed } ? parsed
+                : throw new WorkflowDefinitionException(WorkflowParser.Parse(submitted.Yaml, submitted.Path));
+            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit");
+            Log.Info($"Run {run.Id} ({run.Name}) queued");
+            return Task.FromResult<object?>(run);
+        });
+        server.Handle<RunRequestBody>(DaemonOperations.Wait, async (request, cancellation) =>
+        {
+            var runId = RequireRunId(request);
+            var timeout = TimeSpan.FromSeconds(Math.Clamp(request!.TimeoutSeconds, 0, 60));
+            var ended = await dispatcher!.WaitAsync(runId, timeout, cancellation).ConfigureAwait(false);
+            return new WaitResponse { Ended = ended, Run = runStore!.GetRun(runId) };
+        });
+        server.Handle<RunRequestBody>(DaemonOperations.Cancel, (request, _) =>
+        {
+            var runId = RequireRunId(request);
+            if (!dispatcher!.Cancel(runId))
+            {
+                throw new WorkflowAutomationException("RunNotActive", ErrorKind.InvalidOperation,
+                    $"Run {runId} is neither queued nor running on the daemon; Get-WorkflowRun -Id {runId} shows how it ended.");
+            }
+            if (queue!.Find(runId) is { State: QueueState.Finished } && runStore!.GetRun(runId) is { Status: RunStatus.Queued } queued)
+            {
+                queued.Status = RunStatus.Cancelled;
+                queued.Error = "Cancelled before it started.";
+                queued.EndTime = time.GetUtcNow();
+                foreach (var step in queued.Steps)
+                {
+                    step.Status = StepStatus.Skipped;
+                    runStore.SaveStep(step);
+                }
+                runStore.UpdateRun(queued);
+            }
+            Log.Info($"Run {runId} cancelled by a client");
+            return Task.FromResult<object?>(runStore!.GetRun(runId));
+        });
+        server.Handle<AnswerRequest>(DaemonOperations.Answer, async (request, _) =>
+        {
+            var answer = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "An answer needs a run id and a step.");
+            approvals!.Answer(answer.RunId, answer.Step, answer.Approve, answer.AnsweredBy, answer.Reason);
+            Log.Info($"Step '{answer.Step}' of run {answer.RunId} {(answer.Approve ? "approved" : "denied")}{(answer.AnsweredBy is null ? "" : " by " + answer.AnsweredBy)}");
+            // The run picks the answer up at once; a moment later its record shows the step moving on.
+            for (var attempt = 0; attempt < 20 && runStore!.GetRun(answer.RunId)?.Steps.FirstOrDefault(s => s.Name == answer.Step) is { Status: StepStatus.WaitingForApproval }; attempt++)
+            {
+                await Task.Delay(25).ConfigureAwait(false);
+            }
+            return runStore!.GetRun(answer.RunId)?.Steps.FirstOrDefault(step => step.Name == answer.Step);
+        });
+        server.Handle(DaemonOperations.Breakers, (_, _) => Task.FromResult<object?>(Breakers.List()));
+        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, (request, _) =>
+        {
+            var name = request?.Name ?? "*";
+            var reset = Breakers.Reset(name);
+            if (reset.Count == 0)
+            {
+                throw new CircuitBreakerNotFoundException(name, Breakers.List().Select(breaker => breaker.Name));
+            }
+            Log.Info($"Circuit breaker(s) reset: {string.Join(", ", reset.Select(breaker => breaker.Name))}");
+            return Task.FromResult<object?>(reset);
+        });
     }
 
-    private IEnumerable<IHealthCheck> WorkHealthChecks() => [];
+    private static string RequireRunId(RunRequestBody? request) =>
+        string.IsNullOrWhiteSpace(request?.RunId)
+            ? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "The request names no run id.")
+            : request.RunId;
+
+    private IEnumerable<IHealthCheck> WorkHealthChecks() =>
+        [new HeartbeatHealthCheck("Scheduler", () => scheduler?.LastTick, TimeSpan.FromSeconds(Math.Max(10, options.SchedulerTick.TotalSeconds * 3)), time)];
 }

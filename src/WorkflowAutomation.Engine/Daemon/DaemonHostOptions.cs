@@ -1,4 +1,5 @@
 using WorkflowAutomation.Configuration;
+using WorkflowAutomation.Execution;
 
 namespace WorkflowAutomation.Daemon;
 
@@ -27,6 +28,9 @@ public sealed class DaemonHostOptions
 
     /// <summary>Size at which the log rotates. The default value is 10 MiB.</summary>
     public long LogMaxBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>Runs pwsh steps; the module passes one that reuses runspaces. The default runs pwsh processes.</summary>
+    public IScriptHost? ScriptHost { get; init; }
 
     /// <summary>Handles SIGTERM itself (a process of its own, not a job inside someone's session).</summary>
     public bool HandleTerminationSignal { get; init; }

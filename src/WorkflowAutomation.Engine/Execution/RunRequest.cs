@@ -21,6 +21,20 @@ public sealed class RunRequest
     public WorkflowRun? RestartOf { get; init; }
     /// <summary>Restart-WorkflowRun -FromFailedStep: steps that succeeded in <see cref="RestartOf"/> are not run again.</summary>
     public bool ReuseSucceededSteps { get; init; }
+    /// <summary>
+    /// The daemon continues a run it recorded before (queued, or running when the daemon
+    /// died): the record of <see cref="RunId"/> goes on under the same id; steps that finished
+    /// keep their result and are never run again; an attempt that was running is recorded as
+    /// Interrupted and the step runs again with its retry policy (the interruption was not
+    /// the step's failure, so it does not use up a retry). A new run when none is recorded.
+    /// </summary>
+    public bool Resume { get; init; }
+    /// <summary>
+    /// Fires when the host stops without cancelling the run (a daemon shutting down): running
+    /// steps are killed and recorded as Interrupted, nothing else starts, no rollback runs,
+    /// and the run is left Interrupted for <see cref="Resume"/>.
+    /// </summary>
+    public CancellationToken Interruption { get; init; }
 }
 
 /// <summary>Answers approval gates (approval_required).</summary>

@@ -34,18 +34,26 @@ internal sealed partial class RunScope
             Finish(record, StepStatus.Failed, exception.Message);
             return;
         }
+        if (options.StepGuard?.BeforeStep(run, step) is { } refusal)
+        {
+            Log(step.Name, new OutputLine(OutputStream.Error, refusal));
+            Finish(record, StepStatus.CircuitOpen, refusal);
+            return;
+        }
         lock (gate)
         {
             record.Status = StepStatus.Running;
         }
         Save(record);
 
+        // A resumed step numbers its attempts after the interrupted ones, which do not use up retries.
+        var earlierAttempts = record.Attempts;
         AttemptResult last;
         try
         {
             last = await Retry.ExecuteAsync(
                 RetryOptions.For(step),
-                (number, token) => new ValueTask<AttemptResult>(AttemptAsync(step, record, number, command, environment, token)),
+                (number, token) => new ValueTask<AttemptResult>(AttemptAsync(step, record, earlierAttempts + number, command, environment, token)),
                 result => !result.Succeeded && !result.Cancelled,
                 attempt =>
                 {
@@ -71,11 +79,18 @@ internal sealed partial class RunScope
         if (last.Succeeded)
         {
             Finish(record, StepStatus.Succeeded, null);
-            return;
         }
-        record.ContinuedOnError = step.ContinueOnError && !last.Cancelled;
-        Finish(record, last.Cancelled ? StepStatus.Cancelled : last.TimedOut ? StepStatus.TimedOut : StepStatus.Failed, last.Error);
+        else
+        {
+            record.ContinuedOnError = step.ContinueOnError && !last.Cancelled;
+            Finish(record, last.Cancelled ? CancelledStatus : last.TimedOut ? StepStatus.TimedOut : StepStatus.Failed,
+                last.Cancelled && Interrupted ? "Interrupted: the daemon stopped; the step runs again when it starts." : last.Error);
+        }
+        options.StepGuard?.AfterStep(run, step, record);
     }
+
+    /// <summary>A step stopped by the host is Interrupted (to be resumed), by the user Cancelled.</summary>
+    private StepStatus CancelledStatus => Interrupted ? StepStatus.Interrupted : StepStatus.Cancelled;
 
     private async Task<bool> ApproveAsync(WorkflowStep step, WorkflowStepRun record, CancellationToken cancellationToken)
     {
@@ -102,6 +117,11 @@ internal sealed partial class RunScope
             granted = false;
             refusal = exception.Message;
             failureErrorId ??= exception.ErrorId;
+        }
+        catch (OperationCanceledException) when (Interrupted)
+        {
+            // Still waiting: the resumed run asks again, and an answer given meanwhile is kept.
+            return false;
         }
         catch (OperationCanceledException)
         {
@@ -151,7 +171,7 @@ internal sealed partial class RunScope
         };
         var result = await ExecuteAsync(step.Name, step.Shell, command, attemptEnvironment, step, cancellationToken).ConfigureAwait(false);
         var outputs = StepOutputFile.Read(outputFile);
-        attempt.Status = result.Cancelled ? StepStatus.Cancelled : result.TimedOut ? StepStatus.TimedOut : result.Succeeded ? StepStatus.Succeeded : StepStatus.Failed;
+        attempt.Status = result.Cancelled ? CancelledStatus : result.TimedOut ? StepStatus.TimedOut : result.Succeeded ? StepStatus.Succeeded : StepStatus.Failed;
         attempt.ExitCode = result.Cancelled ? null : result.ExitCode;
         attempt.Error = result.Error;
         attempt.EndTime = options.Time.GetUtcNow();

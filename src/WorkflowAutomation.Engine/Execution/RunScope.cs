@@ -37,14 +37,18 @@ internal sealed partial class RunScope : IDisposable
 
     private bool RunFailed => firstFailure is not null;
 
+    /// <summary>The host is stopping (not cancelling): leave the run to be resumed.</summary>
+    private bool Interrupted => request.Interruption.IsCancellationRequested;
+
     private int MaxParallel => Math.Max(1, request.MaxParallel ?? definition.MaxParallel ?? options.DefaultMaxParallel);
 
     public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         var pending = new List<WorkflowStep>();
+        AdoptFinishedSteps();
         foreach (var step in definition.Steps)
         {
-            if (!Reuse(step))
+            if (!IsFinished(steps[step.Name].Status) && !Reuse(step))
             {
                 pending.Add(step);
             }
@@ -58,6 +62,10 @@ internal sealed partial class RunScope : IDisposable
                 progressed = false;
                 foreach (var step in pending.ToList())
                 {
+                    if (Interrupted)
+                    {
+                        break;
+                    }
                     if (!dependencies[step.Name].All(name => IsFinished(steps[name].Status)))
                     {
                         continue;
@@ -88,11 +96,35 @@ internal sealed partial class RunScope : IDisposable
             running.Remove(done);
             await done.ConfigureAwait(false);
         }
-        foreach (var step in pending)
+        // Interrupted: what did not start stays Pending, to run when the run is resumed.
+        foreach (var step in Interrupted ? [] : pending)
         {
             Finish(steps[step.Name], StepStatus.Skipped, "Not run: its dependencies never finished.");
         }
         await EndAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A resumed run: steps that finished before count as they ended (for conditions, failure and rollback order).</summary>
+    private void AdoptFinishedSteps()
+    {
+        if (!request.Resume)
+        {
+            return;
+        }
+        lock (gate)
+        {
+            foreach (var step in run.Steps.Where(step => IsFinished(step.Status)).OrderBy(step => step.EndTime))
+            {
+                if (step.Status == StepStatus.Succeeded)
+                {
+                    succeededInOrder.Add(step.Name);
+                }
+                if (IsFailure(step))
+                {
+                    firstFailure ??= step.Name;
+                }
+            }
+        }
     }
 
     /// <summary>Restart-WorkflowRun -FromFailedStep: a step that succeeded before keeps its result and outputs.</summary>
@@ -197,6 +229,15 @@ internal sealed partial class RunScope : IDisposable
 
     private async Task EndAsync(CancellationToken cancellationToken)
     {
+        if (Interrupted)
+        {
+            run.Status = RunStatus.Interrupted;
+            run.Error = "The daemon stopped before the run finished; the run goes on when the daemon starts again.";
+            run.EndTime = options.Time.GetUtcNow();
+            options.Store.UpdateRun(run);
+            RunFailureIds.Remember(run, "WorkflowRunInterrupted");
+            return;
+        }
         if (cancellationToken.IsCancellationRequested)
         {
             run.Status = RunStatus.Cancelled;

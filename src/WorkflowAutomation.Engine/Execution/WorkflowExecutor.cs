@@ -18,6 +18,8 @@ public sealed class WorkflowExecutorOptions
     public IRunNotifier? Notifier { get; init; }
     /// <summary>Steps at once when neither -MaxParallel nor max_parallel says. <value>The default value is 32.</value></summary>
     public int DefaultMaxParallel { get; init; } = 32;
+    /// <summary>Asked before each step (the daemon's circuit breakers); none when null.</summary>
+    public IStepGuard? StepGuard { get; init; }
 }
 
 /// <summary>
@@ -32,6 +34,10 @@ public sealed class WorkflowExecutor(WorkflowExecutorOptions options)
     public async Task<WorkflowRun> RunAsync(WorkflowDefinition definition, RunRequest request, CancellationToken cancellationToken)
     {
         var inputs = WorkflowInputs.Resolve(definition, request.Parameters);
+        if (request.Resume && request.RunId is { } id && options.Store.GetRun(id) is { } recorded)
+        {
+            return await ExecuteAsync(definition, request, Continue(recorded, definition), inputs, cancellationToken).ConfigureAwait(false);
+        }
         var run = new WorkflowRun
         {
             Id = request.RunId ?? NewRunId(options.Time),
@@ -52,15 +58,67 @@ public sealed class WorkflowExecutor(WorkflowExecutorOptions options)
         {
             options.Store.SaveStep(step);
         }
+        return await ExecuteAsync(definition, request, run, inputs, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<WorkflowRun> ExecuteAsync(WorkflowDefinition definition, RunRequest request, WorkflowRun run,
+        Dictionary<string, object?> inputs, CancellationToken cancellationToken)
+    {
+        // Interruption stops the run like a cancellation; the scope tells them apart.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.Interruption);
         var scope = new RunScope(options, definition, request, run, inputs);
         try
         {
-            await scope.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            await scope.ExecuteAsync(stop.Token).ConfigureAwait(false);
         }
         finally
         {
             scope.Dispose();
         }
+        return run;
+    }
+
+    /// <summary>
+    /// Takes up a recorded run again: finished steps stay as they are; attempts left Running
+    /// by a process that died become Interrupted; unfinished steps go back to Pending.
+    /// </summary>
+    private WorkflowRun Continue(WorkflowRun run, WorkflowDefinition definition)
+    {
+        var now = options.Time.GetUtcNow();
+        run.Status = RunStatus.Running;
+        run.StartTime ??= now;
+        run.EndTime = null;
+        run.Error = null;
+        foreach (var step in definition.Steps.Where(step => run.Steps.All(recorded => recorded.Name != step.Name)))
+        {
+            run.Steps.Add(new WorkflowStepRun { RunId = run.Id, Name = step.Name, Status = StepStatus.Pending });
+        }
+        foreach (var step in run.Steps.Where(step => step.Status is StepStatus.Pending or StepStatus.Running or StepStatus.WaitingForApproval or StepStatus.Interrupted))
+        {
+            foreach (var attempt in step.AttemptHistory.Where(attempt => attempt.Status == StepStatus.Running))
+            {
+                attempt.Status = StepStatus.Interrupted;
+                attempt.EndTime = now;
+                attempt.Error = "Interrupted: the process running it stopped.";
+                options.Store.SaveAttempt(attempt);
+            }
+            if (step.Status is StepStatus.Running or StepStatus.Interrupted)
+            {
+                options.Store.AppendLog(new WorkflowRunLogLine
+                {
+                    RunId = run.Id,
+                    Step = step.Name,
+                    Timestamp = now,
+                    IsError = true,
+                    Text = $"Attempt {step.Attempts} was interrupted when the daemon stopped; the step runs again.",
+                });
+            }
+            step.Status = StepStatus.Pending;
+            step.Error = null;
+            step.EndTime = null;
+            options.Store.SaveStep(step);
+        }
+        options.Store.UpdateRun(run);
         return run;
     }
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using WorkflowAutomation.Daemon;
+using WorkflowAutomation.PowerShell.Hosting;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.PowerShell.Jobs;
 
@@ -69,7 +70,7 @@ public sealed class StartWorkflowDaemonCommand : DaemonCmdlet
                 RunInForeground(port);
                 break;
             case JobSet:
-                var host = new DaemonHost(State, new DaemonHostOptions { Mode = DaemonMode.Job, DashboardPort = port, Configuration = Configuration });
+                var host = new DaemonHost(State, new DaemonHostOptions { Mode = DaemonMode.Job, DashboardPort = port, Configuration = Configuration, ScriptHost = ScriptHost() });
                 host.StartAsync(Cancellation).GetAwaiter().GetResult();
                 var job = new DaemonJob(host, MyInvocation.Line);
                 JobRepository.Add(job);
@@ -90,11 +91,16 @@ public sealed class StartWorkflowDaemonCommand : DaemonCmdlet
             DashboardPort = port,
             Configuration = Configuration,
             HandleTerminationSignal = true,
+            ScriptHost = ScriptHost(),
         });
         foregroundHost.StartAsync(Cancellation).GetAwaiter().GetResult();
         WriteObject(foregroundHost.GetStatus());
         foregroundHost.Completion.GetAwaiter().GetResult();
     }
+
+    /// <summary>pwsh steps run in a reused runspace of the daemon's process, not a new pwsh each.</summary>
+    private RunspaceScriptHost ScriptHost() =>
+        new(RunspaceScriptHost.CurrentPwsh((string)SessionState.PSVariable.GetValue("PSHOME")), State.Root);
 
     protected override void StopProcessing()
     {

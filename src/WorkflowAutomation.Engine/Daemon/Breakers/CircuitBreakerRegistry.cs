@@ -75,6 +75,15 @@ public sealed class CircuitBreakerRegistry
         }
     }
 
+    /// <summary>A call ended without a verdict (cancelled, interrupted): a half-open breaker may try again.</summary>
+    public void Release(string name)
+    {
+        lock (gate)
+        {
+            trialsInFlight.Remove(name);
+        }
+    }
+
     /// <summary>A failure counts; at the threshold (or in a half-open trial) the breaker opens.</summary>
     public CircuitState RecordFailure(string name, CircuitBreakerKind kind, string? error)
     {
@@ -103,7 +112,7 @@ public sealed class CircuitBreakerRegistry
     {
         lock (gate)
         {
-            var matches = List().Where(breaker => Wildcard.IsMatch(pattern, breaker.Name)).ToList();
+            var matches = List().Where(breaker => NamePattern.IsMatch(pattern, breaker.Name)).ToList();
             foreach (var breaker in matches)
             {
                 trialsInFlight.Remove(breaker.Name);
@@ -156,7 +165,7 @@ public sealed class CircuitBreakerRegistry
 }
 
 /// <summary>PowerShell-style * and ? matching without PowerShell (the engine does not reference it).</summary>
-public static class Wildcard
+public static class NamePattern
 {
     public static bool IsMatch(string pattern, string text) =>
         System.Text.RegularExpressions.Regex.IsMatch(text,

@@ -6,6 +6,51 @@ public static class DaemonOperations
     public const string Ping = "ping";
     public const string Status = "status";
     public const string Stop = "stop";
+    public const string Submit = "submit";
+    public const string Wait = "wait";
+    public const string Cancel = "cancel";
+    public const string Answer = "answer";
+    public const string Breakers = "breakers";
+    public const string ResetBreaker = "reset-breaker";
+}
+
+/// <summary>Arguments of <see cref="DaemonOperations.Submit"/>: the workflow's text, read by the client.</summary>
+public sealed class SubmitRequest
+{
+    public required string Path { get; init; }
+    public required string Yaml { get; init; }
+    public Dictionary<string, string> Parameters { get; init; } = [];
+}
+
+/// <summary>Arguments naming a run (cancel), and how long to wait for it (wait).</summary>
+public sealed class RunRequestBody
+{
+    public required string RunId { get; init; }
+    public double TimeoutSeconds { get; init; }
+}
+
+/// <summary>The answer to <see cref="DaemonOperations.Wait"/>.</summary>
+public sealed class WaitResponse
+{
+    /// <summary>True once the run has ended for good (not interrupted to be resumed).</summary>
+    public bool Ended { get; init; }
+    public Workflows.WorkflowRun? Run { get; init; }
+}
+
+/// <summary>Arguments of <see cref="DaemonOperations.Answer"/>: approve or deny a step.</summary>
+public sealed class AnswerRequest
+{
+    public required string RunId { get; init; }
+    public required string Step { get; init; }
+    public bool Approve { get; init; }
+    public string? Reason { get; init; }
+    public string? AnsweredBy { get; init; }
+}
+
+/// <summary>Arguments naming breakers (wildcards allowed).</summary>
+public sealed class NameRequest
+{
+    public required string Name { get; init; }
 }
 
 /// <summary>Arguments of <see cref="DaemonOperations.Stop"/>.</summary>

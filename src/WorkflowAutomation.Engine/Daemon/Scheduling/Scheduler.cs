@@ -13,17 +13,17 @@ namespace WorkflowAutomation.Daemon;
 /// <param name="enqueue">Queues a run: definition, its text, origin, and work for the same transaction.</param>
 /// <param name="time">The clock.</param>
 /// <param name="log">The daemon's log.</param>
-public sealed class Scheduler(ScheduleStore schedules, Func<WorkflowDefinition, string, string, Action<SqliteConnection, SqliteTransaction>, QueuedRun> enqueue,
+public sealed class Scheduler(ScheduleStore schedules, Func<WorkflowDefinition, string, string, Action<SqliteConnection, SqliteTransaction>, WorkflowRun> enqueue,
     TimeProvider time, DaemonLog log)
 {
     /// <summary>When the loop last ran (the health check watches it).</summary>
     public DateTimeOffset? LastTick { get; private set; }
 
     /// <summary>Queues what is due now; returns the runs queued.</summary>
-    public IReadOnlyList<QueuedRun> Tick()
+    public IReadOnlyList<WorkflowRun> Tick()
     {
         var now = time.GetUtcNow();
-        var queued = new List<QueuedRun>();
+        var queued = new List<WorkflowRun>();
         foreach (var schedule in schedules.List())
         {
             DateTimeOffset? due;
@@ -46,7 +46,7 @@ public sealed class Scheduler(ScheduleStore schedules, Func<WorkflowDefinition, 
                 var definition = WorkflowParser.Parse(text, schedule.Path) is { Definition: { } parsed } ? parsed
                     : throw new Common.WorkflowAutomationException("WorkflowYamlInvalid", Common.ErrorKind.InvalidData, $"{schedule.Path} is no longer a valid workflow; run Test-WorkflowDefinition -Path {schedule.Path} -Detailed.");
                 var run = enqueue(definition, text, "schedule:" + schedule.Name, (c, t) => ScheduleStore.MarkRun(c, t, schedule.Name, occurrence));
-                log.Info($"Schedule '{schedule.Name}' queued run {run.RunId} for {occurrence:u}");
+                log.Info($"Schedule '{schedule.Name}' queued run {run.Id} for {occurrence:u}");
                 queued.Add(run);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Common.WorkflowAutomationException)

@@ -1,0 +1,37 @@
+using System.Management.Automation;
+using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Daemon.Storage;
+using WorkflowAutomation.PowerShell.Infrastructure;
+
+namespace WorkflowAutomation.PowerShell.Commands;
+
+/// <summary>Gets the registered workflow schedules with their last and next runs.</summary>
+/// <remarks>
+/// Shows each schedule's workflow, file, cron expression, time zone, the occurrence last run
+/// and the next one. Works whether or not the daemon runs.
+/// </remarks>
+/// <example>
+/// <code>Get-WorkflowSchedule</code>
+/// <para>Lists every schedule and when it runs next.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Get, "WorkflowSchedule")]
+[OutputType(typeof(WorkflowSchedule))]
+public sealed class GetWorkflowScheduleCommand : WorkflowCmdlet
+{
+    /// <summary>Workflow names; wildcards are allowed. All when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    protected override void Process()
+    {
+        using var database = DaemonDatabase.Open(State);
+        foreach (var schedule in new ScheduleStore(database, TimeProvider.System).List())
+        {
+            if (Name is null || Name.Any(pattern => NamePattern.IsMatch(pattern, schedule.Name)))
+            {
+                WriteObject(schedule);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections;
+using System.Management.Automation;
+using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.PowerShell.Infrastructure;
+using WorkflowAutomation.Workflows;
+
+namespace WorkflowAutomation.PowerShell.Commands;
+
+/// <summary>Queues a workflow on the daemon.</summary>
+/// <remarks>
+/// The workflow file is read and validated now; its text is kept with the run, so editing the
+/// file afterwards does not change a queued run. The run is committed to the daemon's durable
+/// queue before this returns, so it is never lost, even if the daemon is killed. At most
+/// MAX_PARALLEL_WORKFLOWS runs execute at once; the rest wait in order. Returns the run, Queued;
+/// Wait-WorkflowRun waits for its end. When no daemon runs, the error DaemonNotRunning says how
+/// to start one.
+/// </remarks>
+/// <example>
+/// <code>Submit-Workflow -Path ./deploy.yaml -Parameter @{ version = '2.1' } | Wait-WorkflowRun</code>
+/// <para>Queues a run with an input value and waits for it to end.</para>
+/// </example>
+/// <example>
+/// <code>Get-ChildItem ./nightly/*.yaml | Submit-Workflow</code>
+/// <para>Queues every workflow of a folder.</para>
+/// </example>
+[Cmdlet(VerbsLifecycle.Submit, "Workflow", SupportsShouldProcess = true)]
+[OutputType(typeof(WorkflowRun))]
+public sealed class SubmitWorkflowCommand : DaemonCmdlet
+{
+    /// <summary>The workflow files to queue; wildcards are allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Values for the workflow's inputs, such as @{ version = '2.1' }.</summary>
+    [Parameter(Position = 1)]
+    public Hashtable? Parameter { get; set; }
+
+    protected override void Process()
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in Parameter ?? [])
+        {
+            var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+            parameters[entry.Key.ToString()!] = value switch
+            {
+                bool flag => flag ? "true" : "false",
+                IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                _ => value?.ToString() ?? "",
+            };
+        }
+        foreach (var file in ResolveFiles(Path))
+        {
+            if (!ShouldProcess(file, "Queue the workflow on the daemon"))
+            {
+                continue;
+            }
+            try
+            {
+                using var client = ConnectDaemon();
+                var run = client.Send<WorkflowRun>(DaemonOperations.Submit,
+                    new SubmitRequest { Path = file, Yaml = File.ReadAllText(file), Parameters = parameters }, Cancellation);
+                WriteObject(run);
+            }
+            catch (Common.WorkflowAutomationException exception) when (exception is not Daemon.DaemonNotRunningException)
+            {
+                WriteItemError(exception, file);
+            }
+        }
+    }
+}
