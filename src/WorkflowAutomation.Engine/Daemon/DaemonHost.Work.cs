@@ -99,27 +99,32 @@ public sealed partial class DaemonHost
         }
         // Bad parameters are refused now, not discovered when the run starts.
         WorkflowInputs.Resolve(definition, parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
-        var id = WorkflowExecutor.NewRunId(time);
-        queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside);
-        var run = new WorkflowRun
+        var run = dispatcher!.Admit(() =>
         {
-            Id = id,
-            Name = definition.Name,
-            Status = RunStatus.Queued,
-            SourcePath = path,
-            Parameters = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase),
-            Origin = RunOrigin,
-        };
-        foreach (var step in definition.Steps)
-        {
-            run.Steps.Add(new WorkflowStepRun { RunId = id, Name = step.Name, Status = StepStatus.Pending });
-        }
-        runStore!.CreateRun(run, definition, RunOwner.Current);
-        foreach (var step in run.Steps)
-        {
-            runStore.SaveStep(step);
-        }
-        dispatcher!.Wake();
+            var id = WorkflowExecutor.NewRunId(time);
+            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside);
+            var queued = new WorkflowRun
+            {
+                Id = id,
+                Name = definition.Name,
+                Status = RunStatus.Queued,
+                SourcePath = path,
+                Parameters = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase),
+                Origin = RunOrigin,
+            };
+            foreach (var step in definition.Steps)
+            {
+                queued.Steps.Add(new WorkflowStepRun { RunId = id, Name = step.Name, Status = StepStatus.Pending });
+            }
+            // A crash between the two leaves a queued row without a record: the executor then creates it.
+            runStore!.CreateRun(queued, definition, RunOwner.Current);
+            foreach (var step in queued.Steps)
+            {
+                runStore.SaveStep(step);
+            }
+            return queued;
+        });
+        dispatcher.Wake();
         return run;
     }
 
@@ -148,6 +153,12 @@ public sealed partial class DaemonHost
                 Interruption = interruption,
                 WorkingDirectory = entry.SourcePath is { } source ? Path.GetDirectoryName(source) : null,
             }, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!interruption.IsCancellationRequested)
+        {
+            Breakers.Release(breaker);
+            Log.Error($"Run {entry.RunId} failed in the executor: {exception}");
+            return FailWithoutRunning(entry, null, "The daemon could not run it: " + exception.Message);
         }
         catch
         {

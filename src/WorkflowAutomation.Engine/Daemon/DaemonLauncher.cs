@@ -37,10 +37,40 @@ public static class DaemonLauncher
                 throw new StateDirectoryInsecureException(folder);
             }
         }
-        if (InstanceLock.IsHeld(paths))
+        if (InstanceLock.IsHeld(paths) && !WaitForDyingHolder(paths))
         {
             throw new DaemonAlreadyRunningException(paths.State.Root, DaemonPaths.ReadPid(paths.PidFile));
         }
+    }
+
+    /// <summary>
+    /// A daemon just killed (kill -9) holds its lock until the kernel has torn the process
+    /// down. When no daemon answers on the socket, wait a little for the lock to come free
+    /// rather than refusing a restart that would succeed a moment later.
+    /// </summary>
+    private static bool WaitForDyingHolder(DaemonPaths paths)
+    {
+        var clock = Stopwatch.StartNew();
+        var answers = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            // A process being killed may still answer for a moment: only a daemon that keeps
+            // answering is really running.
+            if (DaemonClient.TryConnect(paths.State) is { } client)
+            {
+                client.Dispose();
+                if (++answers >= 4)
+                {
+                    return false;
+                }
+            }
+            if (!InstanceLock.IsHeld(paths))
+            {
+                return true;
+            }
+            Thread.Sleep(100);
+        }
+        return false;
     }
 
     /// <summary>Starts <c>pwsh -Command "Import-Module …; Start-WorkflowDaemon -Foreground"</c> detached.</summary>

@@ -95,6 +95,8 @@ public sealed class WorkflowExecutor(WorkflowExecutorOptions options)
         }
         foreach (var step in run.Steps.Where(step => step.Status is StepStatus.Pending or StepStatus.Running or StepStatus.WaitingForApproval or StepStatus.Interrupted))
         {
+            // The step's own count is saved lazily; the attempts recorded are the truth.
+            step.Attempts = Math.Max(step.Attempts, step.AttemptHistory.Select(attempt => attempt.Number).DefaultIfEmpty(0).Max());
             foreach (var attempt in step.AttemptHistory.Where(attempt => attempt.Status == StepStatus.Running))
             {
                 attempt.Status = StepStatus.Interrupted;

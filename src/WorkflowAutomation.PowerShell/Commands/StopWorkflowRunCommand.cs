@@ -6,15 +6,20 @@ using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.PowerShell.Commands;
 
-/// <summary>Cancels a run of this session (Invoke-Workflow -AsJob) and returns it once it has stopped.</summary>
+/// <summary>Cancels a run of this session (Invoke-Workflow -AsJob) or of the daemon, and returns it once it has stopped.</summary>
 /// <remarks>
 /// Running steps are killed with their whole process tree, the rollbacks of the succeeded
 /// steps run, and the run is recorded as Cancelled. The command returns only when all of
-/// that is done.
+/// that is done. A daemon run that is still queued never starts. Cancelling a daemon run
+/// needs the daemon: when none runs, the error DaemonNotRunning says how to start one.
 /// </remarks>
 /// <example>
 /// <code>$job = Invoke-Workflow ./long.yaml -AsJob; Stop-WorkflowRun -Id $job.RunId</code>
 /// <para>Starts a run in the background, then cancels it.</para>
+/// </example>
+/// <example>
+/// <code>Get-WorkflowRun -Status Queued | Stop-WorkflowRun</code>
+/// <para>Cancels every run waiting in the daemon's queue.</para>
 /// </example>
 [Cmdlet(VerbsLifecycle.Stop, "WorkflowRun", SupportsShouldProcess = true)]
 [OutputType(typeof(WorkflowRun))]
@@ -30,6 +35,14 @@ public sealed class StopWorkflowRunCommand : WorkflowCmdlet
     {
         if (WorkflowSession.Find(Id) is not { } active)
         {
+            if (DaemonRun() is { } daemonRun)
+            {
+                if (ShouldProcess(Id, "Cancel the daemon run"))
+                {
+                    WriteObject(DaemonRunCanceller.Cancel(State, daemonRun.Id));
+                }
+                return;
+            }
             WriteItemError(new Common.WorkflowAutomationException("WorkflowRunNotActive", Common.ErrorKind.ObjectNotFound,
                 $"Run '{Id}' is not running in this session. Runs started here with Invoke-Workflow -AsJob can be stopped; see Get-WorkflowRun -Status Running."), Id);
             return;
@@ -38,5 +51,16 @@ public sealed class StopWorkflowRunCommand : WorkflowCmdlet
         {
             WriteObject(active.Stop());
         }
+    }
+
+    /// <summary>The run when the daemon owns it and it has not ended.</summary>
+    private WorkflowRun? DaemonRun()
+    {
+        if (!File.Exists(State.RunsDatabase))
+        {
+            return null;
+        }
+        using var store = WorkflowAutomation.State.SqliteRunStore.Open(State);
+        return store.GetRun(Id) is { Origin: Daemon.DaemonHost.RunOrigin, Status: not (RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) } run ? run : null;
     }
 }

@@ -172,7 +172,7 @@ public sealed class DaemonRunTests
             await host.StartAsync();
             runId = Submit(temp, file).Id;
             WaitFor(() => Recorded(temp, runId)!.Status == RunStatus.WaitingForApproval);
-            Assert.Equal(1, host.GetStatus().WaitingForApproval);
+            WaitFor(() => host.GetStatus().WaitingForApproval == 1);
         }
         await using (var host = Host(temp))
         {

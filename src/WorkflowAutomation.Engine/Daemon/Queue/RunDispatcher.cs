@@ -57,6 +57,18 @@ public sealed class RunDispatcher : IDisposable
         }
     });
 
+    /// <summary>
+    /// Runs an admission (queue row and run record) while no run is being taken from the
+    /// queue, so a run is never started before its record exists.
+    /// </summary>
+    public T Admit<T>(Func<T> admission)
+    {
+        lock (fillGate)
+        {
+            return admission();
+        }
+    }
+
     /// <summary>Something was queued or finished: look at the queue now.</summary>
     public void Wake() => wake.Release();
 

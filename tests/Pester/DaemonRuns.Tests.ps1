@@ -1,0 +1,229 @@
+BeforeAll {
+    Import-Module $env:WORKFLOW_AUTOMATION_TEST_MODULE -Force
+    Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    $script:stateHome = New-TestStateDirectory
+    # The detached daemon reads these at start. No supervisor: the tests restart it themselves.
+    $script:saved = @{}
+    foreach ($pair in @{ AUTO_RESTART_MAX_PER_HOUR = '0'; CIRCUIT_BREAKER_THRESHOLD = '2'; CIRCUIT_BREAKER_DURATION = '2' }.GetEnumerator()) {
+        $script:saved[$pair.Key] = [Environment]::GetEnvironmentVariable($pair.Key)
+        [Environment]::SetEnvironmentVariable($pair.Key, $pair.Value)
+    }
+    function New-Workflow([string] $Name, [string] $Yaml) {
+        $path = Join-Path $script:stateHome "$Name.yaml"
+        Set-Content -Path $path -Value $Yaml
+        $path
+    }
+    function Restart-TestDaemon {
+        if ((Get-WorkflowDaemon).State -eq 'Running') { Stop-WorkflowDaemon -GracePeriod 0 }
+        Start-WorkflowDaemon -NoDashboard | Out-Null
+    }
+    Start-WorkflowDaemon -NoDashboard | Out-Null
+}
+
+AfterAll {
+    Stop-WorkflowDaemon -Force -ErrorAction Ignore
+    foreach ($name in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($name, $script:saved[$name]) }
+}
+
+Describe 'Submitting to the daemon' {
+    It 'queues a run that Wait-WorkflowRun returns once it succeeded, and Get-WorkflowRun shows' {
+        $path = New-Workflow hello @'
+name: hello
+inputs:
+  who: { type: string, default: world }
+steps:
+  - name: greet
+    shell: sh
+    command: echo "greeting=hello ${{ inputs.who }}" >> "$WORKFLOW_OUTPUT"
+'@
+        $queued = Submit-Workflow -Path $path -Parameter @{ who = 'pester' }
+        $queued | Should -BeOfType ([WorkflowAutomation.Workflows.WorkflowRun])
+        $queued.Status | Should -Be 'Queued'
+        $run = $queued | Wait-WorkflowRun -Timeout 60
+        $run.Status | Should -Be 'Succeeded'
+        $run.Steps[0].Outputs['greeting'] | Should -Be 'hello pester'
+        (Get-WorkflowRun -Id $queued.Id).Status | Should -Be 'Succeeded'
+    }
+
+    It 'refuses a broken file naming its line, and queues nothing' {
+        $path = New-Workflow broken "name: broken`nsteps:`n  - name: a`n    command: echo hi`n    depends_on: [nowhere]`n"
+        $before = @(Get-WorkflowRun -Name broken).Count
+        { Submit-Workflow -Path $path -ErrorAction Stop } | Should -Throw -ExpectedMessage '*broken.yaml*5*nowhere*'
+        $error[0].FullyQualifiedErrorId | Should -BeLike 'WorkflowYamlInvalid*'
+        @(Get-WorkflowRun -Name broken).Count | Should -Be $before
+    }
+
+    It 'lets Approve-WorkflowStep and Deny-WorkflowStep answer approval gates' {
+        $path = New-Workflow gated @'
+name: gated
+steps:
+  - name: deploy
+    shell: sh
+    approval_required: true
+    command: echo deployed
+'@
+        $approved = Submit-Workflow $path
+        $denied = Submit-Workflow $path
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ((Get-WorkflowDaemon).WaitingForApproval -lt 2) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw 'The runs never waited for approval.' }
+            Start-Sleep -Milliseconds 100
+        }
+        (Get-WorkflowRun -Id $approved.Id).Status | Should -Be 'WaitingForApproval'
+        (Get-WorkflowRun -Id $approved.Id).Steps[0].Status | Should -Be 'WaitingForApproval'
+        (Approve-WorkflowStep -RunId $approved.Id -Step deploy).Name | Should -Be 'deploy'
+        Deny-WorkflowStep -RunId $denied.Id -Step deploy -Reason 'change freeze' | Out-Null
+        (Wait-WorkflowRun -Id $approved.Id -Timeout 30).Status | Should -Be 'Succeeded'
+        $refused = Wait-WorkflowRun -Id $denied.Id -Timeout 30
+        $refused.Status | Should -Be 'Failed'
+        $refused.Steps[0].Error | Should -Match 'not approved'
+        { Approve-WorkflowStep -RunId $approved.Id -Step deploy -ErrorAction Stop } | Should -Throw
+        $error[0].FullyQualifiedErrorId | Should -BeLike 'ApprovalNotPending*'
+    }
+
+    It 'Stop-WorkflowRun cancels a daemon run and Wait-WorkflowRun -Timeout reports a run still going' {
+        $path = New-Workflow sleepy "name: sleepy`nsteps:`n  - name: nap`n    shell: sh`n    command: sleep 30`n"
+        $run = Submit-Workflow $path
+        Wait-WorkflowRun -Id $run.Id -Timeout 1 -ErrorVariable waitError -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $waitError[0].FullyQualifiedErrorId | Should -BeLike 'WaitTimeout*'
+        $stopped = Stop-WorkflowRun -Id $run.Id
+        $stopped.Status | Should -Be 'Cancelled'
+        $stopped.Steps[0].Status | Should -Be 'Cancelled'
+    }
+}
+
+Describe 'Circuit breakers' {
+    It 'open at the threshold, fail fast, half-open after the break and close on success' {
+        $flag = Join-Path $script:stateHome 'service-up'
+        $path = New-Workflow fragile @"
+name: fragile
+steps:
+  - name: call
+    shell: sh
+    command: test -f '$flag'
+"@
+        1..2 | ForEach-Object { (Submit-Workflow $path | Wait-WorkflowRun -Timeout 30).Status | Should -Be 'Failed' }
+        $open = Get-CircuitBreaker -State Open
+        $open.Name | Should -Contain 'workflow:fragile'
+        $open.Name | Should -Contain "step:test -f '$flag'"
+        ($open | Where-Object Name -EQ 'workflow:fragile').Failures | Should -Be 2
+        (Get-WorkflowDaemon).OpenBreakers | Should -Be 2
+
+        $fast = Submit-Workflow $path | Wait-WorkflowRun -Timeout 30
+        $fast.Status | Should -Be 'Failed'
+        $fast.Steps[0].Status | Should -Be 'CircuitOpen'
+
+        Start-Sleep -Milliseconds 2200
+        New-Item -ItemType File $flag | Out-Null
+        (Submit-Workflow $path | Wait-WorkflowRun -Timeout 30).Status | Should -Be 'Succeeded'
+        (Get-CircuitBreaker -Name '*fragile*', "step:test -f*").State | Sort-Object -Unique | Should -Be 'Closed'
+    }
+
+    It 'Reset-CircuitBreaker closes an open breaker and reports an unknown name' {
+        $path = New-Workflow broken_tool "name: broken_tool`nsteps:`n  - name: tool`n    shell: sh`n    command: exit 9`n"
+        1..2 | ForEach-Object { Submit-Workflow $path | Wait-WorkflowRun -Timeout 30 | Out-Null }
+        (Get-CircuitBreaker 'workflow:broken_tool').State | Should -Be 'Open'
+        $reset = Reset-CircuitBreaker -Name 'workflow:broken_tool', 'step:exit 9'
+        $reset.State | Should -Be @('Closed', 'Closed')
+        { Reset-CircuitBreaker -Name 'workflow:brokn_tool' -ErrorAction Stop } | Should -Throw -ExpectedMessage "*Did you mean 'workflow:broken_tool'*"
+        $error[0].FullyQualifiedErrorId | Should -BeLike 'CircuitBreakerNotFound*'
+    }
+}
+
+Describe 'Schedules' {
+    BeforeAll {
+        function New-OnceCron([datetime] $At) { '{0} {1} {2} * * *' -f $At.Second, $At.Minute, $At.Hour }
+    }
+
+    It 'runs a cron workflow on time' {
+        $at = [DateTime]::UtcNow.AddSeconds(3)
+        $path = New-Workflow on_time "name: on_time`nschedule: '$(New-OnceCron $at)'`nsteps:`n  - name: tick`n    shell: sh`n    command: echo tick`n"
+        $schedule = Register-WorkflowSchedule -Path $path
+        $schedule.NextRunAt.UtcDateTime | Should -Be ([datetime]::new($at.Year, $at.Month, $at.Day, $at.Hour, $at.Minute, $at.Second, [DateTimeKind]::Utc))
+        (Get-WorkflowSchedule on_time).Cron | Should -Be (New-OnceCron $at)
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while (-not (Get-WorkflowRun -Name on_time)) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw 'The schedule never ran.' }
+            Start-Sleep -Milliseconds 100
+        }
+        $run = Get-WorkflowRun -Name on_time | Wait-WorkflowRun -Timeout 30
+        $run.Status | Should -Be 'Succeeded'
+        ($run.StartTime.UtcDateTime - $at).TotalSeconds | Should -BeLessThan 3
+        Unregister-WorkflowSchedule -Name on_time -PassThru | Select-Object -ExpandProperty Name | Should -Be 'on_time'
+        Get-WorkflowSchedule -Name on_time | Should -BeNullOrEmpty
+    }
+
+    It 'runs an occurrence missed while the daemon was stopped once after start' {
+        Stop-WorkflowDaemon
+        $at = [DateTime]::UtcNow.AddSeconds(1)
+        $path = New-Workflow missed "name: missed`nschedule: '$(New-OnceCron $at)'`nsteps:`n  - name: tick`n    shell: sh`n    command: echo tick`n"
+        Register-WorkflowSchedule -Path $path | Out-Null
+        while ([DateTime]::UtcNow -lt $at.AddSeconds(1)) { Start-Sleep -Milliseconds 100 }
+        Get-WorkflowRun -Name missed | Should -BeNullOrEmpty
+        Start-WorkflowDaemon -NoDashboard | Out-Null
+        $runs = @(Get-WorkflowRun -Name missed)
+        $runs.Count | Should -Be 1
+        ($runs | Wait-WorkflowRun -Timeout 30).Status | Should -Be 'Succeeded'
+        Start-Sleep -Seconds 2
+        @(Get-WorkflowRun -Name missed).Count | Should -Be 1
+    }
+
+    It 'refuses a file without a schedule, saying what to add' {
+        $path = New-Workflow unscheduled "name: unscheduled`nsteps:`n  - name: a`n    command: echo hi`n"
+        { Register-WorkflowSchedule -Path $path -ErrorAction Stop } | Should -Throw -ExpectedMessage '*schedule:*'
+        $error[0].FullyQualifiedErrorId | Should -BeLike 'ScheduleMissing*'
+    }
+}
+
+Describe 'Durability' {
+    It 'loses no accepted run and never reruns a finished step across 20 kill -9 at random moments' {
+        $log = Join-Path $script:stateHome 'attempts.log'
+        $path = New-Workflow durable @"
+name: durable
+steps:
+  - name: a
+    shell: sh
+    command: sleep 0.2; echo "`$WORKFLOW_RUN_ID a `$WORKFLOW_ATTEMPT" >> '$log'
+  - name: b
+    shell: sh
+    depends_on: [a]
+    command: sleep 0.2; echo "`$WORKFLOW_RUN_ID b `$WORKFLOW_ATTEMPT" >> '$log'
+  - name: c
+    shell: sh
+    depends_on: [b]
+    command: sleep 0.2; echo "`$WORKFLOW_RUN_ID c `$WORKFLOW_ATTEMPT" >> '$log'
+"@
+        $accepted = [System.Collections.Generic.List[string]]::new()
+        1..4 | ForEach-Object { $accepted.Add((Submit-Workflow $path).Id) }
+        $random = [Random]::new(20261127)
+        for ($kill = 1; $kill -le 20; $kill++) {
+            $accepted.Add((Submit-Workflow $path).Id)
+            Start-Sleep -Milliseconds $random.Next(0, 500)
+            $daemon = (Get-WorkflowDaemon).ProcessId
+            kill -9 $daemon
+            Wait-Process -Id $daemon -ErrorAction Ignore
+            Start-WorkflowDaemon -NoDashboard | Out-Null
+        }
+        $runs = $accepted | Wait-WorkflowRun -Timeout 180
+        # No accepted run is lost: every one ran to success.
+        $runs.Count | Should -Be $accepted.Count
+        $runs | Where-Object Status -NE 'Succeeded' | Should -BeNullOrEmpty
+
+        $executed = Get-Content $log | ForEach-Object { $id, $step, $attempt = $_ -split ' '; [pscustomobject]@{ Run = $id; Step = $step; Attempt = [int]$attempt } }
+        $interrupted = 0
+        foreach ($run in $runs) {
+            foreach ($step in $run.Steps) {
+                $history = $step.AttemptHistory
+                # The last attempt succeeded; every earlier one was interrupted by a kill, not failed.
+                $history[-1].Status | Should -Be 'Succeeded'
+                @($history | Select-Object -SkipLast 1 | Where-Object Status -NE 'Interrupted') | Should -BeNullOrEmpty
+                $interrupted += $history.Count - 1
+                # A finished step never runs again: nothing ran after its successful attempt.
+                $after = @($executed | Where-Object { $_.Run -eq $run.Id -and $_.Step -eq $step.Name -and $_.Attempt -gt $history[-1].Number })
+                $after | Should -BeNullOrEmpty -Because "step $($step.Name) of run $($run.Id) succeeded in attempt $($history[-1].Number)"
+            }
+        }
+        # The kills did land in running steps, which were marked Interrupted and run again.
+        $interrupted | Should -BeGreaterThan 0
+    }
+}
