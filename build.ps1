@@ -94,15 +94,18 @@ function Task-Help {
 }
 
 function Task-Test {
-    # Synopsis: Build, then run xunit and Pester; end with one line 'N passed, N failed'.
+    # Synopsis: Build and package, then run xunit and Pester; end with one line 'N passed, N failed'.
     Task-Build
+    Task-Package
     $results = Join-Path $Out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
     New-Item -ItemType Directory -Force $results | Out-Null
 
     $xunitFailedToRun = $false
-    & dotnet test "$Root/WorkflowAutomation.sln" -c $Configuration --nologo --logger 'trx;LogFilePrefix=xunit' --logger 'console;verbosity=minimal' --results-directory $results
-    if ($LASTEXITCODE -ne 0) { $xunitFailedToRun = $true }
+    foreach ($project in Get-ChildItem "$Root/tests" -Recurse -Filter '*.Tests.csproj') {
+        & dotnet test $project.FullName -c $Configuration --nologo --logger "trx;LogFileName=$($project.BaseName).trx" --logger 'console;verbosity=minimal' --results-directory $results
+        if ($LASTEXITCODE -ne 0) { $xunitFailedToRun = $true }
+    }
     $xunit = @{ Passed = 0; Failed = 0 }
     foreach ($trx in Get-ChildItem $results -Filter *.trx) {
         $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
@@ -139,7 +142,7 @@ function Task-Package {
     $repository = Join-Path $Out 'repository'
     Remove-Item $repository -Recurse -Force -ErrorAction Ignore
     New-Item -ItemType Directory -Force $repository | Out-Null
-    & $Pwsh -NoProfile -NonInteractive -File "$Root/module/tools/Publish-LocalPackage.ps1" -ModulePath $ModuleOut -RepositoryPath $repository -Home (Join-Path $Out 'package-home')
+    & $Pwsh -NoProfile -NonInteractive -File "$Root/module/tools/Publish-LocalPackage.ps1" -ModulePath $ModuleOut -RepositoryPath $repository -IsolatedHome (Join-Path $Out "package-home")
     if ($LASTEXITCODE -ne 0) { throw 'Publishing the package failed.' }
     Copy-Item "$repository/*.nupkg" $Out -Force
     Get-ChildItem $Out -Filter *.nupkg | ForEach-Object { Write-Host "Packaged $($_.FullName)" }

@@ -62,7 +62,9 @@ foreach ($cmd in Get-Command -Module WorkflowAutomation -CommandType Cmdlet | So
     $parameters = $cmd.Parameters.Values | Where-Object Name -NotIn $common
     $helpOf = @{}
     foreach ($parameter in $parameters) {
-        $text = Get-Text $members["P:$typeName.$($parameter.Name)"].summary
+        # A parameter declared on a shared base class is documented there.
+        $declaring = $cmd.ImplementingType.GetProperty($parameter.Name).DeclaringType.FullName
+        $text = Get-Text $members["P:$declaring.$($parameter.Name)"].summary
         if (-not $text) { $missing.Add("$($cmd.Name) -$($parameter.Name): no <summary>") }
         $helpOf[$parameter.Name] = $text
     }

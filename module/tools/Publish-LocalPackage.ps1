@@ -8,13 +8,14 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $RepositoryPath,
-    [Parameter(Mandatory)] [string] $Home
+    [Parameter(Mandatory)] [string] $IsolatedHome
 )
 $ErrorActionPreference = 'Stop'
-New-Item -ItemType Directory -Force $Home | Out-Null
-$env:HOME = $Home
-$env:XDG_DATA_HOME = Join-Path $Home '.local/share'
-$env:XDG_CONFIG_HOME = Join-Path $Home '.config'
-$env:LOCALAPPDATA = Join-Path $Home 'AppData'
+$env:HOME = $IsolatedHome
+$env:XDG_DATA_HOME = Join-Path $IsolatedHome '.local/share'
+$env:XDG_CONFIG_HOME = Join-Path $IsolatedHome '.config'
+$env:LOCALAPPDATA = Join-Path $IsolatedHome 'AppData'
+# .NET reports a per-user folder only once it exists; a missing one would make the settings land in the working folder.
+$env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME, $env:LOCALAPPDATA | ForEach-Object { New-Item -ItemType Directory -Force $_ | Out-Null }
 Register-PSResourceRepository -Name WorkflowAutomationLocal -Uri $RepositoryPath -Trusted -Force
 Publish-PSResource -Path $ModulePath -Repository WorkflowAutomationLocal

@@ -1,0 +1,235 @@
+using System.Runtime.InteropServices;
+using WorkflowAutomation.Configuration;
+using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Daemon.Storage;
+using WorkflowAutomation.State;
+
+namespace WorkflowAutomation.Daemon;
+
+/// <summary>
+/// The daemon: owns the instance lock, the log, the socket, the database and the loops that
+/// run workflows, and moves through Stopped → Starting → Running → Stopping → Stopped.
+/// Hosted by Start-WorkflowDaemon in the foreground, in a detached process or in a job.
+/// </summary>
+public sealed partial class DaemonHost : IAsyncDisposable
+{
+    private readonly DaemonHostOptions options;
+    private readonly TimeProvider time;
+    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object stateGate = new();
+    private InstanceLock? instanceLock;
+    private DaemonDatabase? database;
+    private IpcServer? ipc;
+    private HealthMonitor? health;
+    private PosixSignalRegistration? termination;
+    private Task? stopping;
+    private DateTimeOffset? startTime;
+
+    public DaemonHost(StateDirectory state, DaemonHostOptions? options = null)
+    {
+        State = state;
+        Paths = new DaemonPaths(state);
+        this.options = options ?? new DaemonHostOptions();
+        time = this.options.Time;
+        Log = new DaemonLog(Paths.LogFile, time, this.options.LogMaxBytes);
+    }
+
+    public StateDirectory State { get; }
+
+    public DaemonPaths Paths { get; }
+
+    public DaemonLog Log { get; }
+
+    public DaemonState Lifecycle { get; private set; } = DaemonState.Stopped;
+
+    /// <summary>Completes when the daemon has stopped (by request, signal or failure).</summary>
+    public Task Completion => stopped.Task;
+
+    internal WorkflowConfiguration Configuration { get; private set; } = null!;
+
+    internal DaemonDatabase Database => database ?? throw new InvalidOperationException("The daemon is not running.");
+
+    /// <summary>Takes the state directory, opens everything, and returns once the daemon is Running.</summary>
+    public async Task StartAsync(CancellationToken cancellation = default)
+    {
+        lock (stateGate)
+        {
+            if (Lifecycle != DaemonState.Stopped)
+            {
+                throw new InvalidOperationException($"The daemon is {Lifecycle}.");
+            }
+            Lifecycle = DaemonState.Starting;
+        }
+        try
+        {
+            RefuseInsecureState();
+            instanceLock = InstanceLock.Acquire(Paths);
+            Log.Info($"Starting ({options.Mode}) on {State.Root}");
+            Configuration = options.Configuration ?? WorkflowConfiguration.Load(State);
+            DaemonToken.EnsureCreated(Paths);
+            database = new DaemonDatabase(Paths.Database);
+            StartWork();
+            ipc = new IpcServer(Paths, Log);
+            RegisterOperations(ipc);
+            ipc.Start();
+            health = new HealthMonitor(HealthChecks(), options.HealthCheckInterval ?? Configuration.HealthCheckInterval, time, Log);
+            await health.CheckNowAsync(cancellation).ConfigureAwait(false);
+            health.Start();
+            if (options.HandleTerminationSignal)
+            {
+                ListenForTermination();
+            }
+            startTime = time.GetUtcNow();
+            Lifecycle = DaemonState.Running;
+            Log.Info($"Running as process {Environment.ProcessId}; health {health.Current?.Status}");
+        }
+        catch (Exception exception)
+        {
+            if (instanceLock is not null)
+            {
+                Log.Error("Start failed: " + exception.Message);
+            }
+            await ReleaseAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Asks the daemon to stop; running steps get the grace period to finish.</summary>
+    public Task StopAsync(TimeSpan? grace = null)
+    {
+        lock (stateGate)
+        {
+            if (Lifecycle is DaemonState.Stopped && stopping is null)
+            {
+                return Task.CompletedTask;
+            }
+            return stopping ??= Task.Run(() => StopCoreAsync(grace ?? options.GracePeriod));
+        }
+    }
+
+    private async Task StopCoreAsync(TimeSpan grace)
+    {
+        Lifecycle = DaemonState.Stopping;
+        Log.Info($"Stopping (grace period {grace.TotalSeconds:0.#} s)");
+        await StopWorkAsync(grace).ConfigureAwait(false);
+        await ReleaseAsync().ConfigureAwait(false);
+    }
+
+    private async Task ReleaseAsync()
+    {
+        termination?.Dispose();
+        health?.Dispose();
+        ipc?.Dispose();
+        await DisposeWorkAsync().ConfigureAwait(false);
+        database?.Dispose();
+        if (instanceLock is not null)
+        {
+            Log.Info("Stopped");
+            instanceLock.Dispose();
+        }
+        Log.Dispose();
+        (health, ipc, database, instanceLock, termination) = (null, null, null, null, null);
+        Lifecycle = DaemonState.Stopped;
+        stopped.TrySetResult();
+    }
+
+    /// <summary>What Get-WorkflowDaemon shows.</summary>
+    public DaemonStatus GetStatus()
+    {
+        var report = health?.Current;
+        var now = time.GetUtcNow();
+        var work = WorkSummary();
+        return new DaemonStatus
+        {
+            State = Lifecycle,
+            ProcessId = Environment.ProcessId,
+            Mode = options.Mode,
+            StartTime = startTime,
+            Uptime = startTime is { } start ? now - start : null,
+            Health = report?.Status,
+            HealthReasons = report?.Reasons ?? [],
+            HealthChecks = report?.Checks ?? [],
+            QueueDepth = work.Queued,
+            RunningRuns = work.Running,
+            WaitingForApproval = work.WaitingForApproval,
+            OpenBreakers = work.OpenBreakers,
+            HalfOpenBreakers = work.HalfOpenBreakers,
+            DashboardPort = options.DashboardPort,
+            StateDirectory = State.Root,
+            LogFile = Log.Path,
+        };
+    }
+
+    /// <summary>Runs the health checks now rather than waiting for the interval.</summary>
+    public Task<HealthReport> CheckHealthAsync() =>
+        health?.CheckNowAsync() ?? throw new InvalidOperationException("The daemon is not running.");
+
+    private void RefuseInsecureState()
+    {
+        // Checked before anything is created: creating would quietly tighten the modes and
+        // hide that someone else may already have planted files here.
+        foreach (var folder in new[] { State.Root, Paths.Folder })
+        {
+            if (Directory.Exists(folder) && OwnerOnly.IsWritableByOthers(folder))
+            {
+                throw new StateDirectoryInsecureException(folder);
+            }
+        }
+        State.EnsureCreated();
+        Paths.EnsureFolders();
+    }
+
+    private void ListenForTermination()
+    {
+        try
+        {
+            termination = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                Log.Info("SIGTERM received");
+                _ = StopAsync();
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            // Windows services stop through the service manager instead.
+        }
+    }
+
+    private void RegisterOperations(IpcServer server)
+    {
+        server.Handle(DaemonOperations.Ping, (_, _) => Task.FromResult<object?>("pong"));
+        server.Handle(DaemonOperations.Status, (_, _) => Task.FromResult<object?>(GetStatus()));
+        server.Handle<StopRequest>(DaemonOperations.Stop, (request, cancellation) =>
+        {
+            var grace = request is null ? options.GracePeriod : TimeSpan.FromSeconds(Math.Max(0, request.GraceSeconds));
+            Log.Info("Stop requested by a client");
+            // Stopped a moment later, so that the answer to this request still goes out.
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+                await StopAsync(grace).ConfigureAwait(false);
+            });
+            return Task.FromResult<object?>(GetStatus());
+        });
+        RegisterWorkOperations(server);
+    }
+
+    private List<IHealthCheck> HealthChecks()
+    {
+        var checks = new List<IHealthCheck>
+        {
+            new DatabaseHealthCheck(Database),
+            new DiskHealthCheck(State.Root),
+        };
+        checks.AddRange(WorkHealthChecks());
+        checks.Add(new SocketHealthCheck(Paths));
+        return checks;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+        await Completion.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.State;
+
+namespace WorkflowAutomation.Daemon;
+
+/// <summary>What a detached daemon or its supervisor is started with.</summary>
+public sealed class DaemonLaunchSettings
+{
+    /// <summary>The pwsh executable ($PSHOME/pwsh).</summary>
+    public required string PwshPath { get; init; }
+
+    /// <summary>The module manifest the new process imports.</summary>
+    public required string ModuleManifest { get; init; }
+
+    public int? DashboardPort { get; init; }
+
+    public bool NoDashboard { get; init; }
+}
+
+/// <summary>
+/// Starts daemons and supervisors as processes of their own that outlive the session
+/// (setsid on Unix, so no terminal hang-up reaches them), and waits for them.
+/// </summary>
+public static class DaemonLauncher
+{
+    /// <summary>Tells Start-WorkflowDaemon -Foreground that it runs detached (for Get-WorkflowDaemon's Mode).</summary>
+    public const string ModeVariable = "WORKFLOW_AUTOMATION_DAEMON_MODE";
+
+    /// <summary>Refuses early, with the right error, what the new process would refuse anyway.</summary>
+    public static void EnsureCanStart(DaemonPaths paths)
+    {
+        foreach (var folder in new[] { paths.State.Root, paths.Folder })
+        {
+            if (Directory.Exists(folder) && OwnerOnly.IsWritableByOthers(folder))
+            {
+                throw new StateDirectoryInsecureException(folder);
+            }
+        }
+        if (InstanceLock.IsHeld(paths))
+        {
+            throw new DaemonAlreadyRunningException(paths.State.Root, DaemonPaths.ReadPid(paths.PidFile));
+        }
+    }
+
+    /// <summary>Starts <c>pwsh -Command "Import-Module …; Start-WorkflowDaemon -Foreground"</c> detached.</summary>
+    public static Process StartDaemon(DaemonPaths paths, DaemonLaunchSettings settings)
+    {
+        var arguments = settings.NoDashboard ? " -NoDashboard"
+            : settings.DashboardPort is { } port ? " -DashboardPort " + port.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : "";
+        return StartDetached(paths, settings, $"Import-Module {Quote(settings.ModuleManifest)}; Start-WorkflowDaemon -Foreground{arguments}",
+            new Dictionary<string, string> { [ModeVariable] = nameof(DaemonMode.Detached) });
+    }
+
+    /// <summary>Starts the supervisor that restarts the daemon if it crashes.</summary>
+    public static Process StartSupervisor(DaemonPaths paths, DaemonLaunchSettings settings)
+    {
+        var port = settings.DashboardPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "$null";
+        var noDashboard = settings.NoDashboard ? "$true" : "$false";
+        return StartDetached(paths, settings,
+            $"Import-Module {Quote(settings.ModuleManifest)}; [WorkflowAutomation.Daemon.DaemonSupervisor]::Run({Quote(settings.PwshPath)}, {Quote(settings.ModuleManifest)}, {port}, {noDashboard})",
+            new Dictionary<string, string>());
+    }
+
+    private static Process StartDetached(DaemonPaths paths, DaemonLaunchSettings settings, string script, IReadOnlyDictionary<string, string> environment)
+    {
+        paths.EnsureFolders();
+        ProcessStartInfo start;
+        if (OperatingSystem.IsWindows())
+        {
+            start = new ProcessStartInfo(settings.PwshPath) { CreateNoWindow = true };
+        }
+        else
+        {
+            // sh redirects the standard streams to a file so that nothing of the caller (a
+            // test runner's pipe, a terminal) stays attached, then setsid (or nohup) execs pwsh
+            // in a session of its own with the same pid.
+            var detach = File.Exists("/usr/bin/setsid") || File.Exists("/bin/setsid") ? "setsid" : "nohup";
+            start = new ProcessStartInfo("/bin/sh");
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"exec {detach} \"$0\" \"$@\" </dev/null >>\"$WORKFLOW_AUTOMATION_CONSOLE_LOG\" 2>&1");
+            start.ArgumentList.Add(settings.PwshPath);
+            start.Environment["WORKFLOW_AUTOMATION_CONSOLE_LOG"] = paths.ConsoleLogFile;
+        }
+        foreach (var argument in new[] { "-NoProfile", "-NonInteractive", "-Command", script })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.UseShellExecute = false;
+        start.WorkingDirectory = paths.State.Root;
+        start.Environment[StateDirectory.HomeVariable] = paths.State.Root;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        return Process.Start(start) ?? throw new DaemonStartFailedException($"{settings.PwshPath} could not be started.");
+    }
+
+    /// <summary>Waits until the daemon answers as Running; reports why if its process ends first.</summary>
+    public static DaemonStatus WaitUntilRunning(DaemonPaths paths, Process? process, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (DaemonClient.TryConnect(paths.State) is { } client)
+            {
+                using (client)
+                {
+                    try
+                    {
+                        var status = client.Send<DaemonStatus>(DaemonOperations.Status, null, cancellation);
+                        if (status is { State: DaemonState.Running })
+                        {
+                            return status;
+                        }
+                    }
+                    catch (DaemonNotRunningException)
+                    {
+                        // Still binding its socket, or already going away: look again.
+                    }
+                }
+            }
+            if (process is { HasExited: true } && !InstanceLock.IsHeld(paths))
+            {
+                throw new DaemonStartFailedException(
+                    $"The daemon process ended (exit code {process.ExitCode}) before it was running. {Tail(paths.ConsoleLogFile)}{Tail(paths.LogFile)}".Trim());
+            }
+            Thread.Sleep(25);
+        }
+        throw new DaemonTimeoutException($"The daemon did not become ready within {timeout.TotalSeconds:0} s. See {paths.LogFile}.");
+    }
+
+    /// <summary>Waits until no daemon holds the state directory.</summary>
+    public static bool WaitUntilStopped(DaemonPaths paths, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        while (InstanceLock.IsHeld(paths))
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return false;
+            }
+            cancellation.ThrowIfCancellationRequested();
+            Thread.Sleep(25);
+        }
+        return true;
+    }
+
+    /// <summary>Waits for a daemon process to end after it released the state directory (it still closes down for a moment).</summary>
+    public static void WaitForExit(int? pid, TimeSpan timeout)
+    {
+        if (pid is not { } id || id == Environment.ProcessId)
+        {
+            return;
+        }
+        try
+        {
+            using var process = Process.GetProcessById(id);
+            process.WaitForExit(timeout);
+        }
+        catch (ArgumentException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Kills a process by the id in a pid file (after a failed graceful stop).</summary>
+    public static bool Kill(string pidFile)
+    {
+        if (DaemonPaths.ReadPid(pidFile) is not { } pid || pid == Environment.ProcessId)
+        {
+            return false;
+        }
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+            process.WaitForExit(5000);
+            return true;
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static string Tail(string file)
+    {
+        try
+        {
+            var lines = File.Exists(file) ? File.ReadAllLines(file).TakeLast(5).ToArray() : [];
+            return lines.Length == 0 ? "" : $"Last lines of {file}: {string.Join(" | ", lines)} ";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+}

@@ -1,0 +1,114 @@
+using System.IO.Pipes;
+using System.Net.Sockets;
+using WorkflowAutomation.Common;
+using WorkflowAutomation.State;
+
+namespace WorkflowAutomation.Daemon.Ipc;
+
+/// <summary>
+/// A cmdlet's connection to the daemon of a state directory. Errors the daemon reports come
+/// back as <see cref="WorkflowAutomationException"/> with the daemon's ErrorId.
+/// </summary>
+public sealed class DaemonClient : IDisposable
+{
+    private readonly Stream stream;
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    private DaemonClient(Stream stream, StateDirectory state)
+    {
+        this.stream = stream;
+        State = state;
+    }
+
+    public StateDirectory State { get; }
+
+    /// <summary>Connects, or throws <see cref="DaemonNotRunningException"/> naming how to start one.</summary>
+    public static DaemonClient Connect(StateDirectory state, TimeSpan? timeout = null)
+    {
+        var paths = new DaemonPaths(state);
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                var pipe = new NamedPipeClientStream(".", paths.PipeName, PipeDirection.InOut, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
+                pipe.Connect((int)(timeout ?? TimeSpan.FromSeconds(2)).TotalMilliseconds);
+                return new DaemonClient(pipe, state);
+            }
+            if (!File.Exists(paths.Socket))
+            {
+                throw new DaemonNotRunningException(state.Root);
+            }
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                socket.Connect(IpcEndpoint.Create(paths.Socket));
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            return new DaemonClient(new NetworkStream(socket, ownsSocket: true), state);
+        }
+        catch (Exception exception) when (exception is SocketException or TimeoutException or IOException or UnauthorizedAccessException)
+        {
+            throw new DaemonNotRunningException(state.Root, exception);
+        }
+    }
+
+    /// <summary>Connects if a daemon answers; null otherwise.</summary>
+    public static DaemonClient? TryConnect(StateDirectory state)
+    {
+        try
+        {
+            return Connect(state, TimeSpan.FromMilliseconds(500));
+        }
+        catch (DaemonNotRunningException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends one request and returns the daemon's result.</summary>
+    public async Task<T?> SendAsync<T>(string op, object? body = null, CancellationToken cancellation = default)
+    {
+        await gate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            IpcResponse? response;
+            try
+            {
+                await IpcFraming.WriteAsync(stream, new IpcRequest { Op = op, Body = body is null ? null : IpcJson.ToElement(body) }, cancellation).ConfigureAwait(false);
+                response = await IpcFraming.ReadAsync<IpcResponse>(stream, cancellation).ConfigureAwait(false);
+            }
+            catch (IOException exception)
+            {
+                throw new DaemonNotRunningException(State.Root, exception);
+            }
+            if (response is null)
+            {
+                throw new DaemonNotRunningException(State.Root);
+            }
+            if (!response.Ok)
+            {
+                var kind = Enum.TryParse<ErrorKind>(response.Kind, out var parsed) ? parsed : ErrorKind.NotSpecified;
+                throw new WorkflowAutomationException(response.ErrorId ?? "DaemonRequestFailed", kind, response.Message ?? "The daemon reported an error.");
+            }
+            return IpcJson.FromElement<T>(response.Body);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>The blocking form, for cmdlets.</summary>
+    public T? Send<T>(string op, object? body = null, CancellationToken cancellation = default) =>
+        SendAsync<T>(op, body, cancellation).GetAwaiter().GetResult();
+
+    public void Dispose()
+    {
+        stream.Dispose();
+        gate.Dispose();
+    }
+}

@@ -1,0 +1,19 @@
+namespace WorkflowAutomation.Execution;
+
+/// <summary>A process to run: an executable with its arguments, environment and limits.</summary>
+public sealed class ProcessRequest
+{
+    public required string FileName { get; init; }
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+    /// <summary>Variables added to (or, when null, removed from) the inherited environment.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+    public string? WorkingDirectory { get; init; }
+    /// <summary>On expiry the whole process tree is killed; null means no limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+}
+
+/// <summary>How a process ended.</summary>
+public sealed record ProcessResult(int ExitCode, bool TimedOut, bool Cancelled, TimeSpan Duration, int ProcessId)
+{
+    public bool Succeeded => ExitCode == 0 && !TimedOut && !Cancelled;
+}

@@ -1,0 +1,317 @@
+using System.Text;
+using WorkflowAutomation.Workflows;
+
+namespace WorkflowAutomation.Execution;
+
+internal sealed partial class RunScope
+{
+    private sealed record AttemptResult(int ExitCode, bool TimedOut, bool Cancelled, string? Error, Dictionary<string, string> Outputs)
+    {
+        public bool Succeeded => ExitCode == 0 && !TimedOut && !Cancelled;
+    }
+
+    private async Task RunStepAsync(WorkflowStep step, CancellationToken cancellationToken)
+    {
+        // Off the scheduler's thread at once: a step's set-up must not delay its siblings.
+        await Task.Yield();
+        var record = steps[step.Name];
+        record.StartTime = options.Time.GetUtcNow();
+        if (step.ApprovalRequired && !approved.Contains(step.Name) && !await ApproveAsync(step, record, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+        string command;
+        Dictionary<string, string?> environment;
+        try
+        {
+            var context = new StepContext(this, step, cancellationToken);
+            environment = Environment(step, context);
+            command = Expression.Interpolate(step.Command, context.WithEnvironment(environment));
+        }
+        catch (ExpressionException exception)
+        {
+            Log(step.Name, new OutputLine(OutputStream.Error, exception.Message));
+            Finish(record, StepStatus.Failed, exception.Message);
+            return;
+        }
+        lock (gate)
+        {
+            record.Status = StepStatus.Running;
+        }
+        Save(record);
+
+        AttemptResult last;
+        try
+        {
+            last = await Retry.ExecuteAsync(
+                RetryOptions.For(step),
+                (number, token) => new ValueTask<AttemptResult>(AttemptAsync(step, record, number, command, environment, token)),
+                result => !result.Succeeded && !result.Cancelled,
+                attempt =>
+                {
+                    if (attempt.NextDelay is { } delay)
+                    {
+                        Log(step.Name, new OutputLine(OutputStream.Output, $"Attempt {attempt.Number} failed; retrying in {delay.TotalSeconds:0.###} s."));
+                    }
+                },
+                options.Time,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled while waiting to retry.
+            last = new AttemptResult(-1, false, true, "Cancelled.", []);
+        }
+
+        foreach (var (key, value) in last.Outputs)
+        {
+            record.Outputs[key] = value;
+        }
+        record.ExitCode = last.Cancelled ? null : last.ExitCode;
+        if (last.Succeeded)
+        {
+            Finish(record, StepStatus.Succeeded, null);
+            return;
+        }
+        record.ContinuedOnError = step.ContinueOnError && !last.Cancelled;
+        Finish(record, last.Cancelled ? StepStatus.Cancelled : last.TimedOut ? StepStatus.TimedOut : StepStatus.Failed, last.Error);
+    }
+
+    private async Task<bool> ApproveAsync(WorkflowStep step, WorkflowStepRun record, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            record.Status = StepStatus.WaitingForApproval;
+            run.Status = RunStatus.WaitingForApproval;
+        }
+        Save(record);
+        options.Store.UpdateRun(run);
+        bool granted;
+        string? refusal = null;
+        try
+        {
+            granted = await options.Approvals.RequestAsync(run, step, cancellationToken).ConfigureAwait(false);
+            if (!granted)
+            {
+                refusal = $"Step '{step.Name}' was not approved.";
+                failureErrorId ??= "WorkflowApprovalDenied";
+            }
+        }
+        catch (ApprovalRequiredException exception)
+        {
+            granted = false;
+            refusal = exception.Message;
+            failureErrorId ??= exception.ErrorId;
+        }
+        catch (OperationCanceledException)
+        {
+            Finish(record, StepStatus.Cancelled, "Cancelled while waiting for approval.");
+            return false;
+        }
+        lock (gate)
+        {
+            run.Status = RunStatus.Running;
+        }
+        options.Store.UpdateRun(run);
+        if (!granted)
+        {
+            Log(step.Name, new OutputLine(OutputStream.Error, refusal!));
+            Finish(record, StepStatus.Failed, refusal);
+        }
+        return granted;
+    }
+
+    private async Task<AttemptResult> AttemptAsync(WorkflowStep step, WorkflowStepRun record, int number, string command,
+        Dictionary<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var attempt = new WorkflowStepAttempt
+        {
+            RunId = run.Id,
+            Step = step.Name,
+            Number = number,
+            Status = StepStatus.Running,
+            StartTime = options.Time.GetUtcNow(),
+        };
+        lock (gate)
+        {
+            record.Attempts = number;
+            record.AttemptHistory.Add(attempt);
+        }
+        options.Store.SaveAttempt(attempt);
+        if (number > 1)
+        {
+            Save(record);
+        }
+        var outputFile = Path.Combine(workFolder.Value, $"{Sanitize(step.Name)}-{number}.out");
+        State.OwnerOnly.WriteAllText(outputFile, string.Empty);
+        var attemptEnvironment = new Dictionary<string, string?>(environment)
+        {
+            ["WORKFLOW_OUTPUT"] = outputFile,
+            ["WORKFLOW_ATTEMPT"] = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var result = await ExecuteAsync(step.Name, step.Shell, command, attemptEnvironment, step, cancellationToken).ConfigureAwait(false);
+        var outputs = StepOutputFile.Read(outputFile);
+        attempt.Status = result.Cancelled ? StepStatus.Cancelled : result.TimedOut ? StepStatus.TimedOut : result.Succeeded ? StepStatus.Succeeded : StepStatus.Failed;
+        attempt.ExitCode = result.Cancelled ? null : result.ExitCode;
+        attempt.Error = result.Error;
+        attempt.EndTime = options.Time.GetUtcNow();
+        options.Store.SaveAttempt(attempt);
+        return result with { Outputs = outputs };
+    }
+
+    /// <summary>Runs a command text in its shell: pwsh through the script host, the rest as processes.</summary>
+    private async Task<AttemptResult> ExecuteAsync(string logName, StepShell shell, string command, Dictionary<string, string?> environment,
+        WorkflowStep step, CancellationToken cancellationToken)
+    {
+        void Sink(OutputLine line) => Log(logName, line);
+        var directory = WorkingDirectory(step);
+        try
+        {
+            if (shell == StepShell.Pwsh)
+            {
+                var script = await options.ScriptHost.InvokeAsync(new ScriptRequest
+                {
+                    Script = command,
+                    Environment = environment,
+                    WorkingDirectory = directory,
+                    Timeout = step.Timeout,
+                }, Sink, cancellationToken).ConfigureAwait(false);
+                return new AttemptResult(script.ExitCode, script.TimedOut, script.Cancelled, Describe(script.ExitCode, script.TimedOut, script.Cancelled, step, script.Error), []);
+            }
+            var (file, arguments) = ShellCommand.For(shell, command);
+            var process = await ProcessRunner.RunAsync(new ProcessRequest
+            {
+                FileName = file,
+                Arguments = arguments,
+                Environment = environment,
+                WorkingDirectory = directory,
+                Timeout = step.Timeout,
+            }, Sink, cancellationToken).ConfigureAwait(false);
+            return new AttemptResult(process.ExitCode, process.TimedOut, process.Cancelled, Describe(process.ExitCode, process.TimedOut, process.Cancelled, step, null), []);
+        }
+        catch (ProcessStartException exception)
+        {
+            Sink(new OutputLine(OutputStream.Error, exception.Message));
+            return new AttemptResult(127, false, false, exception.Message, []);
+        }
+    }
+
+    private static string? Describe(int exitCode, bool timedOut, bool cancelled, WorkflowStep step, string? error) =>
+        timedOut ? $"Ran past its timeout of {step.Timeout!.Value.TotalSeconds:0.###} s; its process tree was killed."
+        : cancelled ? "Cancelled; its process tree was killed."
+        : exitCode != 0 ? error ?? $"Exited with code {exitCode}."
+        : null;
+
+    private string? WorkingDirectory(WorkflowStep step)
+    {
+        var baseFolder = request.WorkingDirectory ?? System.Environment.CurrentDirectory;
+        if (string.IsNullOrWhiteSpace(step.WorkingDirectory))
+        {
+            return baseFolder;
+        }
+        // Relative folders are relative to the workflow file, where the author wrote them.
+        var relativeTo = definition.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source))! : baseFolder;
+        return Path.GetFullPath(Path.Combine(relativeTo, step.WorkingDirectory));
+    }
+
+    /// <summary>
+    /// What a step sees as environment variables: the run's identity, inputs (INPUT_NAME),
+    /// outputs of finished steps (STEPS_STEP_OUTPUTS_KEY), then the workflow's and the step's env.
+    /// </summary>
+    private Dictionary<string, string?> Environment(WorkflowStep step, StepContext context)
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["WORKFLOW_NAME"] = definition.Name,
+            ["WORKFLOW_RUN_ID"] = run.Id,
+            ["WORKFLOW_STEP"] = step.Name,
+        };
+        foreach (var (name, value) in inputs)
+        {
+            environment["INPUT_" + Sanitize(name).ToUpperInvariant()] = Expression.Format(value);
+        }
+        lock (gate)
+        {
+            foreach (var finished in steps.Values.Where(s => s.Outputs.Count > 0))
+            {
+                foreach (var (key, value) in finished.Outputs)
+                {
+                    environment[$"STEPS_{Sanitize(finished.Name).ToUpperInvariant()}_OUTPUTS_{Sanitize(key).ToUpperInvariant()}"] = value;
+                }
+            }
+        }
+        var workflowEnvironment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in definition.Env)
+        {
+            workflowEnvironment[name] = Expression.Interpolate(value, context.WithEnvironment(workflowEnvironment));
+        }
+        foreach (var (name, value) in step.Env)
+        {
+            workflowEnvironment[name] = Expression.Interpolate(value, context.WithEnvironment(workflowEnvironment));
+        }
+        foreach (var (name, value) in workflowEnvironment)
+        {
+            environment[name] = value;
+        }
+        return environment;
+    }
+
+    private static string Sanitize(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Runs the rollback of every succeeded step, the last to succeed first.</summary>
+    private async Task RollbackAsync()
+    {
+        List<string> order;
+        lock (gate)
+        {
+            order = succeededInOrder.AsEnumerable().Reverse().ToList();
+        }
+        var number = 0;
+        foreach (var name in order)
+        {
+            var step = definition.FindStep(name);
+            if (step?.Rollback is not { Length: > 0 } text)
+            {
+                continue;
+            }
+            var rollback = new WorkflowRollbackRun
+            {
+                RunId = run.Id,
+                Step = name,
+                Order = ++number,
+                Status = StepStatus.Running,
+                StartTime = options.Time.GetUtcNow(),
+            };
+            run.Rollbacks.Add(rollback);
+            options.Store.SaveRollback(rollback);
+            options.Observer.Message(run, $"Rolling back '{name}'.");
+            try
+            {
+                // Never the run's token: a cancelled run must still undo what it did.
+                var context = new StepContext(this, step, CancellationToken.None);
+                var environment = Environment(step, context);
+                environment["WORKFLOW_OUTPUT"] = Path.Combine(workFolder.Value, $"{Sanitize(name)}-rollback.out");
+                var command = Expression.Interpolate(text, context.WithEnvironment(environment));
+                var result = await ExecuteAsync("rollback:" + name, step.Shell, command, environment, step, CancellationToken.None).ConfigureAwait(false);
+                rollback.Status = result.TimedOut ? StepStatus.TimedOut : result.Succeeded ? StepStatus.Succeeded : StepStatus.Failed;
+                rollback.ExitCode = result.ExitCode;
+                rollback.Error = result.Error;
+            }
+            catch (ExpressionException exception)
+            {
+                rollback.Status = StepStatus.Failed;
+                rollback.Error = exception.Message;
+            }
+            rollback.EndTime = options.Time.GetUtcNow();
+            options.Store.SaveRollback(rollback);
+        }
+    }
+}

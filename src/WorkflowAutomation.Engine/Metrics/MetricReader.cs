@@ -1,0 +1,331 @@
+using Microsoft.Data.Sqlite;
+using WorkflowAutomation.Common;
+using WorkflowAutomation.State;
+
+namespace WorkflowAutomation.Metrics;
+
+/// <summary>
+/// Answers queries against metrics.db. Readers never wait for the writer (WAL); a missing
+/// database reads as empty. Safe to use from many threads.
+/// </summary>
+public sealed class MetricReader(string databasePath, MetricStoreOptions? options = null, TimeProvider? time = null)
+{
+    private readonly MetricStoreOptions options = options ?? new MetricStoreOptions();
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+
+    /// <summary>A reader of the state directory's metrics.db.</summary>
+    public static MetricReader ForState(StateDirectory state, MetricStoreOptions? options = null, TimeProvider? time = null) =>
+        new(state.MetricsDatabase, options, time);
+
+    public string DatabasePath { get; } = databasePath;
+
+    /// <summary>
+    /// The resolution for a range: raw up to 1 hour, 1m up to 6 hours, 5m up to 2 days, 15m up
+    /// to 7 days, 1h up to 90 days, else 1d; coarser still when the range starts before the
+    /// chosen resolution's retention.
+    /// </summary>
+    public MetricResolution ChooseResolution(DateTimeOffset start, DateTimeOffset end)
+    {
+        var span = end - start;
+        var choice = span <= TimeSpan.FromHours(1) ? MetricResolution.Raw
+            : span <= TimeSpan.FromHours(6) ? MetricResolution.OneMinute
+            : span <= TimeSpan.FromDays(2) ? MetricResolution.FiveMinutes
+            : span <= TimeSpan.FromDays(7) ? MetricResolution.FifteenMinutes
+            : span <= TimeSpan.FromDays(90) ? MetricResolution.OneHour
+            : MetricResolution.OneDay;
+        var now = time.GetUtcNow();
+        while (choice < MetricResolution.OneDay && start < now - options.RetentionOf(choice))
+        {
+            choice++;
+        }
+        return choice;
+    }
+
+    /// <summary>Samples of every matching series, series by series, oldest first.</summary>
+    public IReadOnlyList<WorkflowMetricSample> Query(MetricQuery query)
+    {
+        var end = query.End ?? time.GetUtcNow();
+        var start = query.Start ?? end - TimeSpan.FromHours(1);
+        if (start > end)
+        {
+            throw new MetricException("MetricQueryInvalid", ErrorKind.InvalidArgument,
+                $"The range starts ({start:O}) after it ends ({end:O}). Give a -Start before -End.");
+        }
+        var resolution = query.Resolution ?? ChooseResolution(start, end);
+        var results = new List<WorkflowMetricSample>();
+        if (!File.Exists(DatabasePath))
+        {
+            return results;
+        }
+        using var connection = MetricSchema.Open(DatabasePath);
+        foreach (var series in Match(connection, query.Name, query.Tags))
+        {
+            var context = new SeriesQuery(connection, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), resolution);
+            if (query.Aggregate == MetricAggregate.Rate)
+            {
+                results.AddRange(RateOf(context));
+            }
+            else if (resolution == MetricResolution.Raw)
+            {
+                results.AddRange(RawOf(context, query.Aggregate));
+            }
+            else
+            {
+                results.AddRange(RollupOf(context, query.Aggregate ?? (series.Type == MetricType.Counter ? MetricAggregate.Last : MetricAggregate.Avg)));
+            }
+        }
+        return results;
+    }
+
+    /// <summary>The stored series whose name and tags match, with their newest raw sample.</summary>
+    public IReadOnlyList<WorkflowMetricSeries> ListSeries(string? name = null, IReadOnlyDictionary<string, string>? tags = null)
+    {
+        if (!File.Exists(DatabasePath))
+        {
+            return [];
+        }
+        using var connection = MetricSchema.Open(DatabasePath);
+        using var newest = connection.CreateCommand();
+        newest.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s ORDER BY ts DESC LIMIT 1";
+        var id = newest.Parameters.Add("$s", SqliteType.Integer);
+        var list = new List<WorkflowMetricSeries>();
+        foreach (var series in Match(connection, name, tags))
+        {
+            id.Value = series.Id;
+            using var reader = newest.ExecuteReader();
+            var hasSample = reader.Read();
+            list.Add(new WorkflowMetricSeries
+            {
+                Name = series.Name,
+                Type = series.Type.ToString(),
+                Tags = series.Tags,
+                LastTimestamp = hasSample ? DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)) : null,
+                LastValue = hasSample ? reader.GetDouble(1) : null,
+            });
+        }
+        return list;
+    }
+
+    /// <summary>The newest raw sample of every matching series (what a Prometheus scrape shows).</summary>
+    public IReadOnlyList<WorkflowMetricSample> Latest(string? name = null, IReadOnlyDictionary<string, string>? tags = null) =>
+        ListSeries(name, tags).Where(s => s.LastTimestamp is not null).Select(s => new WorkflowMetricSample
+        {
+            Name = s.Name,
+            Type = s.Type,
+            Tags = s.Tags,
+            Timestamp = s.LastTimestamp!.Value,
+            Value = s.LastValue!.Value,
+            Resolution = MetricResolution.Raw.Label(),
+        }).ToList();
+
+    /// <summary>Distinct metric names, for tab completion.</summary>
+    public IReadOnlyList<string> Names()
+    {
+        if (!File.Exists(DatabasePath))
+        {
+            return [];
+        }
+        using var connection = MetricSchema.Open(DatabasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT name FROM series ORDER BY name";
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+        return names;
+    }
+
+    private static List<StoredSeries> Match(SqliteConnection connection, string? name, IReadOnlyDictionary<string, string>? tags)
+    {
+        var matches = MetricNames.Matcher(name);
+        var tagMatchers = tags?.Select(t => (t.Key, Match: MetricNames.Matcher(t.Value))).ToList() ?? [];
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, name, tags, type FROM series ORDER BY name, tags";
+        using var reader = command.ExecuteReader();
+        var list = new List<StoredSeries>();
+        while (reader.Read())
+        {
+            var series = new StoredSeries(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), (MetricType)reader.GetInt32(3));
+            if (!matches(series.Name))
+            {
+                continue;
+            }
+            if (tagMatchers.Count > 0)
+            {
+                var parsed = MetricTags.Parse(series.Tags);
+                if (!tagMatchers.All(t => parsed.TryGetValue(t.Key, out var value) && t.Match(value)))
+                {
+                    continue;
+                }
+            }
+            list.Add(series);
+        }
+        return list;
+    }
+
+    private static IEnumerable<WorkflowMetricSample> RawOf(SeriesQuery context, MetricAggregate? aggregate)
+    {
+        var points = context.RawPoints(context.Start - 1);
+        if (aggregate is null)
+        {
+            return points.Select(p => context.Sample(p.Timestamp, p.Value));
+        }
+        if (points.Count == 0)
+        {
+            return [];
+        }
+        var cell = new RollupCell();
+        foreach (var (timestamp, value) in points)
+        {
+            cell.Add(timestamp, value);
+        }
+        return [context.Sample(context.End, Summarise(cell, aggregate.Value))];
+    }
+
+    private static IEnumerable<WorkflowMetricSample> RollupOf(SeriesQuery context, MetricAggregate aggregate) =>
+        context.Buckets().Select(b => context.Sample(b.Bucket, Summarise(b.Cell, aggregate)));
+
+    private IEnumerable<WorkflowMetricSample> RateOf(SeriesQuery context)
+    {
+        var isCounter = context.Series.Type == MetricType.Counter;
+        if (context.Resolution == MetricResolution.Raw)
+        {
+            var rate = PrometheusRate.Rate(context.RawPoints(context.Start), context.Start, context.End, isCounter);
+            return rate is null ? [] : [context.Sample(context.End, rate.Value)];
+        }
+        // One Prometheus rate() per bucket, over the window (bucket start, bucket end], stamped
+        // at the window's end as a Prometheus range query with step = bucket size would be.
+        var size = context.Resolution.BucketMilliseconds();
+        var firstWindow = MetricResolutions.BucketStart(context.Start, size);
+        var points = PointsForRate(context, firstWindow);
+        var samples = new List<WorkflowMetricSample>();
+        var index = 0;
+        for (var window = firstWindow; window <= context.End; window += size)
+        {
+            var inWindow = new List<(long, double)>();
+            while (index < points.Count && points[index].Timestamp <= window)
+            {
+                index++;
+            }
+            for (var i = index; i < points.Count && points[i].Timestamp <= window + size; i++)
+            {
+                inWindow.Add(points[i]);
+            }
+            if (PrometheusRate.Rate(inWindow, window, window + size, isCounter) is { } rate)
+            {
+                samples.Add(context.Sample(window + size, rate));
+            }
+        }
+        return samples;
+    }
+
+    /// <summary>
+    /// Raw samples while the range is within raw retention; older ranges fall back to the
+    /// last value of each bucket of the finest rollup still kept (a reset inside one of those
+    /// buckets is then invisible).
+    /// </summary>
+    private List<(long Timestamp, double Value)> PointsForRate(SeriesQuery context, long from)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (from >= now - (long)options.RawRetention.TotalMilliseconds)
+        {
+            return context.RawPoints(from, context.End + context.Resolution.BucketMilliseconds());
+        }
+        var finest = MetricResolutions.Rollups.First(r =>
+            r == MetricResolution.OneDay || from >= now - (long)options.RetentionOf(r).TotalMilliseconds);
+        return context.LastPoints(finest, from);
+    }
+
+    private static double Summarise(RollupCell cell, MetricAggregate aggregate) => aggregate switch
+    {
+        MetricAggregate.Min => cell.Min,
+        MetricAggregate.Max => cell.Max,
+        MetricAggregate.Sum => cell.Sum,
+        MetricAggregate.Count => cell.Count,
+        MetricAggregate.Last => cell.Last,
+        _ => cell.Sum / cell.Count,
+    };
+
+    private sealed record StoredSeries(long Id, string Name, string Tags, MetricType Type);
+
+    /// <summary>One series' part of a query, with the reads it needs.</summary>
+    private sealed class SeriesQuery(SqliteConnection connection, StoredSeries series, long start, long end, MetricResolution resolution)
+    {
+        public StoredSeries Series => series;
+        public long Start => start;
+        public long End => end;
+        public MetricResolution Resolution => resolution;
+
+        public WorkflowMetricSample Sample(long timestamp, double value) => new()
+        {
+            Name = series.Name,
+            Tags = series.Tags,
+            Type = series.Type.ToString(),
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(timestamp),
+            Value = value,
+            Resolution = resolution.Label(),
+        };
+
+        /// <summary>Raw samples with after &lt; ts &lt;= until (until defaults to the range's end).</summary>
+        public List<(long Timestamp, double Value)> RawPoints(long after, long? until = null)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts > $after AND ts <= $until ORDER BY ts";
+            command.Parameters.AddWithValue("$s", series.Id);
+            command.Parameters.AddWithValue("$after", after);
+            command.Parameters.AddWithValue("$until", until ?? end);
+            using var reader = command.ExecuteReader();
+            var points = new List<(long, double)>();
+            while (reader.Read())
+            {
+                points.Add((reader.GetInt64(0), reader.GetDouble(1)));
+            }
+            return points;
+        }
+
+        /// <summary>The rollup buckets that overlap the range.</summary>
+        public List<(long Bucket, RollupCell Cell)> Buckets()
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT bucket, min, max, sum, count, last, last_ts FROM {resolution.Table()} " +
+                "WHERE series_id = $s AND bucket >= $from AND bucket <= $end ORDER BY bucket";
+            command.Parameters.AddWithValue("$s", series.Id);
+            command.Parameters.AddWithValue("$from", MetricResolutions.BucketStart(start, resolution.BucketMilliseconds()));
+            command.Parameters.AddWithValue("$end", end);
+            using var reader = command.ExecuteReader();
+            var buckets = new List<(long, RollupCell)>();
+            while (reader.Read())
+            {
+                buckets.Add((reader.GetInt64(0), new RollupCell
+                {
+                    Min = reader.GetDouble(1),
+                    Max = reader.GetDouble(2),
+                    Sum = reader.GetDouble(3),
+                    Count = reader.GetInt64(4),
+                    Last = reader.GetDouble(5),
+                    LastTimestamp = reader.GetInt64(6),
+                }));
+            }
+            return buckets;
+        }
+
+        /// <summary>(last_ts, last) of each bucket of a rollup from a bucket start on.</summary>
+        public List<(long Timestamp, double Value)> LastPoints(MetricResolution rollup, long from)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT last_ts, last FROM {rollup.Table()} WHERE series_id = $s AND bucket >= $from AND bucket <= $end ORDER BY bucket";
+            command.Parameters.AddWithValue("$s", series.Id);
+            command.Parameters.AddWithValue("$from", MetricResolutions.BucketStart(from, rollup.BucketMilliseconds()));
+            command.Parameters.AddWithValue("$end", end + resolution.BucketMilliseconds());
+            using var reader = command.ExecuteReader();
+            var points = new List<(long, double)>();
+            while (reader.Read())
+            {
+                points.Add((reader.GetInt64(0), reader.GetDouble(1)));
+            }
+            return points;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.Data.Sqlite;
+using WorkflowAutomation.State;
+
+namespace WorkflowAutomation.Metrics;
+
+/// <summary>The tables of metrics.db and how its connections are opened.</summary>
+internal static class MetricSchema
+{
+    public static string ConnectionString(string path) => new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    /// <summary>Opens a connection with the settings every connection needs (WAL is persistent in the file).</summary>
+    public static SqliteConnection Open(string path)
+    {
+        var connection = new SqliteConnection(ConnectionString(path));
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        return connection;
+    }
+
+    /// <summary>Creates the file owner-only, switches it to WAL and creates the tables.</summary>
+    public static void Create(string path)
+    {
+        if (!File.Exists(path))
+        {
+            var folder = Path.GetDirectoryName(path)!;
+            OwnerOnly.CreateDirectory(folder);
+            // Created empty and 0600 before SQLite opens it; the -wal and -shm files inherit the mode.
+            using (File.Create(path)) { }
+            OwnerOnly.RestrictFile(path);
+        }
+        using var connection = Open(path);
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        var ddl = new List<string>
+        {
+            "CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, name TEXT NOT NULL, tags TEXT NOT NULL, type INTEGER NOT NULL, UNIQUE (name, tags))",
+            "CREATE TABLE IF NOT EXISTS samples (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID",
+            "CREATE TABLE IF NOT EXISTS inbox_files (key TEXT PRIMARY KEY, ingested_at INTEGER NOT NULL) WITHOUT ROWID",
+        };
+        foreach (var rollup in MetricResolutions.Rollups)
+        {
+            ddl.Add($"CREATE TABLE IF NOT EXISTS {rollup.Table()} (series_id INTEGER NOT NULL, bucket INTEGER NOT NULL, " +
+                "min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL, last REAL NOT NULL, last_ts INTEGER NOT NULL, " +
+                "PRIMARY KEY (series_id, bucket)) WITHOUT ROWID");
+        }
+        using var transaction = connection.BeginTransaction();
+        foreach (var statement in ddl)
+        {
+            Execute(connection, statement, transaction);
+        }
+        transaction.Commit();
+    }
+
+    public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+}

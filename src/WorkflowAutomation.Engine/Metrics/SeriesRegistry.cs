@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using WorkflowAutomation.Common;
+
+namespace WorkflowAutomation.Metrics;
+
+/// <summary>One series as the writer knows it; its database id is filled in by the writer thread.</summary>
+public sealed class MetricSeries
+{
+    private long lastImplicitTimestamp;
+
+    internal MetricSeries(MetricsWriter writer, string name, string tags, MetricType type)
+    {
+        Writer = writer;
+        Name = name;
+        Tags = tags;
+        Type = type;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Canonical tag text (see <see cref="MetricTags"/>).</summary>
+    public string Tags { get; }
+
+    public MetricType Type { get; }
+
+    internal MetricsWriter Writer { get; }
+
+    /// <summary>Database id; 0 until the writer has stored the series. Only the writer thread touches it.</summary>
+    internal long Id { get; set; }
+
+    /// <summary>Records a value now (or at <paramref name="timestamp"/>) through the store's one writer.</summary>
+    public void Record(double value, DateTimeOffset? timestamp = null) => Writer.Record(this, value, timestamp);
+
+    /// <summary>
+    /// "Now" for a sample without a timestamp, kept strictly increasing per series (by 1 ms
+    /// when two arrive in the same millisecond) so that a fast producer loses nothing.
+    /// </summary>
+    internal long NextImplicitTimestamp(long now)
+    {
+        while (true)
+        {
+            var last = Volatile.Read(ref lastImplicitTimestamp);
+            var next = now > last ? now : last + 1;
+            if (Interlocked.CompareExchange(ref lastImplicitTimestamp, next, last) == last)
+            {
+                return next;
+            }
+        }
+    }
+
+    public override string ToString() => Name + (Tags.Length > 0 ? "{" + Tags + "}" : "");
+}
+
+/// <summary>
+/// The series a writer has seen, keyed by name and tags, with the type of each name and the
+/// cardinality guard. New series are rare, so they take a lock; known ones are lock-free.
+/// </summary>
+internal sealed class SeriesRegistry
+{
+    private readonly ConcurrentDictionary<(string Name, string Tags), MetricSeries> series = new();
+    private readonly Dictionary<string, (MetricType Type, int Count)> names = new(StringComparer.Ordinal);
+    private readonly object gate = new();
+    private readonly MetricStoreOptions options;
+    private readonly MetricsWriter writer;
+    private int total;
+
+    public SeriesRegistry(MetricsWriter writer, MetricStoreOptions options, IEnumerable<(string Name, string Tags, MetricType Type)> existing)
+    {
+        this.writer = writer;
+        this.options = options;
+        foreach (var (name, tags, type) in existing)
+        {
+            var known = names.TryGetValue(name, out var entry) ? entry : (type, 0);
+            names[name] = (known.Item1, known.Item2 + 1);
+            total++;
+        }
+    }
+
+    public MetricSeries Get(string name, string tags, MetricType type)
+    {
+        if (series.TryGetValue((name, tags), out var known) && known.Type == type)
+        {
+            return known;
+        }
+        MetricNames.Validate(name);
+        lock (gate)
+        {
+            if (names.TryGetValue(name, out var entry) && entry.Type != type)
+            {
+                throw new MetricException("MetricTypeMismatch", ErrorKind.InvalidArgument,
+                    $"Metric '{name}' is a {entry.Type}; it cannot also be written as a {type}. Use another name, or -Type {entry.Type}.");
+            }
+            if (series.TryGetValue((name, tags), out known))
+            {
+                return known;
+            }
+            if (entry.Count >= options.MaxSeriesPerName)
+            {
+                throw new MetricException("MetricCardinalityExceeded", ErrorKind.InvalidOperation,
+                    $"Metric '{name}' already has {entry.Count} tag combinations, the limit ({options.MaxSeriesPerName}); " +
+                    $"'{tags}' would add another. A tag whose value changes all the time (a request id, a timestamp, a path) " +
+                    "makes every sample a new series: move that value into the metric's value or drop the tag.");
+            }
+            if (total >= options.MaxSeries)
+            {
+                throw new MetricException("MetricCardinalityExceeded", ErrorKind.InvalidOperation,
+                    $"The metric store already holds {total} series, the limit ({options.MaxSeries}); '{name}{{{tags}}}' would add another. " +
+                    "Use fewer distinct names or tag values.");
+            }
+            var created = new MetricSeries(writer, name, tags, type);
+            names[name] = (type, entry.Count + 1);
+            total++;
+            series[(name, tags)] = created;
+            return created;
+        }
+    }
+}

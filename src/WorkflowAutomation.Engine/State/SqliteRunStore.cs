@@ -1,0 +1,378 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using WorkflowAutomation.Workflows;
+
+namespace WorkflowAutomation.State;
+
+/// <summary>
+/// The run store in the state directory's runs.db (SQLite, WAL, owner-only). One connection
+/// per instance, writes serialised; several processes may share the file.
+/// </summary>
+public sealed class SqliteRunStore : IRunStore
+{
+    private const string DaemonOrigin = "daemon";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    private readonly SqliteConnection connection;
+    private readonly object gate = new();
+
+    public SqliteRunStore(string databasePath)
+    {
+        DatabasePath = databasePath;
+        if (!File.Exists(databasePath))
+        {
+            // Created owner-only before SQLite opens it; SQLite gives -wal and -shm the same mode.
+            using (File.Create(databasePath))
+            {
+            }
+            OwnerOnly.RestrictFile(databasePath);
+        }
+        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
+        connection.Open();
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        Execute(Schema);
+    }
+
+    /// <summary>Opens the store of a state directory, creating the folder and the database when missing.</summary>
+    public static SqliteRunStore Open(StateDirectory state)
+    {
+        state.EnsureCreated();
+        return new SqliteRunStore(state.RunsDatabase);
+    }
+
+    public string DatabasePath { get; }
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS runs(
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, created INTEGER NOT NULL,
+            start_time INTEGER, end_time INTEGER, source_path TEXT, parameters TEXT, error TEXT,
+            origin TEXT, restart_of TEXT, definition TEXT,
+            owner_pid INTEGER, owner_start INTEGER, owner_host TEXT);
+        CREATE INDEX IF NOT EXISTS runs_by_created ON runs(created DESC);
+        CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
+        CREATE TABLE IF NOT EXISTS steps(
+            run_id TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+            exit_code INTEGER, start_time INTEGER, end_time INTEGER, outputs TEXT, error TEXT,
+            continued INTEGER NOT NULL DEFAULT 0, reused INTEGER NOT NULL DEFAULT 0,
+            UNIQUE(run_id, name));
+        CREATE TABLE IF NOT EXISTS attempts(
+            run_id TEXT NOT NULL, step TEXT NOT NULL, number INTEGER NOT NULL, status TEXT NOT NULL,
+            exit_code INTEGER, start_time INTEGER, end_time INTEGER, error TEXT,
+            PRIMARY KEY(run_id, step, number));
+        CREATE TABLE IF NOT EXISTS rollbacks(
+            run_id TEXT NOT NULL, ordinal INTEGER NOT NULL, step TEXT NOT NULL, status TEXT NOT NULL,
+            exit_code INTEGER, start_time INTEGER, end_time INTEGER, error TEXT,
+            PRIMARY KEY(run_id, ordinal));
+        CREATE TABLE IF NOT EXISTS logs(
+            seq INTEGER PRIMARY KEY, run_id TEXT NOT NULL, step TEXT, ts INTEGER NOT NULL,
+            is_error INTEGER NOT NULL, text TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS logs_by_run ON logs(run_id, seq);
+        """;
+
+    public void CreateRun(WorkflowRun run, WorkflowDefinition definition, RunOwner owner)
+    {
+        lock (gate)
+        {
+            Execute("""
+                INSERT INTO runs(id, name, status, created, start_time, end_time, source_path, parameters, error, origin, restart_of, definition, owner_pid, owner_start, owner_host)
+                VALUES($id, $name, $status, $created, $start, $end, $source, $parameters, $error, $origin, $restartOf, $definition, $pid, $ownerStart, $host)
+                """,
+                ("$id", run.Id), ("$name", run.Name), ("$status", run.Status.ToString()),
+                ("$created", DateTimeOffset.UtcNow.UtcTicks), ("$start", Ticks(run.StartTime)), ("$end", Ticks(run.EndTime)),
+                ("$source", run.SourcePath), ("$parameters", JsonSerializer.Serialize(run.Parameters, Json)), ("$error", run.Error),
+                ("$origin", run.Origin), ("$restartOf", run.RestartOf), ("$definition", JsonSerializer.Serialize(definition, Json)),
+                ("$pid", owner.ProcessId), ("$ownerStart", owner.ProcessStartTicks), ("$host", owner.MachineName));
+        }
+    }
+
+    public void UpdateRun(WorkflowRun run)
+    {
+        lock (gate)
+        {
+            Execute("UPDATE runs SET status=$status, start_time=$start, end_time=$end, error=$error WHERE id=$id",
+                ("$id", run.Id), ("$status", run.Status.ToString()), ("$start", Ticks(run.StartTime)), ("$end", Ticks(run.EndTime)), ("$error", run.Error));
+        }
+    }
+
+    public void SaveStep(WorkflowStepRun step)
+    {
+        lock (gate)
+        {
+            // An upsert keeps the row id, so steps list in the order they were first written.
+            Execute("""
+                INSERT INTO steps(run_id, name, status, attempts, exit_code, start_time, end_time, outputs, error, continued, reused)
+                VALUES($run, $name, $status, $attempts, $exit, $start, $end, $outputs, $error, $continued, $reused)
+                ON CONFLICT(run_id, name) DO UPDATE SET status=excluded.status, attempts=excluded.attempts, exit_code=excluded.exit_code,
+                    start_time=excluded.start_time, end_time=excluded.end_time, outputs=excluded.outputs, error=excluded.error,
+                    continued=excluded.continued, reused=excluded.reused
+                """,
+                ("$run", step.RunId), ("$name", step.Name), ("$status", step.Status.ToString()), ("$attempts", step.Attempts),
+                ("$exit", step.ExitCode), ("$start", Ticks(step.StartTime)), ("$end", Ticks(step.EndTime)),
+                ("$outputs", JsonSerializer.Serialize(step.Outputs, Json)), ("$error", step.Error),
+                ("$continued", step.ContinuedOnError ? 1 : 0), ("$reused", step.Reused ? 1 : 0));
+        }
+    }
+
+    public void SaveAttempt(WorkflowStepAttempt attempt)
+    {
+        lock (gate)
+        {
+            Execute("""
+                INSERT OR REPLACE INTO attempts(run_id, step, number, status, exit_code, start_time, end_time, error)
+                VALUES($run, $step, $number, $status, $exit, $start, $end, $error)
+                """,
+                ("$run", attempt.RunId), ("$step", attempt.Step), ("$number", attempt.Number), ("$status", attempt.Status.ToString()),
+                ("$exit", attempt.ExitCode), ("$start", attempt.StartTime.UtcTicks), ("$end", Ticks(attempt.EndTime)), ("$error", attempt.Error));
+        }
+    }
+
+    public void SaveRollback(WorkflowRollbackRun rollback)
+    {
+        lock (gate)
+        {
+            Execute("""
+                INSERT OR REPLACE INTO rollbacks(run_id, ordinal, step, status, exit_code, start_time, end_time, error)
+                VALUES($run, $ordinal, $step, $status, $exit, $start, $end, $error)
+                """,
+                ("$run", rollback.RunId), ("$ordinal", rollback.Order), ("$step", rollback.Step), ("$status", rollback.Status.ToString()),
+                ("$exit", rollback.ExitCode), ("$start", rollback.StartTime.UtcTicks), ("$end", Ticks(rollback.EndTime)), ("$error", rollback.Error));
+        }
+    }
+
+    public void AppendLog(WorkflowRunLogLine line)
+    {
+        lock (gate)
+        {
+            Execute("INSERT INTO logs(run_id, step, ts, is_error, text) VALUES($run, $step, $ts, $error, $text)",
+                ("$run", line.RunId), ("$step", line.Step), ("$ts", line.Timestamp.UtcTicks), ("$error", line.IsError ? 1 : 0), ("$text", line.Text));
+        }
+    }
+
+    public WorkflowRun? GetRun(string id) => FindRuns(new RunQuery { Ids = [id] }).FirstOrDefault(run => run.Id == id);
+
+    public IReadOnlyList<WorkflowRun> FindRuns(RunQuery query)
+    {
+        lock (gate)
+        {
+            var runs = new List<WorkflowRun>();
+            using (var command = Command("SELECT id, name, status, start_time, end_time, source_path, parameters, error, origin, restart_of FROM runs ORDER BY created DESC, rowid DESC"))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var run = new WorkflowRun
+                    {
+                        Id = reader.GetString(0),
+                        Name = reader.GetString(1),
+                        Status = Enum.Parse<RunStatus>(reader.GetString(2)),
+                        StartTime = Time(reader, 3),
+                        EndTime = Time(reader, 4),
+                        SourcePath = reader.IsDBNull(5) ? null : reader.GetString(5),
+                        Parameters = reader.IsDBNull(6) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(6), Json) ?? [],
+                        Error = reader.IsDBNull(7) ? null : reader.GetString(7),
+                        Origin = reader.IsDBNull(8) ? null : reader.GetString(8),
+                        RestartOf = reader.IsDBNull(9) ? null : reader.GetString(9),
+                    };
+                    if (Matches(run, query))
+                    {
+                        runs.Add(run);
+                        if (query.First is { } first && runs.Count >= first)
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+            if (!query.WithoutSteps)
+            {
+                foreach (var run in runs)
+                {
+                    LoadDetails(run);
+                }
+            }
+            return runs;
+        }
+    }
+
+    public IReadOnlyList<WorkflowRunLogLine> GetLog(string runId, string? step = null)
+    {
+        lock (gate)
+        {
+            var lines = new List<WorkflowRunLogLine>();
+            using var command = Command(step is null
+                ? "SELECT step, ts, is_error, text FROM logs WHERE run_id=$run ORDER BY seq"
+                : "SELECT step, ts, is_error, text FROM logs WHERE run_id=$run AND (step=$step OR step=$rollback) ORDER BY seq",
+                ("$run", runId), ("$step", step), ("$rollback", "rollback:" + step));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                lines.Add(new WorkflowRunLogLine
+                {
+                    RunId = runId,
+                    Step = reader.IsDBNull(0) ? null : reader.GetString(0),
+                    Timestamp = new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero),
+                    IsError = reader.GetInt64(2) != 0,
+                    Text = reader.GetString(3),
+                });
+            }
+            return lines;
+        }
+    }
+
+    public WorkflowDefinition? GetDefinition(string runId)
+    {
+        lock (gate)
+        {
+            using var command = Command("SELECT definition FROM runs WHERE id=$id", ("$id", runId));
+            return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<WorkflowDefinition>(json, Json) : null;
+        }
+    }
+
+    public int MarkAbandonedRunsInterrupted()
+    {
+        lock (gate)
+        {
+            var abandoned = new List<(string Id, int Pid)>();
+            using (var command = Command("""
+                SELECT id, owner_pid, owner_start, owner_host FROM runs
+                WHERE status IN ('Running', 'WaitingForApproval') AND (origin IS NULL OR origin <> $daemon)
+                """, ("$daemon", DaemonOrigin)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var owner = new RunOwner(reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3));
+                    if (!owner.IsAlive())
+                    {
+                        abandoned.Add((reader.GetString(0), owner.ProcessId));
+                    }
+                }
+            }
+            var now = DateTimeOffset.UtcNow.UtcTicks;
+            foreach (var (id, pid) in abandoned)
+            {
+                var message = $"The process that ran this run (pid {pid}) ended before the run finished; steps that were running were interrupted.";
+                Execute("UPDATE runs SET status='Interrupted', end_time=$now, error=$error WHERE id=$id", ("$id", id), ("$now", now), ("$error", message));
+                Execute("UPDATE steps SET status='Interrupted', end_time=$now, error='Interrupted: the process running it ended.' WHERE run_id=$id AND status IN ('Running', 'WaitingForApproval')", ("$id", id), ("$now", now));
+                Execute("UPDATE attempts SET status='Interrupted', end_time=$now WHERE run_id=$id AND status='Running'", ("$id", id), ("$now", now));
+            }
+            return abandoned.Count;
+        }
+    }
+
+    private static bool Matches(WorkflowRun run, RunQuery query) =>
+        (query.Ids is null || query.Ids.Any(id => Wildcard.IsMatch(run.Id, id)))
+        && (query.Names is null || query.Names.Any(name => Wildcard.IsMatch(run.Name, name)))
+        && (query.Statuses is null || query.Statuses.Contains(run.Status));
+
+    private void LoadDetails(WorkflowRun run)
+    {
+        var steps = new Dictionary<string, WorkflowStepRun>();
+        using (var command = Command("SELECT name, status, attempts, exit_code, start_time, end_time, outputs, error, continued, reused FROM steps WHERE run_id=$run ORDER BY rowid", ("$run", run.Id)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var step = new WorkflowStepRun
+                {
+                    RunId = run.Id,
+                    Name = reader.GetString(0),
+                    Status = Enum.Parse<StepStatus>(reader.GetString(1)),
+                    Attempts = reader.GetInt32(2),
+                    ExitCode = reader.IsDBNull(3) ? null : reader.GetInt32(3),
+                    StartTime = Time(reader, 4),
+                    EndTime = Time(reader, 5),
+                    Error = reader.IsDBNull(7) ? null : reader.GetString(7),
+                    ContinuedOnError = reader.GetInt64(8) != 0,
+                    Reused = reader.GetInt64(9) != 0,
+                };
+                if (!reader.IsDBNull(6) && JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(6), Json) is { } outputs)
+                {
+                    foreach (var (key, value) in outputs)
+                    {
+                        step.Outputs[key] = value;
+                    }
+                }
+                steps[step.Name] = step;
+                run.Steps.Add(step);
+            }
+        }
+        using (var command = Command("SELECT step, number, status, exit_code, start_time, end_time, error FROM attempts WHERE run_id=$run ORDER BY step, number", ("$run", run.Id)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                if (steps.TryGetValue(reader.GetString(0), out var step))
+                {
+                    step.AttemptHistory.Add(new WorkflowStepAttempt
+                    {
+                        RunId = run.Id,
+                        Step = step.Name,
+                        Number = reader.GetInt32(1),
+                        Status = Enum.Parse<StepStatus>(reader.GetString(2)),
+                        ExitCode = reader.IsDBNull(3) ? null : reader.GetInt32(3),
+                        StartTime = Time(reader, 4) ?? default,
+                        EndTime = Time(reader, 5),
+                        Error = reader.IsDBNull(6) ? null : reader.GetString(6),
+                    });
+                }
+            }
+        }
+        using (var command = Command("SELECT ordinal, step, status, exit_code, start_time, end_time, error FROM rollbacks WHERE run_id=$run ORDER BY ordinal", ("$run", run.Id)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                run.Rollbacks.Add(new WorkflowRollbackRun
+                {
+                    RunId = run.Id,
+                    Order = reader.GetInt32(0),
+                    Step = reader.GetString(1),
+                    Status = Enum.Parse<StepStatus>(reader.GetString(2)),
+                    ExitCode = reader.IsDBNull(3) ? null : reader.GetInt32(3),
+                    StartTime = Time(reader, 4) ?? default,
+                    EndTime = Time(reader, 5),
+                    Error = reader.IsDBNull(6) ? null : reader.GetString(6),
+                });
+            }
+        }
+    }
+
+    private static long? Ticks(DateTimeOffset? time) => time?.UtcTicks;
+
+    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero);
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
+    }
+
+    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose() => connection.Dispose();
+}
+
+/// <summary>PowerShell-style * and ? wildcards, case-insensitive.</summary>
+internal static class Wildcard
+{
+    public static bool IsMatch(string text, string pattern)
+    {
+        if (!pattern.Contains('*') && !pattern.Contains('?'))
+        {
+            return string.Equals(text, pattern, StringComparison.OrdinalIgnoreCase);
+        }
+        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$";
+        return System.Text.RegularExpressions.Regex.IsMatch(text, regex, System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    }
+}

@@ -1,0 +1,22 @@
+namespace WorkflowAutomation.Workflows.Parsing;
+
+/// <summary>The keys of the workflow format (PRODUCT.md, "Workflow YAML"), spelled as users write them.</summary>
+internal static class WorkflowKeys
+{
+    public static readonly string[] Workflow =
+        ["name", "description", "execution_mode", "max_parallel", "inputs", "env", "schedule", "time_zone", "steps", "notifications"];
+
+    public static readonly string[] WorkflowRequired = ["name", "steps"];
+
+    public static readonly string[] Step =
+    [
+        "name", "command", "shell", "timeout", "retry_count", "retry_delay", "backoff", "jitter", "depends_on", "parallel",
+        "approval_required", "condition", "rollback", "continue_on_error", "env", "working_directory",
+    ];
+
+    public static readonly string[] StepRequired = ["name", "command"];
+
+    public static readonly string[] Input = ["type", "default", "required", "description"];
+
+    public static readonly string[] Notifications = ["webhook", "email"];
+}

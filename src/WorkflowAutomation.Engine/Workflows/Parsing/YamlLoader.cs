@@ -1,0 +1,93 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+
+namespace WorkflowAutomation.Workflows.Parsing;
+
+/// <summary>
+/// Reads YAML text into the representation model (every node keeps its line and column).
+/// Duplicate keys are reported and dropped at the event level first: YamlStream would
+/// otherwise stop at the first one and hide every other problem of the file.
+/// </summary>
+internal static partial class YamlLoader
+{
+    public static YamlNode? Load(string text, DiagnosticBag diagnostics)
+    {
+        var events = new List<ParsingEvent>();
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            while (parser.MoveNext())
+            {
+                events.Add(parser.Current!);
+            }
+        }
+        catch (YamlException exception)
+        {
+            diagnostics.Error(exception.Start, WorkflowDiagnosticCode.YamlSyntax,
+                $"This is not valid YAML: {Describe(exception)} Check the indentation, quotes and colons here.");
+            return null;
+        }
+
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new EventListParser(DuplicateKeyFilter.Apply(events, diagnostics)));
+        }
+        catch (YamlException exception)
+        {
+            // Anchors and aliases are resolved here: an alias to an unknown anchor ends up in this branch.
+            diagnostics.Error(exception.Start, WorkflowDiagnosticCode.YamlSyntax,
+                $"This is not valid YAML: {Describe(exception)} Check the anchors and aliases here.");
+            return null;
+        }
+
+        if (stream.Documents.Count == 0 || IsEmpty(stream.Documents[0].RootNode))
+        {
+            diagnostics.Add(1, 1, DiagnosticSeverity.Error, WorkflowDiagnosticCode.InvalidDocument,
+                "The file holds no workflow. Start it with 'name:' and 'steps:'.");
+            return null;
+        }
+        if (stream.Documents.Count > 1)
+        {
+            diagnostics.Error(stream.Documents[1].RootNode, WorkflowDiagnosticCode.InvalidDocument,
+                "A workflow file holds one YAML document; this is a second one. Remove the '---' separator or move this workflow to a file of its own.");
+        }
+        return stream.Documents[0].RootNode;
+    }
+
+    private static bool IsEmpty(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain } scalar && YamlValues.IsNull(scalar);
+
+    /// <summary>YamlDotNet's message without the "(Line: 3, Col: 5, Idx: 20) - (…):" prefix: the diagnostic carries the position.</summary>
+    private static string Describe(YamlException exception)
+    {
+        var message = PositionPrefix().Replace(exception.Message, string.Empty).Trim();
+        if (exception.InnerException is { } inner && !string.IsNullOrWhiteSpace(inner.Message))
+        {
+            message = PositionPrefix().Replace(inner.Message, string.Empty).Trim();
+        }
+        return message.EndsWith('.') ? message : message + ".";
+    }
+
+    [GeneratedRegex(@"^\s*\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):\s*")]
+    private static partial Regex PositionPrefix();
+
+    /// <summary>Replays a list of events as a parser.</summary>
+    private sealed class EventListParser(IReadOnlyList<ParsingEvent> events) : IParser
+    {
+        private int index = -1;
+
+        public ParsingEvent? Current => index >= 0 && index < events.Count ? events[index] : null;
+
+        public bool MoveNext()
+        {
+            if (index < events.Count)
+            {
+                index++;
+            }
+            return index < events.Count;
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Management.Automation;
+using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.PowerShell.Infrastructure;
+
+namespace WorkflowAutomation.PowerShell.Commands;
+
+/// <summary>Stops the workflow daemon of the state directory.</summary>
+/// <remarks>
+/// A graceful stop lets running steps finish within the grace period; steps still running
+/// then are recorded as Interrupted, and their runs go on when the daemon starts again.
+/// Queued runs stay queued. -Force gives no grace period, stops the supervisor, and kills
+/// the daemon process if it does not answer. When no daemon runs, the error
+/// DaemonNotRunning says so.
+/// </remarks>
+/// <example>
+/// <code>Stop-WorkflowDaemon</code>
+/// <para>Stops the daemon, letting running steps finish for up to 30 seconds.</para>
+/// </example>
+/// <example>
+/// <code>Stop-WorkflowDaemon -Force</code>
+/// <para>Stops it now, killing the process if it does not answer.</para>
+/// </example>
+[Cmdlet(VerbsLifecycle.Stop, "WorkflowDaemon", SupportsShouldProcess = true)]
+[OutputType(typeof(DaemonStatus))]
+public sealed class StopWorkflowDaemonCommand : DaemonCmdlet
+{
+    /// <summary>Seconds running steps may go on before they are interrupted. The default is 30.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int GracePeriod { get; set; } = 30;
+
+    /// <summary>No grace period; kills the daemon if it does not stop.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Writes the daemon's final status.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void Process()
+    {
+        var paths = DaemonPaths;
+        var client = DaemonClient.TryConnect(State);
+        if (client is null && !InstanceLock.IsHeld(paths))
+        {
+            WriteItemError(new DaemonNotRunningException(State.Root), State.Root);
+            return;
+        }
+        if (!ShouldProcess(State.Root, "Stop the workflow daemon"))
+        {
+            client?.Dispose();
+            return;
+        }
+        var grace = Force ? 0 : GracePeriod;
+        var pid = DaemonPaths.ReadPid(paths.PidFile);
+        if (Force)
+        {
+            // First the supervisor, or it would restart what is being stopped.
+            DaemonLauncher.Kill(paths.SupervisorPidFile);
+        }
+        using (client)
+        {
+            try
+            {
+                client?.Send<DaemonStatus>(DaemonOperations.Stop, new StopRequest { GraceSeconds = grace }, Cancellation);
+            }
+            catch (DaemonNotRunningException)
+            {
+                // It went away by itself meanwhile.
+            }
+        }
+        if (!DaemonLauncher.WaitUntilStopped(paths, TimeSpan.FromSeconds(grace + (Force ? 10 : 30)), Cancellation))
+        {
+            if (!Force || !DaemonLauncher.Kill(paths.PidFile) || !DaemonLauncher.WaitUntilStopped(paths, TimeSpan.FromSeconds(10), Cancellation))
+            {
+                throw new DaemonTimeoutException($"The daemon (process {DaemonPaths.ReadPid(paths.PidFile)}) did not stop. Use Stop-WorkflowDaemon -Force to kill it.");
+            }
+        }
+        DaemonLauncher.WaitForExit(pid, TimeSpan.FromSeconds(10));
+        if (PassThru)
+        {
+            WriteObject(CurrentStatus());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Management.Automation;
+using WorkflowAutomation.PowerShell.Infrastructure;
+using WorkflowAutomation.Workflows;
+
+namespace WorkflowAutomation.PowerShell.Commands;
+
+/// <summary>Validates workflow files without running them.</summary>
+/// <remarks>
+/// Checks each file against the workflow format: YAML syntax, duplicate keys, unknown keys
+/// (with a did-you-mean), required keys, value types and ranges, execution_mode, shells,
+/// cron schedules, duplicate steps, unknown dependencies, dependency cycles, and references
+/// to undeclared inputs or unknown steps. Every problem of a file is found at once.
+/// Without -Detailed, writes $true or $false per file (the findings go to the verbose
+/// stream). With -Detailed, writes one WorkflowDiagnostic per finding, with file, line,
+/// column, severity, code and a message that says what to do; a valid file writes nothing.
+/// </remarks>
+/// <example>
+/// <code>Test-WorkflowDefinition ./deploy.yaml</code>
+/// <para>Writes True when the workflow is valid, False otherwise.</para>
+/// </example>
+/// <example>
+/// <code>Get-ChildItem ./workflows -Filter *.yaml | Test-WorkflowDefinition -Detailed | Format-Table</code>
+/// <para>Lists every problem of every workflow in a folder, with its line and column.</para>
+/// </example>
+/// <example>
+/// <code>if (-not (Test-WorkflowDefinition ./nightly.yaml)) { Test-WorkflowDefinition ./nightly.yaml -Detailed | ForEach-Object ToString; exit 1 }</code>
+/// <para>Fails a CI job with compiler-style file:line:column messages when the workflow is invalid.</para>
+/// </example>
+[Cmdlet(VerbsDiagnostic.Test, "WorkflowDefinition", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(bool), typeof(WorkflowDiagnostic))]
+public sealed class TestWorkflowDefinitionCommand : WorkflowFileCmdlet
+{
+    /// <summary>Writes one WorkflowDiagnostic per finding instead of $true or $false.</summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    protected override void Process()
+    {
+        foreach (var file in InputFiles())
+        {
+            WorkflowValidationResult result;
+            try
+            {
+                result = WorkflowParser.ParseFile(file);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                WriteItemError(exception, file);
+                continue;
+            }
+            if (Detailed)
+            {
+                WriteObject(result.Diagnostics, enumerateCollection: true);
+                continue;
+            }
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                WriteVerbose(diagnostic.ToString());
+            }
+            WriteObject(result.IsValid);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using WorkflowAutomation.Execution;
+using WorkflowAutomation.State;
+
+namespace WorkflowAutomation.PowerShell.Hosting;
+
+/// <summary>
+/// Runs pwsh steps in a reused runspace of this process, so a step costs a pipeline, not a
+/// new pwsh. Environment variables belong to the whole process, so only one script runs
+/// in-process at a time; a pwsh step that starts while another runs gets its own pwsh
+/// process instead, which keeps parallel steps parallel and their variables apart.
+/// Internal on purpose: PowerShell inspects the module's public types before the load
+/// context that resolves the engine is installed.
+/// </summary>
+internal sealed class RunspaceScriptHost : IScriptHost
+{
+    // After PowerShell.Stop() a script stuck in .NET code may not return; it is abandoned.
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
+
+    private const string FailureVariable = "WorkflowAutomationStepFailure";
+
+    private readonly SemaphoreSlim slot = new(1, 1);
+    private readonly Lazy<string> scriptFolder = new(CreateScriptFolder);
+    private readonly IScriptHost fallback;
+    private readonly string defaultDirectory;
+    private Runspace? runspace;
+    private bool disposed;
+
+    /// <param name="pwshPath">The pwsh executable used when the runspace is busy.</param>
+    /// <param name="defaultDirectory">Where scripts start when the request names no folder.</param>
+    public RunspaceScriptHost(string pwshPath, string defaultDirectory)
+    {
+        fallback = new ProcessScriptHost(pwshPath);
+        this.defaultDirectory = defaultDirectory;
+    }
+
+    /// <summary>The pwsh executable next to the running PowerShell.</summary>
+    public static string CurrentPwsh(string psHome) =>
+        Path.Combine(psHome, OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh");
+
+    public Task<ScriptResult> InvokeAsync(ScriptRequest request, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (!slot.Wait(0))
+        {
+            return fallback.InvokeAsync(request, onOutput, cancellationToken);
+        }
+        return RunExclusive(request, onOutput, cancellationToken);
+    }
+
+    private async Task<ScriptResult> RunExclusive(ScriptRequest request, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
+    {
+        var saved = new Dictionary<string, string?>();
+        try
+        {
+            foreach (var (name, value) in request.Environment)
+            {
+                saved[name] = Environment.GetEnvironmentVariable(name);
+                Environment.SetEnvironmentVariable(name, value);
+            }
+            return await RunInRunspace(request, onOutput ?? (_ => { }), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var (name, value) in saved)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+            slot.Release();
+        }
+    }
+
+    private async Task<ScriptResult> RunInRunspace(ScriptRequest request, Action<OutputLine> sink, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var mark = ProcessGroup.Mark();
+        var target = runspace ??= OpenRunspace();
+        // A script file, not script text: 'exit 3' then ends the step with code 3 instead of
+        // silently ending the pipeline, and the step's variables stay in its own scope.
+        var file = Path.Combine(scriptFolder.Value, Guid.NewGuid().ToString("n") + ".ps1");
+        OwnerOnly.WriteAllText(file, PwshScript.Wrap(request.Script));
+        try
+        {
+            return await RunFile(target, file, request, sink, cancellationToken, stopwatch, mark).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private async Task<ScriptResult> RunFile(Runspace target, string file, ScriptRequest request, Action<OutputLine> sink,
+        CancellationToken cancellationToken, Stopwatch stopwatch, long mark)
+    {
+        using var shell = System.Management.Automation.PowerShell.Create();
+        shell.Runspace = target;
+        shell.AddScript(Launcher(file, request.WorkingDirectory ?? defaultDirectory));
+        var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (_, e) => sink(new OutputLine(OutputStream.Output, output[e.Index]?.ToString() ?? string.Empty));
+        shell.Streams.Error.DataAdded += (_, e) => sink(new OutputLine(OutputStream.Error, shell.Streams.Error[e.Index].ToString()));
+        shell.Streams.Warning.DataAdded += (_, e) => sink(new OutputLine(OutputStream.Output, "WARNING: " + shell.Streams.Warning[e.Index].Message));
+        shell.Streams.Information.DataAdded += (_, e) => sink(new OutputLine(OutputStream.Output, shell.Streams.Information[e.Index].MessageData?.ToString() ?? string.Empty));
+
+        using var timeout = request.Timeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        var invocation = Task.Factory.FromAsync(shell.BeginInvoke<PSObject, PSObject>(null, output), shell.EndInvoke);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (linked.Token.Register(() => stopped.TrySetResult()))
+        {
+            await Task.WhenAny(invocation, stopped.Task).ConfigureAwait(false);
+        }
+
+        if (!invocation.IsCompleted)
+        {
+            var timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            shell.BeginStop(null, null);
+            ProcessGroup.KillStartedSince(mark);
+            if (await Task.WhenAny(invocation, Task.Delay(StopGrace, CancellationToken.None)).ConfigureAwait(false) != invocation)
+            {
+                // Stuck in code PowerShell cannot interrupt: leave it and start afresh next time.
+                runspace = null;
+                _ = invocation.ContinueWith(_ => target.Dispose(), TaskScheduler.Default);
+            }
+            ProcessGroup.KillStartedSince(mark);
+            return new ScriptResult(-1, timedOut, !timedOut, stopwatch.Elapsed,
+                timedOut ? $"The script ran past its timeout of {request.Timeout!.Value.TotalSeconds:0.###} s and was stopped." : "The script was cancelled.");
+        }
+
+        try
+        {
+            await invocation.ConfigureAwait(false);
+        }
+        catch (RuntimeException exception)
+        {
+            sink(new OutputLine(OutputStream.Error, exception.ErrorRecord?.ToString() ?? exception.Message));
+            return new ScriptResult(1, false, false, stopwatch.Elapsed, exception.Message);
+        }
+        if (target.SessionStateProxy.GetVariable(FailureVariable) is { } failure)
+        {
+            target.SessionStateProxy.SetVariable(FailureVariable, null);
+            var record = failure is PSObject wrapped ? wrapped.BaseObject : failure;
+            var message = record is ErrorRecord error ? error.Exception.Message : record.ToString();
+            sink(new OutputLine(OutputStream.Error, record is ErrorRecord full ? full.ToString() : message ?? string.Empty));
+            return new ScriptResult(ExitCode(target) is { } code and not 0 ? code : 1, false, false, stopwatch.Elapsed, message);
+        }
+        // Errors that did not stop the script (ErrorAction Continue inside it) are not a failure.
+        var exitCode = ExitCode(target) ?? 0;
+        return new ScriptResult(exitCode, false, false, stopwatch.Elapsed,
+            exitCode == 0 ? null : $"The script exited with code {exitCode}.");
+    }
+
+    // The step's terminating error is kept here rather than thrown, so its output and the
+    // error both reach the log in the order they happened.
+    private static string Launcher(string file, string directory) =>
+        "Remove-Variable -Name LASTEXITCODE -Scope Global -ErrorAction Ignore\n" +
+        $"Set-Location -LiteralPath {Quote(directory)}\n" +
+        $"try {{ & {Quote(file)} | Out-String -Stream }} catch {{ $global:{FailureVariable} = $_ }}";
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''") + "'";
+
+    private static int? ExitCode(Runspace target) =>
+        target.SessionStateProxy.GetVariable("LASTEXITCODE") is { } value
+            ? LanguagePrimitives.ConvertTo<int>(value)
+            : null;
+
+    private static string CreateScriptFolder()
+    {
+        // Step scripts may carry interpolated secrets: a private folder, removed on dispose.
+        var folder = Path.Combine(Path.GetTempPath(), $"wa-steps-{Environment.ProcessId}-{Guid.NewGuid():n}");
+        return OwnerOnly.CreateDirectory(folder);
+    }
+
+    private static Runspace OpenRunspace()
+    {
+        var state = InitialSessionState.CreateDefault2();
+        var created = RunspaceFactory.CreateRunspace(state);
+        created.Open();
+        return created;
+    }
+
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+        disposed = true;
+        runspace?.Dispose();
+        fallback.Dispose();
+        if (scriptFolder.IsValueCreated)
+        {
+            try
+            {
+                Directory.Delete(scriptFolder.Value, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A stopped script may still hold its file; the temporary folder is cleaned by the OS.
+            }
+        }
+        slot.Dispose();
+    }
+}

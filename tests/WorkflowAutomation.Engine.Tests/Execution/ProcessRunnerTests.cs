@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using WorkflowAutomation.Execution;
+using WorkflowAutomation.Workflows;
+
+namespace WorkflowAutomation.Tests.Execution;
+
+public sealed class ProcessRunnerTests
+{
+    private static ProcessRequest Shell(string command, TimeSpan? timeout = null, IReadOnlyDictionary<string, string?>? environment = null, string? directory = null)
+    {
+        var (file, arguments) = ShellCommand.For(StepShell.Sh, command);
+        return new ProcessRequest
+        {
+            FileName = file,
+            Arguments = arguments,
+            Timeout = timeout,
+            Environment = environment ?? new Dictionary<string, string?>(),
+            WorkingDirectory = directory,
+        };
+    }
+
+    [Fact]
+    public async Task Streams_stdout_and_stderr_lines_and_returns_the_exit_code()
+    {
+        var lines = new ConcurrentQueue<OutputLine>();
+        var result = await ProcessRunner.RunAsync(Shell("echo one; echo two >&2; echo three; exit 7"), lines.Enqueue, CancellationToken.None);
+
+        Assert.Equal(7, result.ExitCode);
+        Assert.False(result.Succeeded);
+        Assert.Equal(["one", "three"], lines.Where(l => l.Stream == OutputStream.Output).Select(l => l.Text));
+        Assert.Equal(["two"], lines.Where(l => l.Stream == OutputStream.Error).Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task Passes_environment_and_working_directory()
+    {
+        using var folder = new TempFolder();
+        var lines = new ConcurrentQueue<OutputLine>();
+        var result = await ProcessRunner.RunAsync(
+            Shell("echo \"$GREETING\"; pwd; echo \"[$HOME_REMOVED]\"",
+                environment: new Dictionary<string, string?> { ["GREETING"] = "hello world", ["HOME_REMOVED"] = null },
+                directory: folder.Path),
+            lines.Enqueue, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(["hello world", folder.Path, "[]"], lines.Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task Timeout_kills_the_whole_tree_including_children_that_ignore_sigterm()
+    {
+        using var folder = new TempFolder();
+        var pids = Path.Combine(folder.Path, "pids");
+        // A child that ignores SIGTERM, orphaned from its parent, and a direct child.
+        var script = $"trap '' TERM; (trap '' TERM; sleep 60 & echo $! >> {pids}; wait) & sleep 60 & echo $! >> {pids}; echo $$ >> {pids}; wait";
+        var stopwatch = Stopwatch.StartNew();
+        var result = await ProcessRunner.RunAsync(Shell(script, timeout: TimeSpan.FromMilliseconds(700)), null, CancellationToken.None);
+
+        Assert.True(result.TimedOut);
+        Assert.False(result.Cancelled);
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(10));
+        var started = await ProcessProbe.ReadPids(pids, 3);
+        Assert.True(await ProcessProbe.AllGone(started), "processes left behind: " + string.Join(",", started.Where(ProcessProbe.IsRunning)));
+    }
+
+    [Fact]
+    public async Task Cancellation_kills_the_tree_and_reports_cancelled()
+    {
+        using var folder = new TempFolder();
+        var pids = Path.Combine(folder.Path, "pids");
+        using var cancellation = new CancellationTokenSource();
+        var run = ProcessRunner.RunAsync(Shell($"sleep 60 & echo $! >> {pids}; echo $$ >> {pids}; wait"), null, cancellation.Token);
+        var started = await ProcessProbe.ReadPids(pids, 2);
+        cancellation.Cancel();
+        var result = await run;
+
+        Assert.True(result.Cancelled);
+        Assert.False(result.TimedOut);
+        Assert.True(await ProcessProbe.AllGone(started));
+    }
+
+    [Fact]
+    public async Task A_background_child_holding_the_output_does_not_hold_the_step()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var result = await ProcessRunner.RunAsync(Shell("sleep 30 & echo started"), null, CancellationToken.None);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_missing_executable_is_a_clear_error()
+    {
+        var error = await Assert.ThrowsAsync<ProcessStartException>(() =>
+            ProcessRunner.RunAsync(new ProcessRequest { FileName = "no-such-tool-xyz" }, null, CancellationToken.None));
+
+        Assert.Equal("ProcessStartFailed", error.ErrorId);
+        Assert.Contains("no-such-tool-xyz", error.Message);
+    }
+}
