@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using WorkflowAutomation.Parallel;
 using WorkflowAutomation.PowerShell.Infrastructure;
+using WorkflowAutomation.PowerShell.Hosting;
 using WorkflowAutomation.PowerShell.Parallel;
 
 namespace WorkflowAutomation.PowerShell.Commands;
@@ -125,7 +126,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
             Timeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
             FailFast = FailFast,
             WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-            ScriptHost = RunspaceScriptHost.Shared,
+            ScriptHost = WorkerRunspaceHost.Shared,
         });
         if (runner.Total == 0)
         {

@@ -4,18 +4,19 @@ using System.Management.Automation.Runspaces;
 using WorkflowAutomation.Parallel;
 using Pipeline = System.Management.Automation.PowerShell;
 
-namespace WorkflowAutomation.PowerShell.Parallel;
+namespace WorkflowAutomation.PowerShell.Hosting;
 
 /// <summary>
-/// Runs script-block tasks in reused runspaces: each worker borrows one runspace for the
+/// Runs the parallel executor's script-block tasks in reused runspaces (the throughput
+/// path; pwsh workflow steps use <see cref="RunspaceScriptHost"/>): each worker borrows one runspace for the
 /// whole batch and runs its tasks through one long-lived pipeline on the worker's own
 /// thread, so a task costs a script block invocation, not a runspace (ForEach-Object
 /// -Parallel) nor a pipeline start (a RunspacePool's BeginInvoke). Runspaces go back to a
 /// process-wide pool for the next batch.
 /// </summary>
-internal sealed class RunspaceScriptHost : IParallelScriptHost
+internal sealed class WorkerRunspaceHost : IParallelScriptHost
 {
-    public static readonly RunspaceScriptHost Shared = new();
+    public static readonly WorkerRunspaceHost Shared = new();
 
     // Enough for any sensible throttle limit; beyond it, runspaces are closed after the batch.
     private const int MaxIdleRunspaces = 32;

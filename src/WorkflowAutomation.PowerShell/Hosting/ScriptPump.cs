@@ -2,7 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using WorkflowAutomation.Parallel;
 
-namespace WorkflowAutomation.PowerShell.Parallel;
+namespace WorkflowAutomation.PowerShell.Hosting;
 
 /// <summary>
 /// What the worker's pipeline script sees: the current task's script block (re-created from
