@@ -12,7 +12,10 @@ public sealed record MetricQuery
     /// <summary>Start of the range, inclusive. <value>The default value is one hour before End.</value></summary>
     public DateTimeOffset? Start { get; init; }
 
-    /// <summary>End of the range, inclusive. <value>The default value is now.</value></summary>
+    /// <summary>
+    /// End of the range, inclusive. <value>The default value is now</value>; without an end,
+    /// samples stamped slightly after now (the later milliseconds of a fast burst) are included too.
+    /// </summary>
     public DateTimeOffset? End { get; init; }
 
     /// <summary>Resolution to read; chosen from the range when null (see <see cref="MetricReader.ChooseResolution"/>).</summary>

@@ -60,7 +60,9 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         using var connection = MetricSchema.Open(DatabasePath);
         foreach (var series in Match(connection, query.Name, query.Tags))
         {
-            var context = new SeriesQuery(connection, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), resolution);
+            // Without an explicit end, samples stamped after "now" (a burst's later milliseconds) are included.
+            var readUntil = query.End is null ? long.MaxValue : end.ToUnixTimeMilliseconds();
+            var context = new SeriesQuery(connection, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), readUntil, resolution);
             if (query.Aggregate == MetricAggregate.Rate)
             {
                 results.AddRange(RateOf(context));
@@ -192,7 +194,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         var isCounter = context.Series.Type == MetricType.Counter;
         if (context.Resolution == MetricResolution.Raw)
         {
-            var rate = PrometheusRate.Rate(context.RawPoints(context.Start), context.Start, context.End, isCounter);
+            var rate = PrometheusRate.Rate(context.RawPoints(context.Start, context.End), context.Start, context.End, isCounter);
             return rate is null ? [] : [context.Sample(context.End, rate.Value)];
         }
         // One Prometheus rate() per bucket, over the window (bucket start, bucket end], stamped
@@ -251,7 +253,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
     private sealed record StoredSeries(long Id, string Name, string Tags, MetricType Type);
 
     /// <summary>One series' part of a query, with the reads it needs.</summary>
-    private sealed class SeriesQuery(SqliteConnection connection, StoredSeries series, long start, long end, MetricResolution resolution)
+    private sealed class SeriesQuery(SqliteConnection connection, StoredSeries series, long start, long end, long readUntil, MetricResolution resolution)
     {
         public StoredSeries Series => series;
         public long Start => start;
@@ -275,7 +277,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
             command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts > $after AND ts <= $until ORDER BY ts";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$after", after);
-            command.Parameters.AddWithValue("$until", until ?? end);
+            command.Parameters.AddWithValue("$until", until ?? readUntil);
             using var reader = command.ExecuteReader();
             var points = new List<(long, double)>();
             while (reader.Read())
@@ -293,7 +295,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
                 "WHERE series_id = $s AND bucket >= $from AND bucket <= $end ORDER BY bucket";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$from", MetricResolutions.BucketStart(start, resolution.BucketMilliseconds()));
-            command.Parameters.AddWithValue("$end", end);
+            command.Parameters.AddWithValue("$end", readUntil);
             using var reader = command.ExecuteReader();
             var buckets = new List<(long, RollupCell)>();
             while (reader.Read())

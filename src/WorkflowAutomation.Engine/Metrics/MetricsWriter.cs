@@ -57,15 +57,18 @@ public sealed class MetricsWriter : IDisposable
     /// MetricTypeMismatch, MetricCardinalityExceeded) for a sample that could never be stored.
     /// Without a timestamp the sample is taken now.
     /// </summary>
-    public void Record(string name, double value, MetricType type = MetricType.Gauge,
+    /// <returns>The sample's timestamp.</returns>
+    public DateTimeOffset Record(string name, double value, MetricType type = MetricType.Gauge,
         IReadOnlyDictionary<string, string>? tags = null, DateTimeOffset? timestamp = null) =>
         Record(Series(name, type, tags), value, timestamp);
 
-    /// <summary>Queues one sample of a known series.</summary>
-    public void Record(MetricSeries series, double value, DateTimeOffset? timestamp = null)
+    /// <summary>Queues one sample of a known series; returns its timestamp.</summary>
+    public DateTimeOffset Record(MetricSeries series, double value, DateTimeOffset? timestamp = null)
     {
-        Enqueue(Prepare(series, value, timestamp), CancellationToken.None);
+        var item = Prepare(series, value, timestamp);
+        Enqueue(item, CancellationToken.None);
         Interlocked.Increment(ref recorded);
+        return timestamp ?? DateTimeOffset.FromUnixTimeMilliseconds(item.Timestamp);
     }
 
     /// <summary>

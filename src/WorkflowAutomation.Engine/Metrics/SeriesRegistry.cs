@@ -28,8 +28,8 @@ public sealed class MetricSeries
     /// <summary>Database id; 0 until the writer has stored the series. Only the writer thread touches it.</summary>
     internal long Id { get; set; }
 
-    /// <summary>Records a value now (or at <paramref name="timestamp"/>) through the store's one writer.</summary>
-    public void Record(double value, DateTimeOffset? timestamp = null) => Writer.Record(this, value, timestamp);
+    /// <summary>Records a value now (or at <paramref name="timestamp"/>) through the store's one writer; returns its timestamp.</summary>
+    public DateTimeOffset Record(double value, DateTimeOffset? timestamp = null) => Writer.Record(this, value, timestamp);
 
     /// <summary>
     /// "Now" for a sample without a timestamp, kept strictly increasing per series (by 1 ms

@@ -1,0 +1,146 @@
+using System.Collections;
+using System.Management.Automation;
+using WorkflowAutomation.Metrics;
+using WorkflowAutomation.PowerShell.Completers;
+using WorkflowAutomation.PowerShell.Infrastructure;
+
+namespace WorkflowAutomation.PowerShell.Commands;
+
+/// <summary>Records metric samples in the state directory's metric store.</summary>
+/// <remarks>
+/// Name, Value, Type, Tag (or Tags) and Timestamp bind by property name from the pipeline, so
+/// objects from any cmdlet, Import-Csv rows and Get-WorkflowMetric output can be piped in. A
+/// number piped alone becomes the value. Samples are committed in batches and are all stored
+/// when the command ends. A sample without -Timestamp is taken now. A bad sample (invalid
+/// name, a negative counter, a counter name written as a gauge, too many tag combinations)
+/// is reported on its own and the others are still recorded.
+/// </remarks>
+/// <example>
+/// <code>Write-WorkflowMetric -Name app.requests -Value 1234 -Type Counter -Tag @{ env = 'prod' }</code>
+/// <para>Records the current value of a counter tagged env=prod.</para>
+/// </example>
+/// <example>
+/// <code>Get-Process pwsh | Select-Object @{ n = 'Name'; e = { 'app.pwsh.memory' } }, @{ n = 'Value'; e = { $_.WorkingSet64 } } | Write-WorkflowMetric -PassThru</code>
+/// <para>Records the working set of every pwsh process and shows the samples written.</para>
+/// </example>
+/// <example>
+/// <code>Import-Csv readings.csv | Write-WorkflowMetric</code>
+/// <para>Records rows with Name, Value and optional Type, Tags and Timestamp columns.</para>
+/// </example>
+[Cmdlet(VerbsCommunications.Write, "WorkflowMetric", SupportsShouldProcess = true)]
+[OutputType(typeof(WorkflowMetricSample))]
+public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+    private MetricStore? store;
+    // Engine value types stay out of fields and parameters: PowerShell lays out this class while
+    // importing the module, before the engine's load context is in place.
+    private SeriesCache? lastSeries;
+
+    /// <summary>The dotted metric name, such as app.requests.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(MetricNameCompleter))]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The value: a level for a gauge, the running total for a counter.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    public double Value { get; set; }
+
+    /// <summary>Gauge (a level, the default) or Counter (a total that only grows until its process restarts).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("Gauge", "Counter", IgnoreCase = true)]
+    public string Type { get; set; } = "Gauge";
+
+    /// <summary>Tags of the series, as a hashtable (@{ env = 'prod' }) or text (env=prod,host=web1).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Tags")]
+    [MetricTagTransformation]
+    public Hashtable? Tag { get; set; }
+
+    /// <summary>When the value was taken; now when omitted.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DateTimeOffset? Timestamp { get; set; }
+
+    /// <summary>Writes each recorded sample to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        try
+        {
+            store = MetricStore.Open(State, Configuration);
+        }
+        catch (Exception exception) when (exception is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(exception, State.MetricsDatabase));
+        }
+    }
+
+    protected override void Process()
+    {
+        var tags = Tag is { Count: > 0 } ? "{" + string.Join(",", Tag.Keys.Cast<object>().Select(k => $"{k}={Tag[k]}")) + "}" : "";
+        if (!ShouldProcess($"{Name}{tags}", $"Record {Type} value {Value}"))
+        {
+            return;
+        }
+        try
+        {
+            var series = SeriesFor(Name, Type, Tag);
+            var at = series.Record(Value, Timestamp);
+            if (PassThru)
+            {
+                WriteObject(new WorkflowMetricSample
+                {
+                    Name = series.Name,
+                    Value = Value,
+                    Type = series.Type.ToString(),
+                    Tags = series.Tags,
+                    Timestamp = at,
+                    Resolution = MetricResolution.Raw.Label(),
+                });
+            }
+        }
+        catch (MetricException exception)
+        {
+            WriteItemError(exception, Name);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        try
+        {
+            store?.Writer.Flush(stopping.Token);
+        }
+        catch (Exception exception) when (exception is not PipelineStoppedException and not OperationCanceledException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(exception, State.MetricsDatabase));
+        }
+    }
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    public void Dispose()
+    {
+        // Commits whatever was recorded before a Ctrl+C, too.
+        store?.Dispose();
+        store = null;
+        stopping.Dispose();
+    }
+
+    private MetricSeries SeriesFor(string name, string type, Hashtable? tags)
+    {
+        // A pipeline usually repeats one series: skip the tag canonicalisation then.
+        if (lastSeries is { } last && ReferenceEquals(last.Name, name) && last.Type == type && ReferenceEquals(last.Tags, tags))
+        {
+            return last.Series;
+        }
+        var metricType = Enum.Parse<MetricType>(type, ignoreCase: true);
+        var series = store!.Writer.Series(name, metricType, MetricTagTransformationAttribute.ToTags(tags));
+        lastSeries = new SeriesCache(name, type, tags, series);
+        return series;
+    }
+
+    private sealed record SeriesCache(string Name, string Type, Hashtable? Tags, MetricSeries Series);
+}

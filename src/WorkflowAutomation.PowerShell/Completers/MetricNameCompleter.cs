@@ -1,0 +1,29 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using WorkflowAutomation.Metrics;
+using WorkflowAutomation.State;
+
+namespace WorkflowAutomation.PowerShell.Completers;
+
+/// <summary>Completes metric names from the series stored in the state directory's metrics.db.</summary>
+public sealed class MetricNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        IReadOnlyList<string> names;
+        try
+        {
+            names = MetricReader.ForState(StateDirectory.Resolve()).Names();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Completion must never throw at the user; no store means no suggestions.
+            return [];
+        }
+        var word = wordToComplete.Trim('\'', '"');
+        var matches = MetricNames.Matcher(word.EndsWith('*') ? word : word + "*");
+        return names.Where(matches).Select(name => new CompletionResult(name, name, CompletionResultType.ParameterValue, name));
+    }
+}
