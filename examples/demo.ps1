@@ -7,12 +7,53 @@ param([Parameter(Mandatory)] [string] $ModulePath)
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
 
+function Write-Section([string] $Title) { Write-Host "`n== $Title" -ForegroundColor Cyan }
+
 # A state directory of the demo's own, so it never touches the user's real one.
 $env:WORKFLOW_AUTOMATION_HOME = Join-Path $ModulePath '../demo-state'
 Remove-Item $env:WORKFLOW_AUTOMATION_HOME -Recurse -Force -ErrorAction Ignore
+$examples = Get-ChildItem $PSScriptRoot -Filter *.yaml | Sort-Object Name
 
-Write-Host "`n== Initialize-WorkflowFramework" -ForegroundColor Cyan
+Write-Section 'Initialize-WorkflowFramework'
 Initialize-WorkflowFramework | Format-Table -AutoSize | Out-Host
 
-Write-Host "== Get-WorkflowConfiguration" -ForegroundColor Cyan
+Write-Section 'Test-WorkflowDefinition: the example workflows'
+$examples | ForEach-Object {
+    [pscustomobject]@{ Workflow = $_.Name; Valid = Test-WorkflowDefinition -LiteralPath $_.FullName }
+} | Format-Table -AutoSize | Out-Host
+if ($examples | Test-WorkflowDefinition | Where-Object { -not $_ }) { throw 'An example workflow is invalid.' }
+
+Write-Section 'Import-WorkflowDefinition'
+$definitions = $examples | Import-WorkflowDefinition
+$definitions | Format-Table -AutoSize | Out-Host
+foreach ($definition in $definitions) {
+    Write-Host "Steps of $($definition.Name):"
+    $definition.Steps | Format-Table -AutoSize | Out-Host
+}
+
+Write-Section 'Test-WorkflowDefinition -Detailed: a broken workflow, every problem at once'
+$broken = Join-Path $env:WORKFLOW_AUTOMATION_HOME 'workflows/broken.yaml'
+Set-Content -Path $broken -Value @'
+name: broken
+execution_mode: paralel
+steps:
+  - name: build
+    command: make
+    timeout: -1
+  - name: test
+    comand: make test
+    depends_on: [biuld, deploy]
+  - name: deploy
+    command: echo ${{ inputs.version }}
+    depends_on: [test]
+'@
+Test-WorkflowDefinition $broken -Detailed | Format-Table -AutoSize -Wrap | Out-Host
+
+Write-Section 'Export-WorkflowGraph -Format Mermaid'
+foreach ($definition in $definitions) {
+    Write-Host "-- $($definition.Name)"
+    $definition | Export-WorkflowGraph -Format Mermaid | Out-Host
+}
+
+Write-Section 'Get-WorkflowConfiguration'
 Get-WorkflowConfiguration | Format-Table -AutoSize | Out-Host

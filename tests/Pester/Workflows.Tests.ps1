@@ -131,7 +131,7 @@ Describe 'Import-WorkflowDefinition' {
 }
 
 Describe 'Help and completion' {
-    It '<_> has a synopsis, parameter help and an example' -ForEach 'Test-WorkflowDefinition', 'Import-WorkflowDefinition' {
+    It '<_> has a synopsis, parameter help and an example' -ForEach 'Test-WorkflowDefinition', 'Import-WorkflowDefinition', 'Export-WorkflowGraph' {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -BeLike "*$_ *[-Path]*"
@@ -152,5 +152,63 @@ Describe 'Help and completion' {
             $completion.CompletionMatches.CompletionText | Should -Contain './workflows/good.yaml'
         }
         finally { Pop-Location }
+    }
+}
+
+Describe 'Export-WorkflowGraph' {
+    It 'draws the depends_on DAG as Mermaid, with the approval gate and condition marked' {
+        $mermaid = Export-WorkflowGraph (Join-Path $script:folder 'good.yaml') -Format Mermaid
+        $mermaid | Should -BeOfType ([string])
+        $lines = $mermaid -split "`r?`n"
+        $lines[0] | Should -Be 'flowchart TD'
+        $lines | Should -Contain '    s1 --> s2'
+        $lines | Should -Contain '    s2 -.-> s3'
+        $lines | Should -Contain "    s3{{`"deploy<br/>approval required<br/>if: steps.test.outcome == 'success'`"}}"
+        $lines | Should -Contain '    class s3 approval'
+    }
+
+    It 'draws Graphviz DOT' {
+        $dot = Export-WorkflowGraph -Path (Join-Path $script:folder 'good.yaml') -Format Dot
+        $dot | Should -BeLike 'digraph "good" {*'
+        $dot | Should -BeLike '*s1 -> s2;*'
+        $dot | Should -BeLike '*s2 -> s3 `[style=dashed`];*'
+        $dot | Should -BeLike '*shape=hexagon*'
+    }
+
+    It 'takes a definition from the pipeline' {
+        $graph = Import-WorkflowDefinition (Join-Path $script:folder 'good.yaml') | Export-WorkflowGraph -Format Dot
+        $graph | Should -BeLike 'digraph "good"*'
+    }
+
+    It 'follows file order and parallel groups in sequential mode' {
+        $file = Join-Path $script:stateHome 'sequential.yaml'
+        Set-Content $file "name: seq`nsteps:`n  - { name: a, command: x }`n  - { name: b, command: x, parallel: true }`n  - { name: c, command: x, parallel: true }`n  - { name: d, command: x }`n"
+        $lines = (Export-WorkflowGraph $file) -split "`r?`n"
+        $lines | Should -Contain '    s1 --> s2'
+        $lines | Should -Contain '    s1 --> s3'
+        $lines | Should -Contain '    s2 --> s4'
+        $lines | Should -Contain '    s3 --> s4'
+        $lines | Should -Not -Contain '    s2 --> s3'
+    }
+
+    It 'writes a WorkflowYamlInvalid error for an invalid file' {
+        Export-WorkflowGraph (Join-Path $script:folder 'bad.yaml') -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'WorkflowYamlInvalid,*'
+    }
+
+    It 'completes the format names' {
+        $completion = TabExpansion2 -inputScript 'Export-WorkflowGraph x.yaml -Format D' -cursorColumn 37
+        $completion.CompletionMatches.CompletionText | Should -Contain 'Dot'
+    }
+}
+
+Describe 'Example workflows' {
+    BeforeAll { $script:examples = Join-Path $PSScriptRoot '../../examples' }
+
+    It '<_> is valid and draws a graph' -ForEach 'deployment_workflow.yaml', 'system_health.yaml' {
+        $file = Join-Path $script:examples $_
+        Test-WorkflowDefinition $file -Detailed | Should -BeNullOrEmpty
+        Test-WorkflowDefinition $file | Should -BeTrue
+        Export-WorkflowGraph $file | Should -BeLike 'flowchart TD*'
     }
 }

@@ -1,8 +1,12 @@
 namespace WorkflowAutomation.Workflows;
 
-/// <summary>The vocabulary of a step's <c>condition</c>, shared by the validator and the executor.</summary>
+/// <summary>The vocabulary of conditions and <c>${{ }}</c> expressions, as the validator knows it.</summary>
 public static class WorkflowConditions
 {
-    /// <summary>The functions a condition may call: success() is the default of every step.</summary>
-    public static readonly IReadOnlyList<string> Functions = ["success", "failure", "always", "cancelled"];
+    /// <summary>
+    /// The functions an expression may call (names match case-insensitively): the status
+    /// functions (success() is the default condition of every step) and the text tests
+    /// that Execution.Expression evaluates.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Functions = ["success", "failure", "always", "cancelled", "contains", "startsWith", "endsWith"];
 }

@@ -70,8 +70,10 @@ public static class WorkflowDiagnosticCode
     public const string UndeclaredInput = "UndeclaredInput";
     /// <summary>steps.x in a condition or expression where x is not a step.</summary>
     public const string UnknownStepReference = "UnknownStepReference";
-    /// <summary>A function in a condition that conditions do not define.</summary>
+    /// <summary>A function in an expression that expressions do not define.</summary>
     public const string UnknownFunction = "UnknownFunction";
+    /// <summary>A condition or ${{ }} expression that does not parse, or a '${{' never closed.</summary>
+    public const string InvalidExpression = "InvalidExpression";
     /// <summary>Warning: a retry setting without retry_count has no effect.</summary>
     public const string IneffectiveSetting = "IneffectiveSetting";
     /// <summary>Warning: a scheduled workflow has a required input without a default.</summary>

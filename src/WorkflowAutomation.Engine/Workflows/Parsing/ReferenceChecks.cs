@@ -1,14 +1,16 @@
 using System.Text.RegularExpressions;
 using WorkflowAutomation.Common;
+using WorkflowAutomation.Execution;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace WorkflowAutomation.Workflows.Parsing;
 
 /// <summary>
-/// Checks what values refer to: <c>${{ inputs.x }}</c> must name a declared input and
-/// <c>steps.x</c> a step, in any value; conditions may only call the functions conditions
-/// define. Each finding points at the reference itself, not just at the value holding it.
+/// Checks the expressions of a workflow: every <c>${{ ... }}</c> in any value, and each step's
+/// condition. <c>inputs.x</c> must name a declared input, <c>steps.x</c> a step, functions
+/// must exist, and the expression must parse. Each finding points at the offending text
+/// itself, not just at the value holding it.
 /// </summary>
 internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText text, DiagnosticBag diagnostics)
 {
@@ -22,24 +24,51 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
             {
                 continue;
             }
-            var raw = text.Slice(scalar.Start.Index, scalar.End.Index);
-            var cursor = 0;
-            foreach (var (offset, reference) in References(value, isCondition))
+            var site = new Site(scalar, text.Slice(scalar.Start.Index, scalar.End.Index));
+            foreach (var (offset, expression) in Expressions(value, isCondition))
             {
-                CheckReference(scalar, raw, offset, ref cursor, reference);
+                CheckExpression(site, offset, expression);
             }
-            if (isCondition)
+            if (!isCondition && UnclosedTemplate().Match(value) is { Success: true } unclosed)
             {
-                CheckFunctions(scalar, raw, value);
+                var (line, column) = Locate(site, unclosed.Index, "${{");
+                diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.InvalidExpression,
+                    "This '${{' is never closed. End the expression with '}}'.");
             }
         }
     }
 
-    private void CheckReference(YamlScalarNode scalar, string raw, int offset, ref int cursor, Match reference)
+    /// <summary>A value being checked, with its raw text in the file and a search position.</summary>
+    private sealed class Site(YamlScalarNode scalar, string raw)
+    {
+        public YamlScalarNode Scalar { get; } = scalar;
+        public string Raw { get; } = raw;
+        public int Cursor { get; set; }
+    }
+
+    private void CheckExpression(Site site, int offset, string expression)
+    {
+        var bare = WithoutLiterals(expression);
+        foreach (Match reference in Reference().Matches(bare))
+        {
+            CheckReference(site, offset + reference.Index, reference);
+        }
+        var known = true;
+        foreach (Match call in FunctionCall().Matches(bare))
+        {
+            known &= CheckFunction(site, offset + call.Index, call.Groups["name"].Value);
+        }
+        if (known)
+        {
+            CheckSyntax(site, offset, expression);
+        }
+    }
+
+    private void CheckReference(Site site, int offset, Match reference)
     {
         var kind = reference.Groups["root"].Value;
         var name = reference.Groups["name"].Value;
-        var (line, column) = Locate(scalar, raw, offset, reference.Value, ref cursor);
+        var (line, column) = Locate(site, offset, reference.Value);
         if (kind == "inputs" && !source.Inputs.ContainsKey(name))
         {
             var hint = DidYouMean.Closest(name, source.Inputs.Keys) is { } match
@@ -58,48 +87,59 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
         }
     }
 
-    private void CheckFunctions(YamlScalarNode scalar, string raw, string condition)
+    private bool CheckFunction(Site site, int offset, string name)
     {
-        var cursor = 0;
-        foreach (Match call in FunctionCall().Matches(WithoutLiterals(condition)))
+        if (WorkflowConditions.Functions.Contains(name, StringComparer.OrdinalIgnoreCase))
         {
-            var name = call.Groups["name"].Value;
-            var (line, column) = Locate(scalar, raw, call.Index, name, ref cursor);
-            if (!WorkflowConditions.Functions.Contains(name, StringComparer.Ordinal))
-            {
-                diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.UnknownFunction,
-                    $"Conditions have no function '{name}()'.{DidYouMean.Hint(name, WorkflowConditions.Functions)} Use {string.Join(", ", WorkflowConditions.Functions.Select(f => f + "()"))}, or compare steps.<name>.outcome.");
-            }
+            return true;
+        }
+        var (line, column) = Locate(site, offset, name);
+        diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.UnknownFunction,
+            $"Expressions have no function '{name}()'.{DidYouMean.Hint(name, WorkflowConditions.Functions)} Use one of {string.Join(", ", WorkflowConditions.Functions.Select(f => f + "()"))}.");
+        return false;
+    }
+
+    /// <summary>Parses the expression the way a run will (nothing is resolved), so a malformed one fails now, not mid-run.</summary>
+    private void CheckSyntax(Site site, int offset, string expression)
+    {
+        try
+        {
+            Expression.Evaluate(expression, SyntaxOnly.Instance);
+        }
+        catch (ExpressionException exception)
+        {
+            var start = offset + (expression.Length - expression.TrimStart().Length);
+            var (line, column) = Locate(site, start, expression.Trim());
+            diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.InvalidExpression,
+                $"{exception.Message.TrimEnd('.')}. Fix the expression: operators are == != < <= > >= && || ! and parentheses; text is quoted with '.");
         }
     }
 
-    /// <summary>References (with their offset in the value) inside ${{ }}; in a condition, everywhere outside quoted text.</summary>
-    private static IEnumerable<(int Offset, Match Reference)> References(string value, bool isCondition)
-    {
-        IEnumerable<(int Start, string Body)> bodies = isCondition
-            ? [(0, WithoutLiterals(value))]
-            : Template().Matches(value).Select(m => (m.Groups["body"].Index, WithoutLiterals(m.Groups["body"].Value)));
-        return bodies.SelectMany(body => Reference().Matches(body.Body).Select(match => (body.Start + match.Index, match)));
-    }
+    /// <summary>Each expression with its offset in the value: the condition itself, or the body of each ${{ }}.</summary>
+    private static IEnumerable<(int Offset, string Expression)> Expressions(string value, bool isCondition) =>
+        isCondition
+            ? [(0, value)]
+            : Template().Matches(value).Select(match => (match.Groups["body"].Index, match.Groups["body"].Value));
 
     /// <summary>
     /// Where a piece of a value is in the file. A value written on one line maps by offset;
     /// block and escaped values are searched; the value's start when the piece cannot be found.
     /// </summary>
-    private (int Line, int Column) Locate(YamlScalarNode scalar, string raw, int offset, string piece, ref int cursor)
+    private (int Line, int Column) Locate(Site site, int offset, string piece)
     {
+        var scalar = site.Scalar;
         var value = scalar.Value ?? string.Empty;
         var quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted;
-        if ((!quoted && raw == value) || (quoted && raw.Length == value.Length + 2 && raw[1..^1] == value))
+        if ((!quoted && site.Raw == value) || (quoted && site.Raw.Length == value.Length + 2 && site.Raw[1..^1] == value))
         {
             return text.Position((int)scalar.Start.Index + offset + (quoted ? 1 : 0));
         }
-        var at = raw.IndexOf(piece, Math.Min(cursor, raw.Length), StringComparison.Ordinal);
+        var at = site.Raw.IndexOf(piece, Math.Min(site.Cursor, site.Raw.Length), StringComparison.Ordinal);
         if (at < 0)
         {
             return ((int)scalar.Start.Line, (int)scalar.Start.Column);
         }
-        cursor = at + piece.Length;
+        site.Cursor = at + piece.Length;
         return text.Position((int)scalar.Start.Index + at);
     }
 
@@ -116,8 +156,21 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
     private static string WithoutLiterals(string expression) =>
         QuotedText().Replace(expression, match => new string(' ', match.Length));
 
+    /// <summary>Resolves nothing: only the shape of an expression is checked.</summary>
+    private sealed class SyntaxOnly : IExpressionContext
+    {
+        public static readonly SyntaxOnly Instance = new();
+
+        public object? Resolve(IReadOnlyList<string> path) => null;
+
+        public bool StatusFunction(string name) => true;
+    }
+
     [GeneratedRegex(@"\$\{\{(?<body>.*?)\}\}", RegexOptions.Singleline)]
     private static partial Regex Template();
+
+    [GeneratedRegex(@"\$\{\{(?!.*?\}\})", RegexOptions.Singleline)]
+    private static partial Regex UnclosedTemplate();
 
     [GeneratedRegex(@"(?<![\w.])(?<root>inputs|steps)\.(?<name>[A-Za-z_][A-Za-z0-9_-]*)")]
     private static partial Regex Reference();
