@@ -125,6 +125,13 @@ Describe 'Invoke-ParallelBatch with pipeline input' {
         ($results | Where-Object Id -eq 4).Error | Should -Match 'thrown'
     }
 
+    It 'runs one script block per input object with -ScriptBlock, like ForEach-Object -Parallel' {
+        $results = 1..6 | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 3
+        ($results.Output | Sort-Object) | Should -Be @(2, 4, 6, 8, 10, 12)
+        ($results.Worker | Sort-Object -Unique).Count | Should -BeGreaterThan 0
+        (Invoke-ParallelBatch -ScriptBlock { 'alone' }).Output | Should -Be 'alone'
+    }
+
     It 'writes a summary after the results' {
         $output = 1..20 | ForEach-Object { "$(1 + $_ % 3):true" } | Invoke-ParallelBatch -ThrottleLimit 2 -Summary
         $summary = $output[-1]

@@ -1,134 +1,125 @@
 using System.Diagnostics;
 using System.Text;
+using WorkflowAutomation.Execution;
 
 namespace WorkflowAutomation.Parallel;
 
 /// <summary>
-/// Runs a command line through the platform shell (<c>/bin/sh -c</c>, <c>cmd.exe /c</c>), or
-/// directly when it is a plain program and words (<see cref="DirectCommand"/>), with
-/// standard input closed and both output streams captured. On timeout or cancellation the
-/// whole process tree is killed: the shell is stopped first, so it cannot fork while its
-/// descendants are collected.
+/// Runs a command line as a process, with standard input closed and both output streams
+/// captured: directly when it is a plain program and words (<see cref="DirectCommand"/>,
+/// one exec, as xargs does), otherwise through the platform shell (<c>sh -c</c> in a
+/// session of its own, <c>cmd.exe /c</c>). On timeout or cancellation the whole tree is
+/// killed with the engine's <see cref="ProcessTree"/> (the shell's process group too, so
+/// orphaned background children go as well).
 /// </summary>
+/// <remarks>
+/// The worker thread waits synchronously: a task costs one process start and one wait,
+/// with no timer or token source unless a timeout is set.
+/// </remarks>
 public sealed class ShellCommandExecutor : ICommandTaskExecutor
 {
     public static readonly ShellCommandExecutor Instance = new();
 
-    // How long to wait for a killed tree to be reaped and its pipes to close.
+    // How long the output pipes may stay open after the process exited (a background child
+    // that inherited them) before its process group is killed.
+    private static readonly TimeSpan OrphanGrace = TimeSpan.FromMilliseconds(500);
+
+    // How long to wait for a killed tree to close its pipes.
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
 
     public TaskOutcome Run(ParallelTask task, string? workingDirectory, TimeSpan? timeout, TimeProvider time, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
-        using var process = new Process { StartInfo = StartInfo(task.Command!, workingDirectory) };
+        var direct = DirectCommand.TryParse(task.Command!, out var program, out var arguments);
+        using var process = new Process { StartInfo = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory) };
         try
         {
             process.Start();
         }
         catch (System.ComponentModel.Win32Exception exception)
         {
-            return TaskOutcome.Failure($"The shell could not be started: {exception.Message}");
+            return TaskOutcome.Failure($"'{task.Command}' could not be started: {exception.Message}");
         }
         // Tasks never read the console: closing stdin gives them end-of-file at once.
         process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        Task<string> output;
 
-        using var deadline = timeout is { } limit ? new CancellationTokenSource(limit, time) : null;
-        using var linked = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellation, deadline.Token);
-        var wait = linked?.Token ?? cancellation;
-        try
+        var stop = new StopReason(process);
+        using (cancellation.Register(static s => ((StopReason)s!).Kill(ParallelTaskStatus.Cancelled), stop))
+        using (timeout is { } limit ? time.CreateTimer(static s => ((StopReason)s!).Kill(ParallelTaskStatus.TimedOut), stop, limit, Timeout.InfiniteTimeSpan) : null)
         {
-            process.WaitForExitAsync(wait).GetAwaiter().GetResult();
-            // A background grandchild may hold the pipes open after the shell exits.
-            Task.WaitAll([output, error], wait);
+            if (direct)
+            {
+                // A plain program: read its output on this thread until it closes it, the
+                // cheapest wait there is (no thread-pool hop per task).
+                output = Task.FromResult(process.StandardOutput.ReadToEnd());
+                process.WaitForExit();
+                error.Wait(KillGrace);
+            }
+            else
+            {
+                output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                process.WaitForExit();
+                if (!Task.WaitAll([output, error], OrphanGrace))
+                {
+                    // Orphans of the script still hold its output: they end with the task.
+                    ProcessTree.KillGroup(process.Id);
+                    Task.WaitAll([output, error], KillGrace);
+                }
+            }
         }
-        catch (OperationCanceledException)
+        var stdout = Collected(output);
+        var stderr = Collected(error).TrimEnd('\r', '\n');
+        if (stop.Status is { } reason)
         {
-            KillTree(process);
-            var status = deadline?.IsCancellationRequested == true && !cancellation.IsCancellationRequested
-                ? ParallelTaskStatus.TimedOut
-                : ParallelTaskStatus.Cancelled;
-            var why = status == ParallelTaskStatus.TimedOut
+            var why = reason == ParallelTaskStatus.TimedOut
                 ? $"Timed out after {timeout!.Value.TotalSeconds:0.###} s; the process tree was killed."
                 : "Cancelled; the process tree was killed.";
-            return new TaskOutcome(status, ExitCodeOrNull(process), Lines(Collected(output)), Join(Collected(error), why));
+            return new TaskOutcome(reason, null, Lines(stdout), stderr.Length == 0 ? why : stderr + Environment.NewLine + why);
         }
         var exitCode = process.ExitCode;
-        var stderr = error.Result;
         return new TaskOutcome(exitCode == 0 ? ParallelTaskStatus.Succeeded : ParallelTaskStatus.Failed,
-            exitCode, Lines(output.Result), stderr.Length == 0 ? null : stderr.TrimEnd('\r', '\n'));
+            exitCode, Lines(stdout), stderr.Length == 0 ? null : stderr);
     }
 
-    private static ProcessStartInfo StartInfo(string command, string? workingDirectory)
+    private static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, string? workingDirectory)
     {
         var info = new ProcessStartInfo
         {
-            WorkingDirectory = workingDirectory ?? string.Empty,
+            FileName = fileName,
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
-        if (DirectCommand.TryParse(command, out var program, out var arguments))
+        foreach (var argument in arguments)
         {
-            info.FileName = program;
-            foreach (var argument in arguments)
-            {
-                info.ArgumentList.Add(argument);
-            }
-        }
-        else if (OperatingSystem.IsWindows())
-        {
-            info.FileName = Path.Combine(Environment.SystemDirectory, "cmd.exe");
-            // cmd parses its own command line: pass it verbatim, not quoted as one argument.
-            info.Arguments = "/d /s /c \"" + command + "\"";
-        }
-        else
-        {
-            info.FileName = "/bin/sh";
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add(command);
+            info.ArgumentList.Add(argument);
         }
         return info;
     }
 
-    private static void KillTree(Process process)
+    private static ProcessStartInfo ShellStartInfo(string command, string? workingDirectory)
     {
-        try
+        if (OperatingSystem.IsWindows())
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(KillGrace);
+            var info = StartInfo(Path.Combine(Environment.SystemDirectory, "cmd.exe"), [], workingDirectory);
+            // cmd parses its own command line: pass it verbatim, not quoted as one argument.
+            info.Arguments = "/d /s /c \"" + command + "\"";
+            return info;
         }
-        catch (InvalidOperationException)
-        {
-            // It exited on its own in the meantime.
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // Gone, or not ours to kill any more.
-        }
-    }
-
-    private static int? ExitCodeOrNull(Process process)
-    {
-        try
-        {
-            return process.HasExited ? process.ExitCode : null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
+        var shell = StartInfo(string.Empty, [], workingDirectory);
+        // A session of its own: background jobs of the script can be killed as a group.
+        ProcessTree.Configure(shell, "/bin/sh", ["-c", command]);
+        return shell;
     }
 
     private static string Collected(Task<string> reading) =>
-        reading.Wait(KillGrace) && reading.IsCompletedSuccessfully ? reading.Result : string.Empty;
-
-    private static string? Join(string stderr, string why) =>
-        stderr.Length == 0 ? why : stderr.TrimEnd('\r', '\n') + Environment.NewLine + why;
+        reading.IsCompletedSuccessfully ? reading.Result : string.Empty;
 
     /// <summary>Standard output as lines, without the final line break.</summary>
     internal static IReadOnlyList<object?> Lines(string text)
@@ -144,5 +135,21 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
             result[i] = lines[i].TrimEnd('\r');
         }
         return result;
+    }
+
+    /// <summary>Why a process was killed; the first reason wins.</summary>
+    private sealed class StopReason(Process process)
+    {
+        private int status = -1;
+
+        public ParallelTaskStatus? Status => Volatile.Read(ref status) is var value and >= 0 ? (ParallelTaskStatus)value : null;
+
+        public void Kill(ParallelTaskStatus reason)
+        {
+            if (Interlocked.CompareExchange(ref status, (int)reason, -1) == -1)
+            {
+                ProcessTree.Kill(process);
+            }
+        }
     }
 }

@@ -12,6 +12,8 @@ internal sealed class WorkerQueues
     private readonly PriorityQueue<QueuedAttempt, (int Priority, long Sequence)>[] queues;
     private readonly SemaphoreSlim[] wakeUps;
     private readonly bool[] idle;
+    private readonly long[] idleSince;
+    private long idleClock;
     private long sequence;
     private int nextDeal;
     private bool closed;
@@ -22,6 +24,7 @@ internal sealed class WorkerQueues
         queues = new PriorityQueue<QueuedAttempt, (int, long)>[workers];
         wakeUps = new SemaphoreSlim[workers];
         idle = new bool[workers];
+        idleSince = new long[workers];
         for (var i = 0; i < workers; i++)
         {
             queues[i] = new();
@@ -56,7 +59,7 @@ internal sealed class WorkerQueues
                 {
                     attempt.Sequence = sequence++;
                 }
-                var target = Array.IndexOf(idle, true);
+                var target = MostRecentlyIdle();
                 if (target >= 0)
                 {
                     idle[target] = false;
@@ -101,6 +104,7 @@ internal sealed class WorkerQueues
                     return true;
                 }
                 idle[worker] = true;
+                idleSince[worker] = ++idleClock;
             }
             wakeUps[worker].Wait();
         }
@@ -165,6 +169,20 @@ internal sealed class WorkerQueues
         if (best >= 0 && best != worker && queues[worker].TryPeek(out _, out var own) && own.Priority == bestKey.Priority)
         {
             return worker;
+        }
+        return best;
+    }
+
+    /// <summary>The idle worker that went idle last: its thread is the likeliest to be awake still.</summary>
+    private int MostRecentlyIdle()
+    {
+        var best = -1;
+        for (var i = 0; i < idle.Length; i++)
+        {
+            if (idle[i] && (best < 0 || idleSince[i] > idleSince[best]))
+            {
+                best = i;
+            }
         }
         return best;
     }

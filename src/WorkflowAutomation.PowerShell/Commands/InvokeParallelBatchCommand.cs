@@ -33,6 +33,10 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// <para>Runs tasks from a CSV file with Id, Priority, Command and DependsOn columns, retrying failures twice, and shows what did not succeed.</para>
 /// </example>
 /// <example>
+/// <code>Get-ChildItem *.log | Invoke-ParallelBatch -ScriptBlock { (Select-String -Path $_.FullName -Pattern ERROR).Count } -ThrottleLimit 4</code>
+/// <para>Runs one script block per input object, as ForEach-Object -Parallel does, but on reused runspaces; each result's Output holds the count.</para>
+/// </example>
+/// <example>
 /// <code>'1:make build', '2:make test', '2:make lint' | Invoke-ParallelBatch -FailFast</code>
 /// <para>Runs the build first; if anything fails, no further task starts.</para>
 /// </example>
@@ -42,6 +46,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
 {
     private const string PathSet = "Path";
     private const string InputSet = "InputObject";
+    private const string ScriptBlockSet = "ScriptBlock";
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly TaskInput input = new();
@@ -54,8 +59,14 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
 
     /// <summary>Tasks: 'priority:command' strings, script blocks, New-ParallelTask objects or objects with Command/ScriptBlock, Priority, Id and DependsOn.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = ScriptBlockSet)]
     [AllowNull]
     public object?[] InputObject { get; set; } = [];
+
+    /// <summary>Runs this script block once for each input object, which it sees as $_ (and $args[0]), like ForEach-Object -Parallel.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
+    [ValidateNotNull]
+    public ScriptBlock ScriptBlock { get; set; } = null!;
 
     /// <summary>Tasks running at once; MAX_PARALLEL_WORKERS from the configuration when not given.</summary>
     [Parameter]
@@ -97,7 +108,14 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
         }
         foreach (var item in InputObject ?? [null])
         {
-            input.Add(item);
+            if (ParameterSetName == ScriptBlockSet)
+            {
+                input.AddInput(ScriptBlock, item);
+            }
+            else
+            {
+                input.Add(item);
+            }
         }
     }
 
@@ -117,6 +135,10 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
 
     private void Run()
     {
+        if (ParameterSetName == ScriptBlockSet && !MyInvocation.ExpectingInput && input.Tasks.Count == 0)
+        {
+            input.AddInput(ScriptBlock, null, withArgument: false);
+        }
         input.ThrowIfInvalid();
         var runner = new ParallelBatchRunner(input.Tasks, new ParallelBatchOptions
         {

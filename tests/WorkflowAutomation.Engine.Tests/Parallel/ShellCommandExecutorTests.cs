@@ -54,6 +54,37 @@ public sealed class ShellCommandExecutorTests
         Assert.Empty(LiveProcesses(marker));
     }
 
+    [Fact]
+    public void A_background_child_that_keeps_the_output_open_ends_with_its_task()
+    {
+        var marker = UniqueSleep();
+        var started = DateTime.UtcNow;
+
+        var outcome = Run($"echo started; sleep {marker} &");
+
+        Assert.Equal(ParallelTaskStatus.Succeeded, outcome.Status);
+        Assert.Equal(["started"], outcome.Output);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.Empty(LiveProcesses(marker));
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("echo plain words", true)]
+    [InlineData("echo $HOME", false)]
+    [InlineData("make build > log.txt", false)]
+    [InlineData("X=1 env", false)]
+    [InlineData("cd /tmp", false)]
+    [InlineData("no-such-program-here", false)]
+    public void Only_plain_programs_skip_the_shell(string command, bool direct)
+    {
+        Assert.Equal(direct, DirectCommand.TryParse(command, out var program, out _));
+        if (direct)
+        {
+            Assert.True(Path.IsPathRooted(program));
+        }
+    }
+
     /// <summary>A sleep length no other process on the machine uses, to find our processes by.</summary>
     internal static string UniqueSleep() => $"{Random.Shared.Next(500, 900)}.{Random.Shared.Next(1000, 9999)}";
 
