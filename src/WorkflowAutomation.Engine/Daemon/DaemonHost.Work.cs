@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
@@ -15,7 +16,7 @@ public sealed partial class DaemonHost
 
     private readonly record struct WorkCounts(int Queued, IReadOnlyList<string> Running, int WaitingForApproval, int OpenBreakers, int HalfOpenBreakers);
 
-    private SqliteRunStore? runStore;
+    private CommittedRunStore? runStore;
     private RunQueue? queue;
     private ScheduleStore? schedules;
     private Scheduler? scheduler;
@@ -32,7 +33,7 @@ public sealed partial class DaemonHost
 
     private void StartWork()
     {
-        runStore = SqliteRunStore.Open(State);
+        runStore = new CommittedRunStore(SqliteRunStore.Open(State));
         queue = new RunQueue(Database, time);
         var resumed = queue.RequeueInterrupted();
         if (resumed > 0)
@@ -117,11 +118,13 @@ public sealed partial class DaemonHost
                 queued.Steps.Add(new WorkflowStepRun { RunId = id, Name = step.Name, Status = StepStatus.Pending });
             }
             // A crash between the two leaves a queued row without a record: the executor then creates it.
-            runStore!.CreateRun(queued, definition, RunOwner.Current);
+            // The record is written as one batch and committed before the run is acknowledged.
+            runStore!.Inner.CreateRun(queued, definition, RunOwner.Current);
             foreach (var step in queued.Steps)
             {
-                runStore.SaveStep(step);
+                runStore.Inner.SaveStep(step);
             }
+            runStore.Inner.Flush();
             return queued;
         });
         dispatcher.Wake();

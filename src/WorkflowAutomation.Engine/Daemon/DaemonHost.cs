@@ -136,16 +136,20 @@ public sealed partial class DaemonHost : IAsyncDisposable
     /// <summary>What Get-WorkflowDaemon shows.</summary>
     public DaemonStatus GetStatus()
     {
+        // Read first: a status taken while the daemon starts must not mix Starting-time
+        // figures with a Running state.
+        var lifecycle = Lifecycle;
+        var started = startTime;
         var report = health?.Current;
         var now = time.GetUtcNow();
         var work = WorkSummary();
         return new DaemonStatus
         {
-            State = Lifecycle,
+            State = lifecycle,
             ProcessId = Environment.ProcessId,
             Mode = options.Mode,
-            StartTime = startTime,
-            Uptime = startTime is { } start ? now - start : null,
+            StartTime = started,
+            Uptime = started is { } start ? now - start : null,
             Health = report?.Status,
             HealthReasons = report?.Reasons ?? [],
             HealthChecks = report?.Checks ?? [],

@@ -1,0 +1,117 @@
+<#
+.SYNOPSIS
+    The daemon's figures beside their peers, in one run: start-to-healthy (peer: a bare pwsh
+    start), submit-to-start latency p50/p99 (peer: Start-ThreadJob pickup), sustained submits
+    for a while with nothing lost, and idle memory (peer: an idle pwsh).
+.EXAMPLE
+    dotnet pwsh bench/daemon.ps1 -ModulePath out/WorkflowAutomation -DurationSeconds 60
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    # How long the sustained-submit phase lasts.
+    [int] $DurationSeconds = 60,
+    # Submits per second in that phase.
+    [int] $Rate = 100,
+    # Sequential submits measured for the latency figures.
+    [int] $LatencySamples = 200
+)
+$ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path $ModulePath).Path
+Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
+$env:WORKFLOW_AUTOMATION_HOME = Join-Path ([IO.Path]::GetFullPath($ModulePath)) '../bench-daemon'
+Remove-Item $env:WORKFLOW_AUTOMATION_HOME -Recurse -Force -ErrorAction Ignore
+New-Item -ItemType Directory $env:WORKFLOW_AUTOMATION_HOME | Out-Null
+if (-not $IsWindows) { chmod 700 $env:WORKFLOW_AUTOMATION_HOME }
+$pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+$workflow = Join-Path $env:WORKFLOW_AUTOMATION_HOME 'tiny.yaml'
+Set-Content $workflow "name: tiny`nsteps:`n  - name: one`n    shell: sh`n    command: 'true'`n"
+
+function Percentile([double[]] $Values, [double] $P) {
+    $sorted = $Values | Sort-Object
+    $sorted[[math]::Min($sorted.Count - 1, [int][math]::Floor($P * $sorted.Count))]
+}
+function Report([string] $Figure, [double] $Ours, [string] $Unit, [string] $Target, [string] $PeerName, [double] $Peer) {
+    [pscustomobject]@{
+        Figure = $Figure
+        Ours   = '{0:N1} {1}' -f $Ours, $Unit
+        Target = $Target
+        Peer   = '{0}: {1:N1} {2}' -f $PeerName, $Peer, $Unit
+        Ratio  = if ($Peer -gt 0) { '{0:N2}x' -f ($Ours / $Peer) } else { '' }
+    }
+}
+$results = [System.Collections.Generic.List[object]]::new()
+
+try {
+    # 1. Start-WorkflowDaemon to Running and Healthy (detached: a new pwsh process), median of 3.
+    $starts = foreach ($i in 1..3) {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $status = Start-WorkflowDaemon -NoDashboard
+        $elapsed = $clock.Elapsed.TotalMilliseconds
+        if ($status.Health -ne 'Healthy') { throw "The daemon started $($status.Health): $($status.HealthReasons)" }
+        if ($i -lt 3) { Stop-WorkflowDaemon -Force }
+        $elapsed
+    }
+    $bare = foreach ($i in 1..3) { (Measure-Command { & $pwsh -NoProfile -NonInteractive -Command exit }).TotalMilliseconds }
+    $results.Add((Report 'Start to healthy (median of 3)' (Percentile $starts 0.5) 'ms' '< 2000 ms' 'bare pwsh start' (Percentile $bare 0.5)))
+
+    # 2. Submit-to-start: client clock before Submit-Workflow to the run's recorded start.
+    $samples = foreach ($i in 1..$LatencySamples) {
+        $before = [DateTimeOffset]::UtcNow
+        $run = Submit-Workflow $workflow
+        [pscustomobject]@{ Id = $run.Id; Before = $before }
+        Start-Sleep -Milliseconds 20
+    }
+    $latencies = foreach ($sample in $samples) {
+        $run = Wait-WorkflowRun -Id $sample.Id -Timeout 60
+        ($run.StartTime - $sample.Before).TotalMilliseconds
+    }
+    $threadJob = foreach ($i in 1..50) {
+        $before = [DateTimeOffset]::UtcNow
+        $job = Start-ThreadJob { [DateTimeOffset]::UtcNow }
+        $started = Receive-Job $job -Wait -AutoRemoveJob
+        ($started - $before).TotalMilliseconds
+    }
+    $results.Add((Report 'Submit to start p50' (Percentile $latencies 0.5) 'ms' '< 20 ms' 'Start-ThreadJob pickup p50' (Percentile $threadJob 0.5)))
+    $results.Add((Report 'Submit to start p99' (Percentile $latencies 0.99) 'ms' '' 'Start-ThreadJob pickup p99' (Percentile $threadJob 0.99)))
+
+    # 3. Sustained submits at $Rate per second; every accepted run must end Succeeded.
+    $accepted = [System.Collections.Generic.List[string]]::new()
+    $refused = 0
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $total = $Rate * $DurationSeconds
+    for ($n = 0; $n -lt $total; $n++) {
+        $due = $n * 1000.0 / $Rate
+        $wait = $due - $clock.Elapsed.TotalMilliseconds
+        if ($wait -gt 1) { Start-Sleep -Milliseconds ([int]$wait) }
+        try { $accepted.Add((Submit-Workflow $workflow -ErrorAction Stop).Id) } catch { $refused++ }
+        if ($n % $Rate -eq 0) { Write-Progress -Activity 'Sustained submits' -Status "$n of $total" -PercentComplete (100 * $n / $total) }
+    }
+    $submitSeconds = $clock.Elapsed.TotalSeconds
+    Write-Progress -Activity 'Sustained submits' -Completed
+    $ended = $accepted | Wait-WorkflowRun -Timeout 600
+    $drainSeconds = $clock.Elapsed.TotalSeconds
+    $succeeded = @($ended | Where-Object Status -EQ 'Succeeded').Count
+    $lost = $accepted.Count - $succeeded
+    $summary = '{0} accepted in {1:N1} s ({2:N0}/s), {3} refused, {4} lost; all ended after {5:N1} s' -f @(
+        $accepted.Count, $submitSeconds, ($accepted.Count / $submitSeconds), $refused, $lost, $drainSeconds)
+    $results.Add([pscustomobject]@{
+        Figure = "$Rate submits/s for $DurationSeconds s"
+        Ours   = $summary
+        Target = '0 lost'
+        Peer   = ''
+        Ratio  = ''
+    })
+
+    # 4. Idle memory of the daemon process, after the work, settled.
+    Start-Sleep -Seconds 5
+    $daemon = Get-Process -Id (Get-WorkflowDaemon).ProcessId
+    $idle = Start-Process $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', 'Start-Sleep 8' -PassThru
+    Start-Sleep -Seconds 5
+    $idle.Refresh()
+    $results.Add((Report 'Idle memory (working set)' ($daemon.WorkingSet64 / 1MB) 'MiB' '' 'idle pwsh' ($idle.WorkingSet64 / 1MB)))
+    $idle.WaitForExit()
+}
+finally {
+    Stop-WorkflowDaemon -Force -ErrorAction Ignore
+}
+$results | Format-Table -AutoSize -Wrap
