@@ -11,6 +11,15 @@ BeforeAll {
         $path
     }
 
+    function Test-ProcessAlive([int] $Id) {
+        # A killed orphan may linger as a zombie until init reaps it: that is not alive.
+        if ($IsLinux) {
+            $stat = Get-Content "/proc/$Id/stat" -Raw -ErrorAction SilentlyContinue
+            return [bool]$stat -and $stat.Substring($stat.LastIndexOf(')') + 2, 1) -notin 'Z', 'X'
+        }
+        [bool](Get-Process -Id $Id -ErrorAction SilentlyContinue)
+    }
+
     function Get-FreePort {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop(); $port
@@ -149,7 +158,7 @@ steps:
         $run.Steps[0].Status | Should -Be 'TimedOut'
         $child = [int]$run.Steps[0].Outputs['child']
         Start-Sleep -Milliseconds 300
-        Get-Process -Id $child -ErrorAction SilentlyContinue | Where-Object { $_.HasExited -eq $false } | Should -BeNullOrEmpty
+        Test-ProcessAlive $child | Should -BeFalse
     }
 
     It 'runs as a job that Stop-WorkflowRun cancels, rolling back and recording Cancelled' {
@@ -178,6 +187,40 @@ steps:
         Get-Content $trace | Should -Be @('first', 'undo-first')
         (Get-WorkflowRun -Id $job.RunId).Status | Should -Be 'Cancelled'
         Remove-Job $job -Force
+    }
+
+    It 'on Ctrl+C kills the running step, rolls back and records the run as Cancelled' {
+        $trace = Join-Path $script:work 'ctrlc-trace.txt'
+        $pids = Join-Path $script:work 'ctrlc-pids.txt'
+        $path = New-Workflow 'interrupted' @"
+name: interrupted
+steps:
+  - name: prepare
+    shell: sh
+    command: echo prepare >> $trace
+    rollback: echo undo-prepare >> $trace
+  - name: wait
+    shell: sh
+    command: sleep 60 & echo `$! >> $pids; wait
+"@
+        # Stopping a pipeline is what Ctrl+C does: it calls the cmdlet's StopProcessing.
+        $shell = [powershell]::Create()
+        [void]$shell.AddScript("Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; Invoke-Workflow -Path '$path'")
+        $invocation = $shell.BeginInvoke()
+        $deadline = (Get-Date).AddSeconds(20)
+        while (-not (Test-Path $pids)) {
+            if ((Get-Date) -gt $deadline) { throw 'the long step never started' }
+            Start-Sleep -Milliseconds 50
+        }
+        $shell.Stop()
+        { $shell.EndInvoke($invocation) } | Should -Throw
+        $shell.Dispose()
+        $run = Get-WorkflowRun -Name interrupted -First 1
+        $run.Status | Should -Be 'Cancelled'
+        ($run.Steps | Where-Object Name -eq wait).Status | Should -Be 'Cancelled'
+        Get-Content $trace | Should -Be @('prepare', 'undo-prepare')
+        Start-Sleep -Milliseconds 200
+        Test-ProcessAlive ([int](Get-Content $pids)) | Should -BeFalse
     }
 
     It 'Stop-Job blocks until an -AsJob run has stopped' {
