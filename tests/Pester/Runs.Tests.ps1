@@ -49,6 +49,34 @@ steps:
         (Get-WorkflowRun -Id $run.Id).Status | Should -Be 'Succeeded'
     }
 
+    It 'keeps parallel pwsh steps parallel, each with its own environment' {
+        $path = New-Workflow 'parallel_pwsh' @'
+name: parallel_pwsh
+execution_mode: parallel
+steps:
+  - name: left
+    command: |
+      Start-Sleep -Milliseconds 1500
+      "pid=$PID" >> $env:WORKFLOW_OUTPUT
+      "step=$env:WORKFLOW_STEP" >> $env:WORKFLOW_OUTPUT
+  - name: right
+    command: |
+      Start-Sleep -Milliseconds 1500
+      "pid=$PID" >> $env:WORKFLOW_OUTPUT
+      "step=$env:WORKFLOW_STEP" >> $env:WORKFLOW_OUTPUT
+'@
+        $run = Invoke-Workflow $path
+        $run.Status | Should -Be 'Succeeded'
+        $left, $right = $run.Steps
+        $left.Outputs['step'] | Should -Be 'left'
+        $right.Outputs['step'] | Should -Be 'right'
+        # One ran in this session's runspace, the other in a pwsh of its own, at the same time.
+        @($left.Outputs['pid'], $right.Outputs['pid']) | Should -Contain "$PID"
+        $left.Outputs['pid'] | Should -Not -Be $right.Outputs['pid']
+        $left.StartTime | Should -BeLessThan $right.EndTime
+        $right.StartTime | Should -BeLessThan $left.EndTime
+    }
+
     It 'shows step output live, prefixed by the step name' {
         $path = New-Workflow 'live' @'
 name: live
