@@ -43,6 +43,7 @@ public sealed partial class DaemonHost
         schedules = new ScheduleStore(Database, time);
         breakers = new CircuitBreakerRegistry(Database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, time);
         approvals = new DaemonApprovalGate(Database, time);
+        StartMetrics();
         executor = new WorkflowExecutor(new WorkflowExecutorOptions
         {
             Store = runStore,
@@ -51,6 +52,7 @@ public sealed partial class DaemonHost
             Approvals = approvals,
             StepGuard = new BreakerStepGuard(breakers),
             Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration), time),
+            Observer = MetricsObserver(),
         });
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
         scheduler = new Scheduler(schedules,
@@ -83,6 +85,7 @@ public sealed partial class DaemonHost
         try
         {
             scheduler!.Tick();
+            RecordDaemonMetrics();
         }
         catch (Exception exception)
         {
@@ -168,6 +171,7 @@ public sealed partial class DaemonHost
             Breakers.Release(breaker);
             throw;
         }
+        RecordRun(run);
         switch (run.Status)
         {
             case RunStatus.Succeeded:
@@ -222,6 +226,7 @@ public sealed partial class DaemonHost
     {
         schedulerStop.Cancel();
         dispatcher?.Dispose();
+        StopMetrics();
         runStore?.Dispose();
         (dispatcher, runStore, executor) = (null, null, null);
         return Task.CompletedTask;

@@ -240,4 +240,26 @@ public sealed class DaemonRunTests
         Assert.Equal(RunStatus.Succeeded, WaitEnded(temp, first).Status);
         Assert.Equal(RunStatus.Cancelled, WaitEnded(temp, second).Status);
     }
+
+    [Fact]
+    public async Task Hosts_the_metrics_inbox_and_records_workflow_and_queue_metrics()
+    {
+        using var temp = new TempFolder();
+        var host = Host(temp, ("METRICS_INTERVAL", "1"));
+        await host.StartAsync();
+        var inboxFile = Path.Combine(temp.State.MetricsInbox, "app.json");
+        File.WriteAllText(inboxFile, """[{"name": "app.requests", "value": 1234, "type": "counter"}]""");
+        var file = temp.File("measured.yaml", "name: measured\nsteps:\n  - name: one\n    shell: sh\n    command: 'true'\n");
+        Assert.Equal(RunStatus.Succeeded, WaitEnded(temp, Submit(temp, file).Id).Status);
+        WaitFor(() => !File.Exists(inboxFile));
+        Thread.Sleep(1200);
+        await host.StopAsync();
+
+        using var store = WorkflowAutomation.Metrics.MetricStore.Open(temp.State);
+        double Last(string name) => store.Query(new WorkflowAutomation.Metrics.MetricQuery { Name = name, Start = DateTimeOffset.UtcNow.AddHours(-1) }).Last().Value;
+        Assert.Equal(1234, Last("app.requests"));
+        Assert.Equal(1, Last("workflow.runs"));
+        Assert.True(Last("workflow.step.duration") >= 0);
+        Assert.Equal(0, Last(DaemonHost.QueueDepthMetric));
+    }
 }

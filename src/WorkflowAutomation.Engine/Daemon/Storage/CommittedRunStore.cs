@@ -4,10 +4,12 @@ using WorkflowAutomation.Workflows;
 namespace WorkflowAutomation.Daemon.Storage;
 
 /// <summary>
-/// The run store as the daemon uses it: every change of a run, a step or an attempt is
-/// committed before the executor moves on (the store batches writes for speed otherwise).
-/// So after a kill -9 a step recorded as finished really is finished on disk, and is never
-/// run again; only log lines stay batched.
+/// The run store as the daemon uses it: every change that ends something (a step, an
+/// attempt, a rollback, the run) and every new run is committed before the executor moves
+/// on (the store batches writes for speed otherwise). So after a kill -9 a step recorded as
+/// finished really is finished on disk, and the steps after it never start before that;
+/// a step found unfinished is run again. Changes that start something (Running) and log
+/// lines ride along with the next commit.
 /// </summary>
 public sealed class CommittedRunStore(SqliteRunStore inner) : IRunStore
 {
@@ -28,13 +30,19 @@ public sealed class CommittedRunStore(SqliteRunStore inner) : IRunStore
     public void SaveStep(WorkflowStepRun step)
     {
         inner.SaveStep(step);
-        inner.Flush();
+        if (step.Status is not (StepStatus.Pending or StepStatus.Running))
+        {
+            inner.Flush();
+        }
     }
 
     public void SaveAttempt(WorkflowStepAttempt attempt)
     {
         inner.SaveAttempt(attempt);
-        inner.Flush();
+        if (attempt.Status != StepStatus.Running)
+        {
+            inner.Flush();
+        }
     }
 
     public void SaveRollback(WorkflowRollbackRun rollback)
