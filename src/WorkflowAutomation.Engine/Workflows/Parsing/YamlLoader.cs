@@ -29,6 +29,14 @@ internal static partial class YamlLoader
                 $"This is not valid YAML: {Describe(exception)} Check the indentation, quotes and colons here.");
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // The scanner gives up on some malformed input without a position: point just past
+            // the last well-formed part.
+            diagnostics.Error(events.Count > 0 ? events[^1].End : Mark.Empty, WorkflowDiagnosticCode.YamlSyntax,
+                "This is not valid YAML after this point. Check the indentation, quotes, brackets and colons here.");
+            return null;
+        }
 
         var stream = new YamlStream();
         try
@@ -40,6 +48,13 @@ internal static partial class YamlLoader
             // Anchors and aliases are resolved here: an alias to an unknown anchor ends up in this branch.
             diagnostics.Error(exception.Start, WorkflowDiagnosticCode.YamlSyntax,
                 $"This is not valid YAML: {Describe(exception)} Check the anchors and aliases here.");
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            // Two equal keys that are not plain text (such as '? [a]' twice) pass the duplicate filter.
+            diagnostics.Add(1, 1, DiagnosticSeverity.Error, WorkflowDiagnosticCode.DuplicateKey,
+                "A mapping holds the same complex key twice. Use plain names as keys.");
             return null;
         }
 
