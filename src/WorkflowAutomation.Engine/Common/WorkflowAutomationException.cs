@@ -13,6 +13,8 @@ public enum ErrorKind
     OperationStopped,
     OperationTimeout,
     ConnectionError,
+    /// <summary>An operation ran but did not succeed (a failed workflow run).</summary>
+    InvalidResult,
     NotSpecified,
 }
 

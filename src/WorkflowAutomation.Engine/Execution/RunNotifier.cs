@@ -89,6 +89,8 @@ public sealed class RunNotifier(SmtpSettings smtp, TimeProvider? time = null, Re
                 Subject = $"Workflow {run.Name} {run.Status}",
                 Body = Body(run),
                 BodyEncoding = Encoding.UTF8,
+                // Readable in any mail tool's source view, unlike base64.
+                BodyTransferEncoding = System.Net.Mime.TransferEncoding.QuotedPrintable,
             };
             await client.SendMailAsync(message, cancellationToken).ConfigureAwait(false);
             return $"Email notification sent to {address} through {smtp.Server}:{smtp.Port}.";

@@ -57,7 +57,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         {
             return results;
         }
-        using var connection = MetricSchema.Open(DatabasePath);
+        using var connection = MetricSchema.OpenForReading(DatabasePath);
         foreach (var series in Match(connection, query.Name, query.Tags))
         {
             // Without an explicit end, samples stamped after "now" (a burst's later milliseconds) are included.
@@ -86,7 +86,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         {
             return [];
         }
-        using var connection = MetricSchema.Open(DatabasePath);
+        using var connection = MetricSchema.OpenForReading(DatabasePath);
         using var newest = connection.CreateCommand();
         newest.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s ORDER BY ts DESC LIMIT 1";
         var id = newest.Parameters.Add("$s", SqliteType.Integer);
@@ -127,7 +127,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         {
             return [];
         }
-        using var connection = MetricSchema.Open(DatabasePath);
+        using var connection = MetricSchema.OpenForReading(DatabasePath);
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT DISTINCT name FROM series ORDER BY name";
         using var reader = command.ExecuteReader();
@@ -169,11 +169,11 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
 
     private static IEnumerable<WorkflowMetricSample> RawOf(SeriesQuery context, MetricAggregate? aggregate)
     {
-        var points = context.RawPoints(context.Start - 1);
         if (aggregate is null)
         {
-            return points.Select(p => context.Sample(p.Timestamp, p.Value));
+            return context.RawSamples();
         }
+        var points = context.RawPoints(context.Start - 1);
         if (points.Count == 0)
         {
             return [];
@@ -187,7 +187,15 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
     }
 
     private static IEnumerable<WorkflowMetricSample> RollupOf(SeriesQuery context, MetricAggregate aggregate) =>
-        context.Buckets().Select(b => context.Sample(b.Bucket, Summarise(b.Cell, aggregate)));
+        context.RollupSamples(aggregate switch
+        {
+            MetricAggregate.Min => "min",
+            MetricAggregate.Max => "max",
+            MetricAggregate.Sum => "sum",
+            MetricAggregate.Count => "count",
+            MetricAggregate.Last => "last",
+            _ => "sum / count",
+        });
 
     private IEnumerable<WorkflowMetricSample> RateOf(SeriesQuery context)
     {
@@ -255,6 +263,9 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
     /// <summary>One series' part of a query, with the reads it needs.</summary>
     private sealed class SeriesQuery(SqliteConnection connection, StoredSeries series, long start, long end, long readUntil, MetricResolution resolution)
     {
+        private readonly string type = series.Type.ToString();
+        private readonly string label = resolution.Label();
+
         public StoredSeries Series => series;
         public long Start => start;
         public long End => end;
@@ -264,11 +275,28 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         {
             Name = series.Name,
             Tags = series.Tags,
-            Type = series.Type.ToString(),
+            Type = type,
             Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(timestamp),
             Value = value,
-            Resolution = resolution.Label(),
+            Resolution = label,
         };
+
+        /// <summary>Raw samples in [start, end], read straight into result objects (the hot path of dashboards).</summary>
+        public List<WorkflowMetricSample> RawSamples()
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts >= $from AND ts <= $until ORDER BY ts";
+            command.Parameters.AddWithValue("$s", series.Id);
+            command.Parameters.AddWithValue("$from", start);
+            command.Parameters.AddWithValue("$until", readUntil);
+            using var reader = command.ExecuteReader();
+            var samples = new List<WorkflowMetricSample>();
+            while (reader.Read())
+            {
+                samples.Add(Sample(reader.GetInt64(0), reader.GetDouble(1)));
+            }
+            return samples;
+        }
 
         /// <summary>Raw samples with after &lt; ts &lt;= until (until defaults to the range's end).</summary>
         public List<(long Timestamp, double Value)> RawPoints(long after, long? until = null)
@@ -287,30 +315,22 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
             return points;
         }
 
-        /// <summary>The rollup buckets that overlap the range.</summary>
-        public List<(long Bucket, RollupCell Cell)> Buckets()
+        /// <summary>One sample per rollup bucket overlapping the range; <paramref name="expression"/> summarises the bucket's row.</summary>
+        public List<WorkflowMetricSample> RollupSamples(string expression)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT bucket, min, max, sum, count, last, last_ts FROM {resolution.Table()} " +
+            command.CommandText = $"SELECT bucket, {expression} FROM {resolution.Table()} " +
                 "WHERE series_id = $s AND bucket >= $from AND bucket <= $end ORDER BY bucket";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$from", MetricResolutions.BucketStart(start, resolution.BucketMilliseconds()));
             command.Parameters.AddWithValue("$end", readUntil);
             using var reader = command.ExecuteReader();
-            var buckets = new List<(long, RollupCell)>();
+            var samples = new List<WorkflowMetricSample>();
             while (reader.Read())
             {
-                buckets.Add((reader.GetInt64(0), new RollupCell
-                {
-                    Min = reader.GetDouble(1),
-                    Max = reader.GetDouble(2),
-                    Sum = reader.GetDouble(3),
-                    Count = reader.GetInt64(4),
-                    Last = reader.GetDouble(5),
-                    LastTimestamp = reader.GetInt64(6),
-                }));
+                samples.Add(Sample(reader.GetInt64(0), reader.GetDouble(1)));
             }
-            return buckets;
+            return samples;
         }
 
         /// <summary>(last_ts, last) of each bucket of a rollup from a bucket start on.</summary>

@@ -14,12 +14,19 @@ internal static class MetricSchema
         DefaultTimeout = 30,
     }.ToString();
 
-    /// <summary>Opens a connection with the settings every connection needs (WAL is persistent in the file).</summary>
+    /// <summary>Opens a connection for writing (WAL itself is persistent in the file).</summary>
     public static SqliteConnection Open(string path)
+    {
+        var connection = OpenForReading(path);
+        Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
+        return connection;
+    }
+
+    /// <summary>Opens a pooled connection for queries: under WAL, readers never wait for the writer.</summary>
+    public static SqliteConnection OpenForReading(string path)
     {
         var connection = new SqliteConnection(ConnectionString(path));
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
         return connection;
     }
 

@@ -37,6 +37,7 @@ public static class ErrorRecords
         ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
         ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
         ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        ErrorKind.InvalidResult => ErrorCategory.InvalidResult,
         _ => ErrorCategory.NotSpecified,
     };
 }

@@ -182,7 +182,7 @@ public sealed class MetricStoreTests : IDisposable
     {
         const int Writers = 8, PerWriter = 5000;
         var shared = store.Writer.Series("shared.counter", MetricType.Counter);
-        Parallel.For(0, Writers, new ParallelOptions { MaxDegreeOfParallelism = Writers }, w =>
+        System.Threading.Tasks.Parallel.For(0, Writers, new ParallelOptions { MaxDegreeOfParallelism = Writers }, w =>
         {
             var own = store.Writer.Series("writer.gauge", MetricType.Gauge, new Dictionary<string, string> { ["writer"] = w.ToString() });
             for (var i = 0; i < PerWriter; i++)

@@ -1,0 +1,112 @@
+<#
+.SYNOPSIS
+    Throughput and pickup latency of Invoke-ParallelBatch beside its peers, in one run.
+.DESCRIPTION
+    Process tasks: 2000 'true' at throttle 2 and 8 against xargs -P, GNU parallel and
+    ForEach-Object -Parallel. Script blocks: 10,000 '{ $_ * 2 }' against ForEach-Object
+    -Parallel and a plain RunspacePool with BeginInvoke per item. Pickup latency of an
+    idle pool against a RunspacePool's BeginInvoke. The cmdlet is measured inside this
+    warmed session: pwsh start-up is not the executor's cost. Prints figures and ratios;
+    the machine may be busy, so only ratios from the same run compare.
+.EXAMPLE
+    dotnet pwsh bench/parallel.ps1 -ModulePath out/WorkflowAutomation
+#>
+param(
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/WorkflowAutomation'),
+    [int] $ProcessTasks = 2000,
+    [int] $ScriptTasks = 10000,
+    [int] $LatencySamples = 200
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$PSStyle.OutputRendering = 'PlainText'
+
+if (-not (Get-Command parallel -CommandType Application -ErrorAction Ignore)) {
+    Write-Host 'Installing GNU parallel (Debian package parallel)...'
+    apt-get update -qq | Out-Null
+    apt-get install -y -qq parallel | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw 'Could not install GNU parallel with apt-get.' }
+}
+$env:WORKFLOW_AUTOMATION_HOME = Join-Path ([IO.Path]::GetTempPath()) "wa-bench-$PID"
+New-Item -ItemType Directory -Force $env:WORKFLOW_AUTOMATION_HOME | Out-Null
+Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1') -Force
+
+$rows = [Collections.Generic.List[object]]::new()
+function Measure-Rate([string] $Workload, [string] $Runner, [int] $Count, [scriptblock] $Body) {
+    $elapsed = Measure-Command $Body
+    $row = [pscustomobject]@{ Workload = $Workload; Runner = $Runner; Seconds = [math]::Round($elapsed.TotalSeconds, 3); PerSecond = [math]::Round($Count / $elapsed.TotalSeconds) }
+    $rows.Add($row)
+    Write-Host ('{0,-28} {1,-34} {2,8:N3} s {3,9:N0} /s' -f $Workload, $Runner, $row.Seconds, $row.PerSecond)
+    $row
+}
+function Ratio($ours, $peer) { [math]::Round($ours.PerSecond / $peer.PerSecond, 2) }
+
+# Warm-up, as a session that has used the cmdlet before: JIT (to its optimised tier), the
+# worker runspaces, the process-start path.
+$lines = 1..$ProcessTasks | ForEach-Object { '5:true' }
+foreach ($throttle in 2, 8, 2) { $null = $lines | Invoke-ParallelBatch -ThrottleLimit $throttle }
+foreach ($round in 1..3) { $null = 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 2 }
+
+$ratios = [Collections.Generic.List[object]]::new()
+foreach ($throttle in 2, 8) {
+    $workload = "$ProcessTasks x true, throttle $throttle"
+    $ours = Measure-Rate $workload 'Invoke-ParallelBatch' $ProcessTasks { $lines | Invoke-ParallelBatch -ThrottleLimit $throttle | Out-Null }
+    $xargs = Measure-Rate $workload 'xargs -P' $ProcessTasks { bash -c "seq $ProcessTasks | xargs -n1 -P$throttle true" }
+    $gnu = Measure-Rate $workload 'GNU parallel' $ProcessTasks { bash -c "seq $ProcessTasks | parallel --will-cite -j$throttle true" }
+    $feParallel = Measure-Rate $workload 'ForEach-Object -Parallel' $ProcessTasks { 1..$ProcessTasks | ForEach-Object -Parallel { & /bin/true } -ThrottleLimit $throttle }
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'xargs -P'; Ratio = Ratio $ours $xargs; Target = 0.9 })
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'GNU parallel'; Ratio = Ratio $ours $gnu; Target = 5 })
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $ours $feParallel; Target = 7 })
+}
+
+$workload = "$ScriptTasks x { `$_ * 2 }, throttle 2"
+$ours = Measure-Rate $workload 'Invoke-ParallelBatch -ScriptBlock' $ScriptTasks { 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 2 | Out-Null }
+$tasks = 1..$ScriptTasks | ForEach-Object { New-ParallelTask -ScriptBlock { $_ * 2 } -ArgumentList $_ }
+$oursTasks = Measure-Rate $workload 'Invoke-ParallelBatch, task objects' $ScriptTasks { $tasks | Invoke-ParallelBatch -ThrottleLimit 2 | Out-Null }
+$pool = Measure-Rate $workload 'RunspacePool(1,2) BeginInvoke' $ScriptTasks {
+    $runspaces = [runspacefactory]::CreateRunspacePool(1, 2)
+    $runspaces.Open()
+    $pending = foreach ($i in 1..$ScriptTasks) {
+        $shell = [powershell]::Create()
+        $shell.RunspacePool = $runspaces
+        $null = $shell.AddScript('$args[0] * 2').AddArgument($i)
+        [pscustomobject]@{ Shell = $shell; Handle = $shell.BeginInvoke() }
+    }
+    foreach ($item in $pending) { $null = $item.Shell.EndInvoke($item.Handle); $item.Shell.Dispose() }
+    $runspaces.Dispose()
+}
+$feParallel = Measure-Rate $workload 'ForEach-Object -Parallel' $ScriptTasks { 1..$ScriptTasks | ForEach-Object -Parallel { $_ * 2 } -ThrottleLimit 2 | Out-Null }
+$ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $ours $feParallel; Target = 20 })
+$ratios.Add([pscustomobject]@{ Workload = "$workload, New-ParallelTask objects"; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $oursTasks $feParallel; Target = 20 })
+$ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'RunspacePool BeginInvoke'; Ratio = Ratio $ours $pool; Target = $null })
+
+# Pickup latency of an idle pool: a chain of tasks, each queued only when the one before
+# it has finished, so every pickup finds the workers idle (blocked, not spinning).
+$chain = 1..$LatencySamples | ForEach-Object {
+    New-ParallelTask -Id "c$_" -ScriptBlock { [Threading.Thread]::Sleep(2) } -DependsOn @(if ($_ -gt 1) { "c$($_ - 1)" })
+}
+$summary = $chain | Invoke-ParallelBatch -ThrottleLimit 2 -Summary | Select-Object -Last 1
+$runspaces = [runspacefactory]::CreateRunspacePool(1, 2)
+$runspaces.Open()
+$poolLatency = foreach ($i in 1..$LatencySamples) {
+    $shell = [powershell]::Create()
+    $shell.RunspacePool = $runspaces
+    $null = $shell.AddScript('[Diagnostics.Stopwatch]::GetTimestamp()')
+    $queued = [Diagnostics.Stopwatch]::GetTimestamp()
+    $started = $shell.Invoke()[0]
+    $shell.Dispose()
+    [Threading.Thread]::Sleep(2)
+    ($started - $queued) * 1000.0 / [Diagnostics.Stopwatch]::Frequency
+}
+$runspaces.Dispose()
+$sorted = $poolLatency | Sort-Object
+$poolP50 = $sorted[[math]::Ceiling(0.5 * $sorted.Count) - 1]
+$poolP99 = $sorted[[math]::Ceiling(0.99 * $sorted.Count) - 1]
+Write-Host ('{0,-28} {1,-34} p50 {2,7:N3} ms  p99 {3,7:N3} ms' -f 'idle-pool pickup', 'Invoke-ParallelBatch', $summary.PickupLatencyP50.TotalMilliseconds, $summary.PickupLatencyP99.TotalMilliseconds)
+Write-Host ('{0,-28} {1,-34} p50 {2,7:N3} ms  p99 {3,7:N3} ms' -f 'idle-pool pickup', 'RunspacePool(1,2) Invoke', $poolP50, $poolP99)
+$ratios.Add([pscustomobject]@{ Workload = 'idle-pool pickup p99 (ms, target < 1)'; Peer = '-'; Ratio = [math]::Round($summary.PickupLatencyP99.TotalMilliseconds, 3); Target = 1 })
+
+Write-Host ''
+Write-Host 'Ratios (ours / peer throughput; higher is better):'
+$ratios | Format-Table Workload, Peer, Ratio, Target -AutoSize | Out-String -Width 200 | Write-Host
+Remove-Item $env:WORKFLOW_AUTOMATION_HOME -Recurse -Force -ErrorAction Ignore

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using WorkflowAutomation.Parallel;
+using WorkflowAutomation.PowerShell.Infrastructure;
+using WorkflowAutomation.PowerShell.Hosting;
+using WorkflowAutomation.PowerShell.Parallel;
+
+namespace WorkflowAutomation.PowerShell.Commands;
+
+/// <summary>Runs prioritised tasks (commands and script blocks) on a pool of workers and writes each result as it finishes.</summary>
+/// <remarks>
+/// Tasks come from batch files (-Path: one 'priority:command' a line, 1 first and 10 last,
+/// '#' comments) or from the pipeline: batch-form strings, script blocks, New-ParallelTask
+/// objects, and any object with Command (or ScriptBlock), Priority, Id and DependsOn
+/// properties, so Import-Csv rows work. All input is read and checked first: a malformed
+/// line, an unknown dependency or a cycle is reported and nothing runs.
+///
+/// Tasks start in priority order, first come first served within a priority, once the
+/// tasks they depend on have succeeded; dependants of a failed task are reported Skipped.
+/// Each of -ThrottleLimit workers has its own queue and takes work from the others when it
+/// runs dry. Commands run through the platform shell as processes; script blocks run in
+/// runspaces that are reused across tasks and batches. A task that fails or times out is
+/// retried -RetryCount times with exponential backoff; on timeout, and on Ctrl+C, the
+/// whole process tree of a running task is killed. -Summary adds one ParallelBatchSummary
+/// after the results.
+/// </remarks>
+/// <example>
+/// <code>Invoke-ParallelBatch -Path ./nightly.batch -ThrottleLimit 4 -TimeoutSeconds 600 -Summary</code>
+/// <para>Runs a batch file on four workers, killing any task that runs longer than ten minutes, and ends with the counts and throughput.</para>
+/// </example>
+/// <example>
+/// <code>Import-Csv tasks.csv | Invoke-ParallelBatch -RetryCount 2 | Where-Object Status -ne Succeeded</code>
+/// <para>Runs tasks from a CSV file with Id, Priority, Command and DependsOn columns, retrying failures twice, and shows what did not succeed.</para>
+/// </example>
+/// <example>
+/// <code>Get-ChildItem *.log | Invoke-ParallelBatch -ScriptBlock { (Select-String -Path $_.FullName -Pattern ERROR).Count } -ThrottleLimit 4</code>
+/// <para>Runs one script block per input object, as ForEach-Object -Parallel does, but on reused runspaces; each result's Output holds the count.</para>
+/// </example>
+/// <example>
+/// <code>'1:make build', '2:make test', '2:make lint' | Invoke-ParallelBatch -FailFast</code>
+/// <para>Runs the build first; if anything fails, no further task starts.</para>
+/// </example>
+[Cmdlet(VerbsLifecycle.Invoke, "ParallelBatch", DefaultParameterSetName = InputSet)]
+[OutputType(typeof(ParallelTaskResult), typeof(ParallelBatchSummary))]
+public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
+{
+    private const string PathSet = "Path";
+    private const string InputSet = "InputObject";
+    private const string ScriptBlockSet = "ScriptBlock";
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly TaskInput input = new();
+    private readonly CancellationTokenSource stopping = new();
+
+    /// <summary>Batch files to run (wildcards allowed); their tasks run as one batch.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Tasks: 'priority:command' strings, script blocks, New-ParallelTask objects or objects with Command/ScriptBlock, Priority, Id and DependsOn.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = ScriptBlockSet)]
+    [AllowNull]
+    public object?[] InputObject { get; set; } = [];
+
+    /// <summary>Runs this script block once for each input object, which it sees as $_ (and $args[0]), like ForEach-Object -Parallel.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
+    [ValidateNotNull]
+    public ScriptBlock ScriptBlock { get; set; } = null!;
+
+    /// <summary>Tasks running at once; MAX_PARALLEL_WORKERS from the configuration when not given.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int ThrottleLimit { get; set; }
+
+    /// <summary>Extra attempts for a task that fails or times out.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int RetryCount { get; set; }
+
+    /// <summary>Seconds before the first retry, doubled for each further one; 1 when not given.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 300.0)]
+    public double RetryDelaySeconds { get; set; } = 1;
+
+    /// <summary>Seconds an attempt may run before its whole process tree is killed and it is reported TimedOut.</summary>
+    [Parameter]
+    [ValidateRange(0.001, 604800.0)]
+    public double TimeoutSeconds { get; set; }
+
+    /// <summary>Starts no new task once a task has failed for good; the tasks not started are reported Skipped.</summary>
+    [Parameter]
+    public SwitchParameter FailFast { get; set; }
+
+    /// <summary>Writes a ParallelBatchSummary (counts, tasks/s, pickup latency, CPU use, steals) after the results.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    protected override void Process()
+    {
+        if (ParameterSetName == PathSet)
+        {
+            foreach (var file in ResolveFiles(Path))
+            {
+                input.AddFile(file);
+            }
+            return;
+        }
+        foreach (var item in InputObject ?? [null])
+        {
+            if (ParameterSetName == ScriptBlockSet)
+            {
+                input.AddInput(ScriptBlock, item);
+            }
+            else
+            {
+                input.Add(item);
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        try
+        {
+            Run();
+        }
+        catch (Exception exception) when (exception is not PipelineStoppedException and not PipelineClosedException)
+        {
+            ThrowTerminatingError(ErrorRecords.From(exception, target: null));
+        }
+    }
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    private void Run()
+    {
+        if (ParameterSetName == ScriptBlockSet && !MyInvocation.ExpectingInput && input.Tasks.Count == 0)
+        {
+            input.AddInput(ScriptBlock, null, withArgument: false);
+        }
+        input.ThrowIfInvalid();
+        var runner = new ParallelBatchRunner(input.Tasks, new ParallelBatchOptions
+        {
+            ThrottleLimit = ThrottleLimit > 0 ? ThrottleLimit : Configuration.MaxParallelWorkers,
+            RetryCount = RetryCount,
+            RetryDelay = TimeSpan.FromSeconds(RetryDelaySeconds),
+            Timeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
+            FailFast = FailFast,
+            WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+            ScriptHost = WorkerRunspaceHost.Shared,
+        });
+        if (runner.Total == 0)
+        {
+            return;
+        }
+        var progress = new ProgressRecord(1, "Invoke-ParallelBatch", $"0 of {runner.Total} tasks");
+        var clock = Stopwatch.StartNew();
+        var lastProgress = TimeSpan.Zero;
+        var summary = runner.Run(result =>
+        {
+            WriteObject(result);
+            if (clock.Elapsed - lastProgress >= ProgressInterval)
+            {
+                lastProgress = clock.Elapsed;
+                var done = runner.Finished;
+                progress.StatusDescription = $"{done} of {runner.Total} tasks, {done / clock.Elapsed.TotalSeconds:F0} tasks/s";
+                progress.PercentComplete = (int)(100L * done / runner.Total);
+                WriteProgress(progress);
+            }
+        }, stopping.Token);
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+        if (Summary)
+        {
+            WriteObject(summary);
+        }
+    }
+}

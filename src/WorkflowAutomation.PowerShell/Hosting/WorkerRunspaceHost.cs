@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using WorkflowAutomation.Parallel;
+using Pipeline = System.Management.Automation.PowerShell;
+
+namespace WorkflowAutomation.PowerShell.Hosting;
+
+/// <summary>
+/// Runs the parallel executor's script-block tasks in reused runspaces (the throughput
+/// path; pwsh workflow steps use <see cref="RunspaceScriptHost"/>): each worker borrows one runspace for the
+/// whole batch and runs its tasks through one long-lived pipeline on the worker's own
+/// thread, so a task costs a script block invocation, not a runspace (ForEach-Object
+/// -Parallel) nor a pipeline start (a RunspacePool's BeginInvoke). Runspaces go back to a
+/// process-wide pool for the next batch.
+/// </summary>
+internal sealed class WorkerRunspaceHost : IParallelScriptHost
+{
+    public static readonly WorkerRunspaceHost Shared = new();
+
+    // Enough for any sensible throttle limit; beyond it, runspaces are closed after the batch.
+    private const int MaxIdleRunspaces = 32;
+
+    private const string PumpScript = """
+        param($pump)
+        if ($pump.WorkingDirectory) { Set-Location -LiteralPath $pump.WorkingDirectory }
+        while ($pump.MoveNext()) {
+            $__output = $null
+            $__failure = $null
+            try {
+                $__block = $pump.Block
+                $__arguments = $pump.Arguments
+                $_ = $pump.Input
+                $__output = & $__block @__arguments 2>&1
+            }
+            catch {
+                $__failure = $_
+            }
+            $pump.Complete($__output, $__failure)
+        }
+        """;
+
+    private readonly ConcurrentBag<Runspace> idle = [];
+
+    public void RunWorker(ScriptTaskFeed feed)
+    {
+        var runspace = Rent();
+        try
+        {
+            var pump = new ScriptPump(feed);
+            while (!feed.Finished)
+            {
+                using var pipeline = Pipeline.Create();
+                pipeline.Runspace = runspace;
+                pipeline.AddScript(PumpScript, useLocalScope: true).AddArgument(pump);
+                feed.OnStop(() => pipeline.BeginStop(null, null));
+                try
+                {
+                    pipeline.Invoke();
+                }
+                catch (PipelineStoppedException)
+                {
+                    // A timeout or Ctrl+C stopped the running task; Stopped() below reports it.
+                }
+                catch (RuntimeException exception)
+                {
+                    feed.Complete([], exception.Message);
+                }
+                finally
+                {
+                    feed.OnStop(null);
+                }
+                feed.Stopped();
+            }
+        }
+        finally
+        {
+            Return(runspace);
+        }
+    }
+
+    private Runspace Rent()
+    {
+        while (idle.TryTake(out var runspace))
+        {
+            if (runspace.RunspaceStateInfo.State == RunspaceState.Opened)
+            {
+                return runspace;
+            }
+            runspace.Dispose();
+        }
+        var created = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        // Pipelines run on the worker thread that invokes them: no thread hop per task.
+        created.ThreadOptions = PSThreadOptions.UseCurrentThread;
+        created.Open();
+        return created;
+    }
+
+    private void Return(Runspace runspace)
+    {
+        if (runspace.RunspaceStateInfo.State == RunspaceState.Opened && idle.Count < MaxIdleRunspaces)
+        {
+            idle.Add(runspace);
+        }
+        else
+        {
+            runspace.Dispose();
+        }
+    }
+}

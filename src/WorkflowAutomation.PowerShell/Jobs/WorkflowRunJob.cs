@@ -1,0 +1,156 @@
+using System.ComponentModel;
+using System.Management.Automation;
+using WorkflowAutomation.Execution;
+using WorkflowAutomation.PowerShell.Hosting;
+using WorkflowAutomation.PowerShell.Infrastructure;
+using WorkflowAutomation.State;
+using WorkflowAutomation.Workflows;
+
+namespace WorkflowAutomation.PowerShell.Jobs;
+
+/// <summary>
+/// Invoke-Workflow -AsJob: the run goes on in the background; Receive-Job returns the
+/// WorkflowRun (and its error when it failed), step output arrives on the information stream,
+/// Stop-Job and Stop-WorkflowRun cancel it and return only once it has stopped and rolled back.
+/// </summary>
+internal sealed class WorkflowRunJob : Job2, IRunObserver
+{
+    private readonly WorkflowDefinition definition;
+    private readonly RunRequest request;
+    private readonly SqliteRunStore store;
+    private readonly Func<IRunObserver, WorkflowExecutorOptions> options;
+    private readonly CancellationTokenSource cancellation = new();
+    private Task<WorkflowRun>? completion;
+
+    public WorkflowRunJob(WorkflowDefinition definition, RunRequest request, SqliteRunStore store,
+        Func<IRunObserver, WorkflowExecutorOptions> options, string command)
+        : base(command, $"{definition.Name} {request.RunId}")
+    {
+        this.definition = definition;
+        this.request = request;
+        this.store = store;
+        this.options = options;
+        PSJobTypeName = "WorkflowRunJob";
+    }
+
+    /// <summary>The id of the run the job executes.</summary>
+    public string RunId => request.RunId!;
+
+    public override string StatusMessage => JobStateInfo.State.ToString();
+
+    public override bool HasMoreData => Output.Count > 0 || Information.Count > 0 || Error.Count > 0;
+
+    public override string Location => Environment.MachineName;
+
+    public void Start()
+    {
+        SetJobState(JobState.Running);
+        var executor = new WorkflowExecutor(options(this));
+        completion = Task.Run(() => executor.RunAsync(definition, request, cancellation.Token));
+        WorkflowSession.Register(RunId, new ActiveRun(() =>
+        {
+            StopJob();
+            return completion.GetAwaiter().GetResult();
+        }));
+        completion.ContinueWith(Finish, TaskScheduler.Default);
+    }
+
+    private void Finish(Task<WorkflowRun> task)
+    {
+        WorkflowSession.Unregister(RunId);
+        store.Dispose();
+        if (task.IsFaulted)
+        {
+            var exception = task.Exception!.GetBaseException();
+            Error.Add(ErrorRecords.From(exception, definition.Name));
+            SetJobState(JobState.Failed);
+            return;
+        }
+        var run = task.Result;
+        Output.Add(PSObject.AsPSObject(run));
+        if (run.Status == RunStatus.Cancelled)
+        {
+            SetJobState(JobState.Stopped);
+            return;
+        }
+        if (run.Status != RunStatus.Succeeded)
+        {
+            Error.Add(ErrorRecords.From(new WorkflowRunFailedException(run), run));
+            SetJobState(JobState.Failed);
+            return;
+        }
+        SetJobState(JobState.Completed);
+    }
+
+    void IRunObserver.Output(WorkflowRun run, string step, OutputLine line) =>
+        Information.Add(new InformationRecord($"[{step}] {line.Text}", step));
+
+    void IRunObserver.Message(WorkflowRun run, string text) => Verbose.Add(new VerboseRecord(text));
+
+    void IRunObserver.StepChanged(WorkflowRun run, WorkflowStepRun step) =>
+        Verbose.Add(new VerboseRecord($"Step '{step.Name}' {step.Status}"));
+
+    public override void StartJob()
+    {
+    }
+
+    public override void StartJobAsync() => OnStartJobCompleted(new AsyncCompletedEventArgs(null, false, null));
+
+    public override void StopJob() => StopJob(force: false, reason: null);
+
+    /// <summary>Blocks until the run has stopped, rolled back and been recorded, so Stop-Job means stopped.</summary>
+    public override void StopJob(bool force, string? reason)
+    {
+        if (completion is null || completion.IsCompleted)
+        {
+            completion?.ContinueWith(_ => { }, TaskScheduler.Default).Wait();
+            return;
+        }
+        SetJobState(JobState.Stopping);
+        cancellation.Cancel();
+        try
+        {
+            completion.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Recorded by Finish.
+        }
+        // Finish runs as a continuation: wait until the job's state says so.
+        SpinWait.SpinUntil(() => JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed, TimeSpan.FromSeconds(10));
+    }
+
+    public override void StopJobAsync() => StopJobAsync(force: false, reason: null);
+
+    public override void StopJobAsync(bool force, string? reason) => Task.Run(() =>
+    {
+        StopJob(force, reason);
+        OnStopJobCompleted(new AsyncCompletedEventArgs(null, false, null));
+    });
+
+    public override void SuspendJob() => throw new NotSupportedException("A workflow run cannot be suspended; stop it with Stop-Job or Stop-WorkflowRun.");
+
+    public override void SuspendJobAsync() => SuspendJob();
+
+    public override void SuspendJob(bool force, string? reason) => SuspendJob();
+
+    public override void SuspendJobAsync(bool force, string? reason) => SuspendJob();
+
+    public override void ResumeJob() => throw new NotSupportedException("A workflow run cannot be suspended or resumed.");
+
+    public override void ResumeJobAsync() => ResumeJob();
+
+    public override void UnblockJob() => throw new NotSupportedException("A workflow run job never blocks: approval gates need -Approve.");
+
+    public override void UnblockJobAsync() => UnblockJob();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            StopJob();
+            cancellation.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,121 @@
+using WorkflowAutomation.Parallel;
+
+namespace WorkflowAutomation.Tests.Parallel;
+
+/// <summary>Real processes through the platform shell: output, exit codes, timeouts and cancellation that leave no process behind.</summary>
+public sealed class ShellCommandExecutorTests
+{
+    private static TaskOutcome Run(string command, TimeSpan? timeout = null, CancellationToken cancellation = default) =>
+        ShellCommandExecutor.Instance.Run(new ParallelTask { Id = "t", Command = command }, null, timeout, TimeProvider.System, cancellation);
+
+    [Fact]
+    public void Captures_output_error_and_exit_code()
+    {
+        var outcome = Run("echo one; echo two; echo oops >&2; exit 3");
+
+        Assert.Equal(ParallelTaskStatus.Failed, outcome.Status);
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.Equal(["one", "two"], outcome.Output);
+        Assert.Equal("oops", outcome.Error);
+    }
+
+    [Fact]
+    public void Plain_commands_and_shell_syntax_both_work()
+    {
+        Assert.Equal(["a b"], Run("echo a b").Output);
+        Assert.Equal(["x"], Run("X=x; echo $X").Output);
+        Assert.Equal(ParallelTaskStatus.Succeeded, Run("true").Status);
+        Assert.Equal(127, Run("no-such-program-here").ExitCode);
+    }
+
+    [Fact]
+    public void A_timeout_kills_the_whole_process_tree()
+    {
+        var marker = UniqueSleep();
+        var started = DateTime.UtcNow;
+
+        var outcome = Run($"sleep {marker} & sleep {marker} & sleep {marker}", TimeSpan.FromSeconds(1));
+
+        Assert.Equal(ParallelTaskStatus.TimedOut, outcome.Status);
+        Assert.Contains("killed", outcome.Error);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15));
+        Assert.Empty(LiveProcesses(marker));
+    }
+
+    [Fact]
+    public void Cancellation_kills_the_whole_process_tree()
+    {
+        var marker = UniqueSleep();
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+
+        var outcome = Run($"sh -c 'sleep {marker}' & sleep {marker}; wait", cancellation: cancellation.Token);
+
+        Assert.Equal(ParallelTaskStatus.Cancelled, outcome.Status);
+        Assert.Empty(LiveProcesses(marker));
+    }
+
+    [Fact]
+    public void A_background_child_that_keeps_the_output_open_ends_with_its_task()
+    {
+        var marker = UniqueSleep();
+        var started = DateTime.UtcNow;
+
+        var outcome = Run($"echo started; sleep {marker} &");
+
+        Assert.Equal(ParallelTaskStatus.Succeeded, outcome.Status);
+        Assert.Equal(["started"], outcome.Output);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.Empty(LiveProcesses(marker));
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("echo plain words", true)]
+    [InlineData("echo $HOME", false)]
+    [InlineData("make build > log.txt", false)]
+    [InlineData("X=1 env", false)]
+    [InlineData("cd /tmp", false)]
+    [InlineData("no-such-program-here", false)]
+    public void Only_plain_programs_skip_the_shell(string command, bool direct)
+    {
+        Assert.Equal(direct, DirectCommand.TryParse(command, out var program, out _));
+        if (direct)
+        {
+            Assert.True(Path.IsPathRooted(program));
+        }
+    }
+
+    /// <summary>A sleep length no other process on the machine uses, to find our processes by.</summary>
+    internal static string UniqueSleep() => $"{Random.Shared.Next(500, 900)}.{Random.Shared.Next(1000, 9999)}";
+
+    /// <summary>Processes (not zombies) whose command line mentions the marker.</summary>
+    internal static List<int> LiveProcesses(string marker)
+    {
+        var live = new List<int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var commandLine = File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' ');
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var state = stat[(stat.LastIndexOf(')') + 2)..][0];
+                if (commandLine.Contains(marker) && state != 'Z')
+                {
+                    live.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return live;
+    }
+}
