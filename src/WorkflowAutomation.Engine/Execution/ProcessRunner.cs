@@ -17,11 +17,6 @@ public static class ProcessRunner
     /// <exception cref="ProcessStartException">The executable could not be started.</exception>
     public static async Task<ProcessResult> RunAsync(ProcessRequest request, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
     {
-        if (!OperatingSystem.IsWindows() && !request.FileName.Contains(Path.DirectorySeparatorChar) && ShellCommand.OnPath(request.FileName) is null)
-        {
-            // Checked here: behind setsid a missing command would only show as exit code 127.
-            throw new ProcessStartException(request.FileName, new FileNotFoundException("No such executable on PATH."));
-        }
         var info = new ProcessStartInfo
         {
             RedirectStandardOutput = true,
@@ -31,7 +26,13 @@ public static class ProcessRunner
             CreateNoWindow = true,
             WorkingDirectory = request.WorkingDirectory ?? string.Empty,
         };
-        ProcessTree.Configure(info, request.FileName, request.Arguments);
+        info.FileName = request.FileName;
+        foreach (var argument in request.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        var token = ProcessTree.NewToken();
+        info.Environment[ProcessTree.TokenVariable] = token;
         foreach (var (name, value) in request.Environment)
         {
             if (value is null)
@@ -74,14 +75,14 @@ public static class ProcessRunner
         {
             timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             cancelled = !timedOut;
-            ProcessTree.Kill(process);
+            ProcessTree.Kill(process, token);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         if (await Task.WhenAny(readers, Task.Delay(OrphanGrace, CancellationToken.None)).ConfigureAwait(false) != readers)
         {
             // Orphans of the step still hold its output pipes: they end with the step.
-            ProcessTree.KillGroup(pid);
+            ProcessTree.KillByToken(token);
         }
         await readers.ConfigureAwait(false);
         stopwatch.Stop();

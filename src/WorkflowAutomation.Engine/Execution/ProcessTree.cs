@@ -1,58 +1,30 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace WorkflowAutomation.Execution;
 
 /// <summary>
-/// Starting a process as the leader of its own process group, and killing that group with
-/// everything in it. Killing by parent/child links alone misses grandchildren that were
-/// orphaned (<c>sleep 60 &amp;</c>) and processes that ignore SIGTERM; a group kill with
-/// SIGKILL reaches both.
+/// Finds and kills everything a step started. Parent/child links alone miss grandchildren
+/// that were orphaned (<c>sleep 60 &amp;</c> in a shell that then exited); so every step
+/// carries a unique token in an environment variable that its descendants inherit, and on
+/// Linux a kill also sweeps every process whose environment holds the token. SIGKILL is
+/// used, which a process cannot ignore. The sweep reads /proc only when killing, so starting
+/// a step costs nothing extra (no setsid launcher).
 /// </summary>
-internal static class ProcessTree
+public static class ProcessTree
 {
+    /// <summary>The environment variable that marks a step's processes.</summary>
+    public const string TokenVariable = "WORKFLOW_AUTOMATION_TREE";
+
     private const int SigKill = 9;
-    private static readonly string? SetsidPath = FindSetsid();
 
-    /// <summary>True when children start in their own session, so the whole group can be killed.</summary>
-    public static bool UsesProcessGroups => SetsidPath is not null;
+    /// <summary>A new token for one step's process tree.</summary>
+    public static string NewToken() => Guid.NewGuid().ToString("n");
 
-    /// <summary>Fills a start info so the process leads a new session when the platform allows it.</summary>
-    public static void Configure(ProcessStartInfo info, string fileName, IReadOnlyList<string> arguments)
+    /// <summary>Kills the process with its descendants, then every other process carrying the token.</summary>
+    public static void Kill(Process process, string token)
     {
-        if (SetsidPath is not null)
-        {
-            // setsid(1) calls setsid() then execs the command: same pid, now a group leader.
-            info.FileName = SetsidPath;
-            info.ArgumentList.Add(fileName);
-        }
-        else
-        {
-            info.FileName = fileName;
-        }
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-    }
-
-    /// <summary>Kills the process, its process group and every descendant still linked to it.</summary>
-    public static void Kill(Process process)
-    {
-        int pid;
-        try
-        {
-            pid = process.Id;
-        }
-        catch (InvalidOperationException)
-        {
-            return;
-        }
-        if (UsesProcessGroups && !OperatingSystem.IsWindows())
-        {
-            // Negative pid: the whole process group, including orphaned grandchildren.
-            _ = SendSignal(-pid, SigKill);
-        }
         try
         {
             process.Kill(entireProcessTree: true);
@@ -65,33 +37,48 @@ internal static class ProcessTree
         {
             // Exited between the check and the kill.
         }
+        KillByToken(token);
     }
 
-    /// <summary>Kills what is left of a process group after its leader exited (orphans holding the output pipes).</summary>
-    public static void KillGroup(int leaderPid)
+    /// <summary>Kills every process (other than this one) whose environment carries the token. Linux only.</summary>
+    public static int KillByToken(string token)
     {
-        if (UsesProcessGroups && !OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsLinux())
         {
-            _ = SendSignal(-leaderPid, SigKill);
+            return 0;
+        }
+        var marker = Encoding.ASCII.GetBytes($"{TokenVariable}={token}\0");
+        var self = Environment.ProcessId;
+        var killed = 0;
+        // Twice: a process may fork between the scan and the kill.
+        for (var pass = 0; pass < 2; pass++)
+        {
+            foreach (var folder in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(folder), out var pid) && pid != self && Carries(folder, marker)
+                    && SendSignal(pid, SigKill) == 0)
+                {
+                    killed++;
+                }
+            }
+        }
+        return killed;
+    }
+
+    private static bool Carries(string folder, byte[] marker)
+    {
+        try
+        {
+            var environ = File.ReadAllBytes(Path.Combine(folder, "environ"));
+            return environ.AsSpan().IndexOf(marker) >= 0;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Another user's process, or one that just ended.
+            return false;
         }
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
-
-    private static string? FindSetsid()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return null;
-        }
-        foreach (var candidate in new[] { "/usr/bin/setsid", "/bin/setsid" })
-        {
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
 }

@@ -143,7 +143,7 @@ internal sealed partial class RunScope
             Save(record);
         }
         var outputFile = Path.Combine(workFolder.Value, $"{Sanitize(step.Name)}-{number}.out");
-        State.OwnerOnly.WriteAllText(outputFile, string.Empty);
+        // Not created here: the step creates it when it writes an output (inside a 0700 folder).
         var attemptEnvironment = new Dictionary<string, string?>(environment)
         {
             ["WORKFLOW_OUTPUT"] = outputFile,

@@ -207,7 +207,10 @@ internal sealed partial class RunScope : IDisposable
         {
             var failed = steps[firstFailure!];
             run.Status = RunStatus.Failed;
-            run.Error = $"Step '{failed.Name}' {(failed.Status == StepStatus.TimedOut ? "timed out" : "failed")}: {failed.Error}";
+            // An approval refusal already names the step and what to do.
+            run.Error = failureErrorId is "WorkflowApprovalRequired" or "WorkflowApprovalDenied"
+                ? failed.Error
+                : $"Step '{failed.Name}' {(failed.Status == StepStatus.TimedOut ? "timed out" : "failed")}: {failed.Error}";
         }
         else
         {

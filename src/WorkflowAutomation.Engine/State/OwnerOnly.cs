@@ -52,6 +52,21 @@ public static class OwnerOnly
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Writes a scratch file owner-only from the start, without the atomic rename and the
+    /// flush to disk of <see cref="WriteAllText"/>: for files that live as long as a step.
+    /// </summary>
+    public static void WriteScratchFile(string path, string contents)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerFileMode;
+        }
+        using var writer = new StreamWriter(path, System.Text.Encoding.UTF8, options);
+        writer.Write(contents);
+    }
+
     /// <summary>True when a folder can be written by its group or by others.</summary>
     public static bool IsWritableByOthers(string path)
     {

@@ -5,8 +5,10 @@ using WorkflowAutomation.Workflows;
 namespace WorkflowAutomation.State;
 
 /// <summary>
-/// The run store in the state directory's runs.db (SQLite, WAL, owner-only). One connection
-/// per instance, writes serialised; several processes may share the file.
+/// The run store in the state directory's runs.db (SQLite, WAL, owner-only). Several
+/// processes may share the file. Writes go to a writer thread that commits whatever has
+/// queued up in one transaction, so a step pays microseconds, not a commit, to be recorded;
+/// every read, a run's end and Dispose wait for the queue to be committed first.
 /// </summary>
 public sealed class SqliteRunStore : IRunStore
 {
@@ -15,6 +17,12 @@ public sealed class SqliteRunStore : IRunStore
 
     private readonly SqliteConnection connection;
     private readonly object gate = new();
+    private readonly System.Collections.Concurrent.BlockingCollection<Action> writes = new();
+    private readonly Thread writer;
+    private long queued;
+    private long committed;
+    private Exception? writeFailure;
+    private SqliteTransaction? transaction;
 
     public SqliteRunStore(string databasePath)
     {
@@ -31,6 +39,72 @@ public sealed class SqliteRunStore : IRunStore
         connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
         Execute(Schema);
+        writer = new Thread(WriteLoop) { IsBackground = true, Name = "WorkflowAutomation run store" };
+        writer.Start();
+    }
+
+    /// <summary>Blocks until every write queued so far is committed.</summary>
+    /// <exception cref="IOException">A queued write failed (the database is locked or damaged).</exception>
+    public void Flush()
+    {
+        lock (gate)
+        {
+            var target = Interlocked.Read(ref queued);
+            while (committed < target && writer.IsAlive)
+            {
+                Monitor.Wait(gate, 100);
+            }
+            if (writeFailure is { } failure)
+            {
+                writeFailure = null;
+                throw new IOException($"Writing to the run store {DatabasePath} failed: {failure.Message}", failure);
+            }
+        }
+    }
+
+    /// <summary>Queues a statement; its values are taken now, so later changes to the objects do not leak in.</summary>
+    private void Enqueue(string sql, params (string Name, object? Value)[] parameters)
+    {
+        Interlocked.Increment(ref queued);
+        writes.Add(() => Execute(sql, parameters));
+    }
+
+    private void WriteLoop()
+    {
+        var batch = new List<Action>();
+        foreach (var first in writes.GetConsumingEnumerable())
+        {
+            batch.Add(first);
+            while (batch.Count < 500 && writes.TryTake(out var next))
+            {
+                batch.Add(next);
+            }
+            lock (gate)
+            {
+                try
+                {
+                    using (transaction = connection.BeginTransaction())
+                    {
+                        foreach (var write in batch)
+                        {
+                            write();
+                        }
+                        transaction.Commit();
+                    }
+                }
+                catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
+                {
+                    writeFailure = exception;
+                }
+                finally
+                {
+                    transaction = null;
+                }
+                committed += batch.Count;
+                Monitor.PulseAll(gate);
+            }
+            batch.Clear();
+        }
     }
 
     /// <summary>Opens the store of a state directory, creating the folder and the database when missing.</summary>
@@ -71,9 +145,7 @@ public sealed class SqliteRunStore : IRunStore
 
     public void CreateRun(WorkflowRun run, WorkflowDefinition definition, RunOwner owner)
     {
-        lock (gate)
-        {
-            Execute("""
+        Enqueue("""
                 INSERT INTO runs(id, name, status, created, start_time, end_time, source_path, parameters, error, origin, restart_of, definition, owner_pid, owner_start, owner_host)
                 VALUES($id, $name, $status, $created, $start, $end, $source, $parameters, $error, $origin, $restartOf, $definition, $pid, $ownerStart, $host)
                 """,
@@ -82,24 +154,24 @@ public sealed class SqliteRunStore : IRunStore
                 ("$source", run.SourcePath), ("$parameters", JsonSerializer.Serialize(run.Parameters, Json)), ("$error", run.Error),
                 ("$origin", run.Origin), ("$restartOf", run.RestartOf), ("$definition", JsonSerializer.Serialize(definition, Json)),
                 ("$pid", owner.ProcessId), ("$ownerStart", owner.ProcessStartTicks), ("$host", owner.MachineName));
-        }
     }
 
     public void UpdateRun(WorkflowRun run)
     {
-        lock (gate)
-        {
-            Execute("UPDATE runs SET status=$status, start_time=$start, end_time=$end, error=$error WHERE id=$id",
+        var ended = run.EndTime is not null;
+        Enqueue("UPDATE runs SET status=$status, start_time=$start, end_time=$end, error=$error WHERE id=$id",
                 ("$id", run.Id), ("$status", run.Status.ToString()), ("$start", Ticks(run.StartTime)), ("$end", Ticks(run.EndTime)), ("$error", run.Error));
+        if (ended)
+        {
+            // A finished run is on disk before anyone is told it finished.
+            Flush();
         }
     }
 
     public void SaveStep(WorkflowStepRun step)
     {
-        lock (gate)
-        {
-            // An upsert keeps the row id, so steps list in the order they were first written.
-            Execute("""
+        // An upsert keeps the row id, so steps list in the order they were first written.
+        Enqueue("""
                 INSERT INTO steps(run_id, name, status, attempts, exit_code, start_time, end_time, outputs, error, continued, reused)
                 VALUES($run, $name, $status, $attempts, $exit, $start, $end, $outputs, $error, $continued, $reused)
                 ON CONFLICT(run_id, name) DO UPDATE SET status=excluded.status, attempts=excluded.attempts, exit_code=excluded.exit_code,
@@ -110,48 +182,39 @@ public sealed class SqliteRunStore : IRunStore
                 ("$exit", step.ExitCode), ("$start", Ticks(step.StartTime)), ("$end", Ticks(step.EndTime)),
                 ("$outputs", JsonSerializer.Serialize(step.Outputs, Json)), ("$error", step.Error),
                 ("$continued", step.ContinuedOnError ? 1 : 0), ("$reused", step.Reused ? 1 : 0));
-        }
     }
 
     public void SaveAttempt(WorkflowStepAttempt attempt)
     {
-        lock (gate)
-        {
-            Execute("""
+        Enqueue("""
                 INSERT OR REPLACE INTO attempts(run_id, step, number, status, exit_code, start_time, end_time, error)
                 VALUES($run, $step, $number, $status, $exit, $start, $end, $error)
                 """,
                 ("$run", attempt.RunId), ("$step", attempt.Step), ("$number", attempt.Number), ("$status", attempt.Status.ToString()),
                 ("$exit", attempt.ExitCode), ("$start", attempt.StartTime.UtcTicks), ("$end", Ticks(attempt.EndTime)), ("$error", attempt.Error));
-        }
     }
 
     public void SaveRollback(WorkflowRollbackRun rollback)
     {
-        lock (gate)
-        {
-            Execute("""
+        Enqueue("""
                 INSERT OR REPLACE INTO rollbacks(run_id, ordinal, step, status, exit_code, start_time, end_time, error)
                 VALUES($run, $ordinal, $step, $status, $exit, $start, $end, $error)
                 """,
                 ("$run", rollback.RunId), ("$ordinal", rollback.Order), ("$step", rollback.Step), ("$status", rollback.Status.ToString()),
                 ("$exit", rollback.ExitCode), ("$start", rollback.StartTime.UtcTicks), ("$end", Ticks(rollback.EndTime)), ("$error", rollback.Error));
-        }
     }
 
     public void AppendLog(WorkflowRunLogLine line)
     {
-        lock (gate)
-        {
-            Execute("INSERT INTO logs(run_id, step, ts, is_error, text) VALUES($run, $step, $ts, $error, $text)",
+        Enqueue("INSERT INTO logs(run_id, step, ts, is_error, text) VALUES($run, $step, $ts, $error, $text)",
                 ("$run", line.RunId), ("$step", line.Step), ("$ts", line.Timestamp.UtcTicks), ("$error", line.IsError ? 1 : 0), ("$text", line.Text));
-        }
     }
 
     public WorkflowRun? GetRun(string id) => FindRuns(new RunQuery { Ids = [id] }).FirstOrDefault(run => run.Id == id);
 
     public IReadOnlyList<WorkflowRun> FindRuns(RunQuery query)
     {
+        Flush();
         lock (gate)
         {
             var runs = new List<WorkflowRun>();
@@ -196,6 +259,7 @@ public sealed class SqliteRunStore : IRunStore
 
     public IReadOnlyList<WorkflowRunLogLine> GetLog(string runId, string? step = null)
     {
+        Flush();
         lock (gate)
         {
             var lines = new List<WorkflowRunLogLine>();
@@ -221,6 +285,7 @@ public sealed class SqliteRunStore : IRunStore
 
     public WorkflowDefinition? GetDefinition(string runId)
     {
+        Flush();
         lock (gate)
         {
             using var command = Command("SELECT definition FROM runs WHERE id=$id", ("$id", runId));
@@ -230,6 +295,7 @@ public sealed class SqliteRunStore : IRunStore
 
     public int MarkAbandonedRunsInterrupted()
     {
+        Flush();
         lock (gate)
         {
             var abandoned = new List<(string Id, int Pid)>();
@@ -347,6 +413,7 @@ public sealed class SqliteRunStore : IRunStore
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = transaction;
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);
@@ -360,7 +427,17 @@ public sealed class SqliteRunStore : IRunStore
         command.ExecuteNonQuery();
     }
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        if (writes.IsAddingCompleted)
+        {
+            return;
+        }
+        writes.CompleteAdding();
+        writer.Join();
+        writes.Dispose();
+        connection.Dispose();
+    }
 }
 
 /// <summary>PowerShell-style * and ? wildcards, case-insensitive.</summary>

@@ -53,14 +53,17 @@ internal sealed class RunspaceScriptHost : IScriptHost
     private async Task<ScriptResult> RunExclusive(ScriptRequest request, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
     {
         var saved = new Dictionary<string, string?>();
+        // Processes the script starts inherit the token, so a stop can find them all, orphans included.
+        var token = ProcessTree.NewToken();
+        var environment = new Dictionary<string, string?>(request.Environment) { [ProcessTree.TokenVariable] = token };
         try
         {
-            foreach (var (name, value) in request.Environment)
+            foreach (var (name, value) in environment)
             {
                 saved[name] = Environment.GetEnvironmentVariable(name);
                 Environment.SetEnvironmentVariable(name, value);
             }
-            return await RunInRunspace(request, onOutput ?? (_ => { }), cancellationToken).ConfigureAwait(false);
+            return await RunInRunspace(request, token, onOutput ?? (_ => { }), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -72,31 +75,31 @@ internal sealed class RunspaceScriptHost : IScriptHost
         }
     }
 
-    private async Task<ScriptResult> RunInRunspace(ScriptRequest request, Action<OutputLine> sink, CancellationToken cancellationToken)
+    private async Task<ScriptResult> RunInRunspace(ScriptRequest request, string token, Action<OutputLine> sink, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var mark = ProcessGroup.Mark();
         var target = runspace ??= OpenRunspace();
         // A script file, not script text: 'exit 3' then ends the step with code 3 instead of
-        // silently ending the pipeline, and the step's variables stay in its own scope.
-        var file = Path.Combine(scriptFolder.Value, Guid.NewGuid().ToString("n") + ".ps1");
-        OwnerOnly.WriteAllText(file, PwshScript.Wrap(request.Script));
-        try
+        // silently ending the pipeline, and the step's variables stay in its own scope. Named
+        // by its content, so PowerShell's cache of parsed scripts serves a rerun.
+        var text = PwshScript.Wrap(request.Script);
+        var file = Path.Combine(scriptFolder.Value, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32] + ".ps1");
+        if (!File.Exists(file))
         {
-            return await RunFile(target, file, request, sink, cancellationToken, stopwatch, mark).ConfigureAwait(false);
+            OwnerOnly.WriteScratchFile(file, text);
         }
-        finally
-        {
-            File.Delete(file);
-        }
+        return await RunFile(target, file, request, token, sink, cancellationToken, stopwatch).ConfigureAwait(false);
     }
 
-    private async Task<ScriptResult> RunFile(Runspace target, string file, ScriptRequest request, Action<OutputLine> sink,
-        CancellationToken cancellationToken, Stopwatch stopwatch, long mark)
+    private async Task<ScriptResult> RunFile(Runspace target, string file, ScriptRequest request, string token, Action<OutputLine> sink,
+        CancellationToken cancellationToken, Stopwatch stopwatch)
     {
         using var shell = System.Management.Automation.PowerShell.Create();
         shell.Runspace = target;
-        shell.AddScript(Launcher(file, request.WorkingDirectory ?? defaultDirectory));
+        // Set through the API rather than by cmdlets in the script: each cmdlet costs milliseconds.
+        target.SessionStateProxy.PSVariable.Remove("LASTEXITCODE");
+        target.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(request.WorkingDirectory ?? defaultDirectory));
+        shell.AddScript(Launcher).AddParameter("File", file);
         var output = new PSDataCollection<PSObject>();
         output.DataAdded += (_, e) => sink(new OutputLine(OutputStream.Output, output[e.Index]?.ToString() ?? string.Empty));
         shell.Streams.Error.DataAdded += (_, e) => sink(new OutputLine(OutputStream.Error, shell.Streams.Error[e.Index].ToString()));
@@ -116,14 +119,14 @@ internal sealed class RunspaceScriptHost : IScriptHost
         {
             var timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             shell.BeginStop(null, null);
-            ProcessGroup.KillStartedSince(mark);
+            ProcessTree.KillByToken(token);
             if (await Task.WhenAny(invocation, Task.Delay(StopGrace, CancellationToken.None)).ConfigureAwait(false) != invocation)
             {
                 // Stuck in code PowerShell cannot interrupt: leave it and start afresh next time.
                 runspace = null;
                 _ = invocation.ContinueWith(_ => target.Dispose(), TaskScheduler.Default);
             }
-            ProcessGroup.KillStartedSince(mark);
+            ProcessTree.KillByToken(token);
             return new ScriptResult(-1, timedOut, !timedOut, stopwatch.Elapsed,
                 timedOut ? $"The script ran past its timeout of {request.Timeout!.Value.TotalSeconds:0.###} s and was stopped." : "The script was cancelled.");
         }
@@ -152,13 +155,11 @@ internal sealed class RunspaceScriptHost : IScriptHost
     }
 
     // The step's terminating error is kept here rather than thrown, so its output and the
-    // error both reach the log in the order they happened.
-    private static string Launcher(string file, string directory) =>
-        "Remove-Variable -Name LASTEXITCODE -Scope Global -ErrorAction Ignore\n" +
-        $"Set-Location -LiteralPath {Quote(directory)}\n" +
-        $"try {{ & {Quote(file)} | Out-String -Stream }} catch {{ $global:{FailureVariable} = $_ }}";
-
-    private static string Quote(string text) => "'" + text.Replace("'", "''") + "'";
+    // error both reach the log in the order they happened. Constant text: compiled once.
+    private const string Launcher = """
+        param($File)
+        try { & $File | Out-String -Stream } catch { $global:WorkflowAutomationStepFailure = $_ }
+        """;
 
     private static int? ExitCode(Runspace target) =>
         target.SessionStateProxy.GetVariable("LASTEXITCODE") is { } value
@@ -176,6 +177,8 @@ internal sealed class RunspaceScriptHost : IScriptHost
     {
         var state = InitialSessionState.CreateDefault2();
         var created = RunspaceFactory.CreateRunspace(state);
+        // One thread for every step, instead of a new thread per invocation.
+        created.ThreadOptions = PSThreadOptions.ReuseThread;
         created.Open();
         return created;
     }

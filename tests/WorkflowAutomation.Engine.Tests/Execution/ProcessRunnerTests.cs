@@ -65,6 +65,20 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task Timeout_also_kills_grandchildren_orphaned_by_a_parent_that_already_exited()
+    {
+        using var folder = new TempFolder();
+        var pids = Path.Combine(folder.Path, "pids");
+        // The subshell exits at once: its sleep is re-parented away from the step's tree.
+        var script = $"( sleep 60 & echo $! >> {pids} ); echo $$ >> {pids}; sleep 60";
+        var result = await ProcessRunner.RunAsync(Shell(script, timeout: TimeSpan.FromMilliseconds(700)), null, CancellationToken.None);
+
+        Assert.True(result.TimedOut);
+        var started = await ProcessProbe.ReadPids(pids, 2);
+        Assert.True(await ProcessProbe.AllGone(started), "processes left behind: " + string.Join(",", started.Where(ProcessProbe.IsRunning)));
+    }
+
+    [Fact]
     public async Task Cancellation_kills_the_tree_and_reports_cancelled()
     {
         using var folder = new TempFolder();

@@ -1,0 +1,91 @@
+<#
+.SYNOPSIS
+    Per-step orchestration overhead of Invoke-Workflow, in a warmed session: 200 no-op pwsh
+    steps, 200 `sh -c true` steps beside 200 raw spawns of the same command, and a 3-step
+    workflow end to end. Prints each figure, its target and the ratio.
+#>
+param([Parameter(Mandatory)] [string] $ModulePath)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
+
+$env:WORKFLOW_AUTOMATION_HOME = Join-Path $ModulePath '../bench-state'
+Remove-Item $env:WORKFLOW_AUTOMATION_HOME -Recurse -Force -ErrorAction Ignore
+New-Item -ItemType Directory $env:WORKFLOW_AUTOMATION_HOME | Out-Null
+$folder = Join-Path $env:WORKFLOW_AUTOMATION_HOME 'workflows'
+New-Item -ItemType Directory $folder | Out-Null
+
+function New-ChainWorkflow([string] $Name, [int] $Count, [scriptblock] $Step) {
+    $lines = @("name: $Name", 'execution_mode: sequential', 'steps:')
+    for ($i = 1; $i -le $Count; $i++) { $lines += & $Step $i }
+    $path = Join-Path $folder "$Name.yaml"
+    Set-Content -Path $path -Value $lines
+    Import-WorkflowDefinition -Path $path
+}
+
+function Measure-Median([int] $Times, [scriptblock] $Action) {
+    $samples = foreach ($i in 1..$Times) { (Measure-Command $Action).TotalMilliseconds }
+    ($samples | Sort-Object)[[int][math]::Floor($Times / 2)]
+}
+
+function Invoke-Quiet([object] $Definition) {
+    $run = Invoke-Workflow -Definition $Definition -InformationAction Ignore -ProgressAction Ignore
+    if ($run.Status -ne 'Succeeded') { throw "$($Definition.Name) did not succeed: $($run.Error)" }
+}
+
+$pwshChain = New-ChainWorkflow 'pwsh_chain' 200 { param($i) "  - { name: s$i, shell: pwsh, command: '`$null = $i' }" }
+$shChain = New-ChainWorkflow 'sh_chain' 200 { param($i) "  - { name: s$i, shell: sh, command: 'true' }" }
+$three = New-ChainWorkflow 'three_steps' 3 {
+    param($i)
+    switch ($i) {
+        1 { "  - { name: prepare, shell: pwsh, command: '""version=1"" >> `$env:WORKFLOW_OUTPUT' }" }
+        2 { "  - { name: check, shell: sh, command: 'test -n ""`${{ steps.prepare.outputs.version }}""' }" }
+        3 { "  - { name: report, shell: pwsh, command: '""done `${{ steps.prepare.outputs.version }}""' }" }
+    }
+}
+
+# Warm the session: the runspace, the JIT, SQLite, the process launcher.
+Invoke-Quiet $three; Invoke-Quiet $pwshChain; Invoke-Quiet $shChain
+
+$rawSpawn = {
+    for ($i = 0; $i -lt 200; $i++) {
+        $process = [System.Diagnostics.Process]::Start([System.Diagnostics.ProcessStartInfo]::new('sh', '-c true') -as [System.Diagnostics.ProcessStartInfo])
+        $process.WaitForExit()
+        $process.Dispose()
+    }
+}
+& $rawSpawn
+
+# The peer of a pwsh step: invoking a no-op script in a reused runspace, 200 times, by hand.
+$peerRunspace = [runspacefactory]::CreateRunspace(); $peerRunspace.Open()
+$rawRunspace = {
+    for ($i = 0; $i -lt 200; $i++) {
+        $shell = [powershell]::Create(); $shell.Runspace = $peerRunspace
+        [void]$shell.AddScript('$null = 1').Invoke(); $shell.Dispose()
+    }
+}
+& $rawRunspace
+
+$pwshMs = Measure-Median 3 { Invoke-Quiet $pwshChain }
+$runspaceMs = Measure-Median 3 $rawRunspace
+$shMs = Measure-Median 3 { Invoke-Quiet $shChain }
+$rawMs = Measure-Median 3 $rawSpawn
+$threeMs = Measure-Median 9 { Invoke-Quiet $three }
+
+$pwshPerStep = $pwshMs / 200
+$shPerStep = $shMs / 200
+$rawPerSpawn = $rawMs / 200
+$shOverhead = $shPerStep - $rawPerSpawn
+$results = @(
+    [pscustomobject]@{ Measure = '200 no-op pwsh steps, per step'; Value = '{0:0.00} ms' -f $pwshPerStep; Target = '< 2 ms'; 'Ratio to target' = '{0:0.00}' -f ($pwshPerStep / 2) }
+    [pscustomobject]@{ Measure = 'no-op script in a reused runspace, by hand (peer)'; Value = '{0:0.00} ms' -f ($runspaceMs / 200); Target = ''; 'Ratio to target' = '' }
+    [pscustomobject]@{ Measure = 'pwsh step / hand-made runspace call'; Value = '{0:0.00}x' -f ($pwshPerStep / ($runspaceMs / 200)); Target = ''; 'Ratio to target' = '' }
+    [pscustomobject]@{ Measure = '200 sh -c true steps, per step'; Value = '{0:0.00} ms' -f $shPerStep; Target = ''; 'Ratio to target' = '' }
+    [pscustomobject]@{ Measure = '200 raw spawns of sh -c true, per spawn (peer)'; Value = '{0:0.00} ms' -f $rawPerSpawn; Target = ''; 'Ratio to target' = '' }
+    [pscustomobject]@{ Measure = 'sh step overhead above the raw spawn'; Value = '{0:0.00} ms' -f $shOverhead; Target = '< 1 ms'; 'Ratio to target' = '{0:0.00}' -f ($shOverhead / 1) }
+    [pscustomobject]@{ Measure = '3-step workflow end to end (pwsh, sh, pwsh), median of 9'; Value = '{0:0.0} ms' -f $threeMs; Target = '< 50 ms'; 'Ratio to target' = '{0:0.00}' -f ($threeMs / 50) }
+)
+Write-Host "`n== Workflow orchestration overhead ($([Environment]::ProcessorCount) cores, warmed session; each run also records every step in SQLite)"
+$results | Format-Table -AutoSize | Out-Host
+Write-Host ('sh step / raw spawn: {0:0.00}x' -f ($shPerStep / $rawPerSpawn))
+$load = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0] } else { 'n/a' }
+Write-Host "Load average during the run: $load on $([Environment]::ProcessorCount) cores (figures scale with it; compare ratios)."
