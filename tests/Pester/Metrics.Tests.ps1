@@ -51,6 +51,22 @@ Describe 'Write-WorkflowMetric' {
         { Write-WorkflowMetric -Name app.requests -Value 1 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'app.requests' is a Counter*"
     }
 
+    It 'takes samples from several processes at once without lock errors or losses' {
+        $jobs = 1..2 | ForEach-Object {
+            Start-Job -ArgumentList $_, $env:WORKFLOW_AUTOMATION_TEST_MODULE -ScriptBlock {
+                param($n, $module)
+                Import-Module $module
+                1..3000 | Write-WorkflowMetric -Name "procs.writer$n" -ErrorAction Stop
+            }
+        }
+        1..3000 | Write-WorkflowMetric -Name procs.writer0
+        $jobs | Wait-Job -Timeout 120 | Receive-Job -ErrorAction Stop
+        $jobs | Remove-Job -Force
+        foreach ($n in 0..2) {
+            (Get-WorkflowMetric -Name "procs.writer$n" -Resolution Raw -Aggregate Count).Value | Should -Be 3000
+        }
+    }
+
     It 'writes nothing with -WhatIf' {
         Write-WorkflowMetric -Name whatif.metric -Value 1 -WhatIf
         Get-WorkflowMetric -ListAvailable -Name whatif.* | Should -BeNullOrEmpty

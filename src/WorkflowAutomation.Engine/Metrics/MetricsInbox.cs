@@ -10,8 +10,10 @@ namespace WorkflowAutomation.Metrics;
 /// metrics-inbox/rejected/ with a .reason file beside it. The file's name and content hash are
 /// committed with its samples, so a file seen again after a crash is not counted twice.
 /// </summary>
-public sealed class MetricsInbox(StateDirectory state, MetricsWriter writer)
+public sealed class MetricsInbox(StateDirectory state, MetricsWriter writer, TimeProvider? time = null)
 {
+    private readonly TimeProvider time = time ?? TimeProvider.System;
+
     /// <summary>Where files are dropped.</summary>
     public string Folder => state.MetricsInbox;
 
@@ -86,7 +88,7 @@ public sealed class MetricsInbox(StateDirectory state, MetricsWriter writer)
         var target = Path.Combine(RejectedFolder, name);
         if (File.Exists(target))
         {
-            target = Path.Combine(RejectedFolder, $"{Path.GetFileNameWithoutExtension(name)}.{DateTime.UtcNow:yyyyMMddHHmmssfff}{Path.GetExtension(name)}");
+            target = Path.Combine(RejectedFolder, $"{Path.GetFileNameWithoutExtension(name)}.{time.GetUtcNow():yyyyMMddHHmmssfff}{Path.GetExtension(name)}");
         }
         var message = $"{name}: {reason}";
         // The reason first, so a crash between the two steps leaves the file in the inbox, not unexplained.

@@ -253,4 +253,44 @@ public sealed class MetricStoreTests : IDisposable
         mode.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string)mode.ExecuteScalar()!);
     }
+
+    [Fact]
+    public async Task Rate_of_a_range_older_than_raw_retention_uses_the_last_value_of_each_minute()
+    {
+        // Thirty minutes of a counter rising 1 a second, ten days ago: raw samples are gone after
+        // retention, the 1m rollup keeps (last_ts, last) per minute, and rate() over those gives 1/s.
+        var old = time.GetUtcNow().AddDays(-10);
+        old = old.AddTicks(-(old.Ticks % TimeSpan.TicksPerHour));
+        SeriesLoader.Load(store, "old.requests", MetricType.Counter, old, TimeSpan.FromSeconds(1), "0+1x1799");
+        await store.Writer.EnforceRetentionAsync();
+        Assert.Empty(store.Query(new MetricQuery { Name = "old.requests", Start = old, End = old.AddMinutes(30), Resolution = MetricResolution.Raw }));
+
+        var rates = store.Query(new MetricQuery
+        {
+            Name = "old.requests", Start = old, End = old.AddMinutes(30).AddMilliseconds(-1), Resolution = MetricResolution.FiveMinutes, Aggregate = MetricAggregate.Rate,
+        });
+        Assert.Equal(6, rates.Count);
+        Assert.All(rates, r => Assert.Equal(1.0, r.Value, 9));
+    }
+
+    [Fact]
+    public void Options_follow_the_configuration()
+    {
+        var configurationFolder = new TempFolder();
+        try
+        {
+            WorkflowAutomation.Configuration.WorkflowConfiguration.Set(configurationFolder.State,
+                new Dictionary<string, string> { ["METRICS_RETENTION_DAYS"] = "12" });
+            var configuration = WorkflowAutomation.Configuration.WorkflowConfiguration.Load(configurationFolder.State,
+                new WorkflowAutomation.State.DictionaryEnvironment(new Dictionary<string, string>()));
+            var options = MetricStoreOptions.FromConfiguration(configuration);
+            Assert.Equal(TimeSpan.FromDays(12), options.RollupRetention);
+            Assert.Equal(TimeSpan.FromDays(7), options.RawRetention);
+            Assert.Equal(TimeSpan.FromDays(365), options.DailyRetention);
+        }
+        finally
+        {
+            configurationFolder.Dispose();
+        }
+    }
 }

@@ -34,7 +34,7 @@ public sealed class MetricsCollectorService : IDisposable
     /// <summary>A service for a state directory's store: METRICS_INTERVAL from the configuration, inbox included.</summary>
     public static MetricsCollectorService FromConfiguration(MetricStore store, StateDirectory state, WorkflowConfiguration configuration,
         TimeProvider? time = null) =>
-        new(store.Writer, configuration.MetricsInterval, time ?? store.Time, inbox: new MetricsInbox(state, store.Writer));
+        new(store.Writer, configuration.MetricsInterval, time ?? store.Time, inbox: new MetricsInbox(state, store.Writer, time ?? store.Time));
 
     public TimeSpan Interval { get; }
 
