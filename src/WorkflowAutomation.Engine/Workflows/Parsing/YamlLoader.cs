@@ -12,15 +12,33 @@ namespace WorkflowAutomation.Workflows.Parsing;
 /// </summary>
 internal static partial class YamlLoader
 {
+    private const int MaxDepth = 100;
+
     public static YamlNode? Load(string text, DiagnosticBag diagnostics)
     {
         var events = new List<ParsingEvent>();
         try
         {
             var parser = new Parser(new StringReader(text));
+            var depth = 0;
             while (parser.MoveNext())
             {
-                events.Add(parser.Current!);
+                var current = parser.Current!;
+                depth += current switch
+                {
+                    MappingStart or SequenceStart => 1,
+                    MappingEnd or SequenceEnd => -1,
+                    _ => 0,
+                };
+                if (depth > MaxDepth)
+                {
+                    // Stop reading at once: the parser slows down and building the node tree
+                    // recurses on absurd nesting; a workflow needs a handful of levels.
+                    diagnostics.Error(current.Start, WorkflowDiagnosticCode.YamlSyntax,
+                        $"The YAML nests lists and mappings more than {MaxDepth} levels deep here. A workflow needs a handful: flatten it.");
+                    return null;
+                }
+                events.Add(current);
             }
         }
         catch (YamlException exception)
