@@ -7,10 +7,10 @@ namespace WorkflowAutomation.Parallel;
 /// <summary>
 /// Runs a command line as a process, with standard input closed and both output streams
 /// captured: directly when it is a plain program and words (<see cref="DirectCommand"/>,
-/// one exec, as xargs does), otherwise through the platform shell (<c>sh -c</c> in a
-/// session of its own, <c>cmd.exe /c</c>). On timeout or cancellation the whole tree is
-/// killed with the engine's <see cref="ProcessTree"/> (the shell's process group too, so
-/// orphaned background children go as well).
+/// one exec, as xargs does), otherwise through the platform shell (<c>sh -c</c>,
+/// <c>cmd.exe /c</c>). Each attempt carries a <see cref="ProcessTree"/> token in its
+/// environment, so on timeout or cancellation the engine kills the whole tree, orphaned
+/// background children included.
 /// </summary>
 /// <remarks>
 /// The worker thread waits synchronously: a task costs one process start and one wait,
@@ -31,7 +31,10 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
     {
         cancellation.ThrowIfCancellationRequested();
         var direct = DirectCommand.TryParse(task.Command!, out var program, out var arguments);
-        using var process = new Process { StartInfo = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory) };
+        var info = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory);
+        var token = ProcessTree.NewToken();
+        info.Environment[ProcessTree.TokenVariable] = token;
+        using var process = new Process { StartInfo = info };
         try
         {
             process.Start();
@@ -45,14 +48,15 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
         Task<string> output;
 
-        var stop = new StopReason(process);
+        var stop = new StopReason(process, token);
         using (cancellation.Register(static s => ((StopReason)s!).Kill(ParallelTaskStatus.Cancelled), stop))
         using (timeout is { } limit ? time.CreateTimer(static s => ((StopReason)s!).Kill(ParallelTaskStatus.TimedOut), stop, limit, Timeout.InfiniteTimeSpan) : null)
         {
             if (direct)
             {
                 // A plain program: read its output on this thread until it closes it, the
-                // cheapest wait there is (no thread-pool hop per task).
+                // cheapest wait there is (no thread-pool hop per task). Should it leave a
+                // child holding the output, a timeout or Ctrl+C still ends both.
                 output = Task.FromResult(process.StandardOutput.ReadToEnd());
                 process.WaitForExit();
                 error.Wait(KillGrace);
@@ -64,7 +68,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
                 if (!Task.WaitAll([output, error], OrphanGrace))
                 {
                     // Orphans of the script still hold its output: they end with the task.
-                    ProcessTree.KillGroup(process.Id);
+                    ProcessTree.KillByToken(token);
                     Task.WaitAll([output, error], KillGrace);
                 }
             }
@@ -112,10 +116,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
             info.Arguments = "/d /s /c \"" + command + "\"";
             return info;
         }
-        var shell = StartInfo(string.Empty, [], workingDirectory);
-        // A session of its own: background jobs of the script can be killed as a group.
-        ProcessTree.Configure(shell, "/bin/sh", ["-c", command]);
-        return shell;
+        return StartInfo("/bin/sh", ["-c", command], workingDirectory);
     }
 
     private static string Collected(Task<string> reading) =>
@@ -138,7 +139,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
     }
 
     /// <summary>Why a process was killed; the first reason wins.</summary>
-    private sealed class StopReason(Process process)
+    private sealed class StopReason(Process process, string token)
     {
         private int status = -1;
 
@@ -148,7 +149,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
         {
             if (Interlocked.CompareExchange(ref status, (int)reason, -1) == -1)
             {
-                ProcessTree.Kill(process);
+                ProcessTree.Kill(process, token);
             }
         }
     }
