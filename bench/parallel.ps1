@@ -44,7 +44,7 @@ function Ratio($ours, $peer) { [math]::Round($ours.PerSecond / $peer.PerSecond, 
 # Warm-up, as a session that has used the cmdlet before: JIT (to its optimised tier), the
 # worker runspaces, the process-start path.
 $lines = 1..$ProcessTasks | ForEach-Object { '5:true' }
-foreach ($throttle in 2, 8, 2) { $null = $lines | Invoke-ParallelBatch -ThrottleLimit $throttle }
+foreach ($throttle in 2, 8, 2, 8, 2) { $null = $lines | Invoke-ParallelBatch -ThrottleLimit $throttle }
 foreach ($round in 1..3) { $null = 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 2 }
 
 $ratios = [Collections.Generic.List[object]]::new()

@@ -55,6 +55,13 @@ Describe 'Invoke-ParallelBatch with batch files' {
         Test-Path $marker | Should -BeFalse
     }
 
+    It 'checks the batch but runs nothing with -WhatIf' {
+        $marker = Join-Path $script:work 'whatif.txt'
+        $output = "1:touch '$marker'" | Invoke-ParallelBatch -WhatIf 6>&1 | Out-String
+        $output | Should -Match '1 task\(s\) on 1 worker'
+        Test-Path $marker | Should -BeFalse
+    }
+
     It 'runs tasks in the caller''s current location' {
         Push-Location $script:work
         try { ('1:pwd' | Invoke-ParallelBatch).Output | Should -Be $script:work }

@@ -8,6 +8,10 @@ namespace WorkflowAutomation.Parallel;
 /// </summary>
 internal sealed class WorkerQueues
 {
+    // 200 µs: longer than the coordinator needs to queue a dependant, short enough to cost
+    // nothing noticeable when a worker really has run out of work.
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 5000;
+
     private readonly object gate = new();
     private readonly PriorityQueue<QueuedAttempt, (int Priority, long Sequence)>[] queues;
     private readonly SemaphoreSlim[] wakeUps;
@@ -106,8 +110,28 @@ internal sealed class WorkerQueues
                 idle[worker] = true;
                 idleSince[worker] = ++idleClock;
             }
-            wakeUps[worker].Wait();
+            WaitForWork(worker);
         }
+    }
+
+    /// <summary>
+    /// Spins briefly before blocking: a worker that just finished a task is the one a newly
+    /// ready dependant is dealt to (most recently idle), and catching it while still awake
+    /// saves a thread wake-up, the largest part of pickup latency on a busy machine.
+    /// </summary>
+    private void WaitForWork(int worker)
+    {
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+        var spinner = new SpinWait();
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            if (wakeUps[worker].Wait(0))
+            {
+                return;
+            }
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        wakeUps[worker].Wait();
     }
 
     /// <summary>Hands out nothing more (FailFast); workers wait until <see cref="Close"/>.</summary>

@@ -22,7 +22,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// runspaces that are reused across tasks and batches. A task that fails or times out is
 /// retried -RetryCount times with exponential backoff; on timeout, and on Ctrl+C, the
 /// whole process tree of a running task is killed. -Summary adds one ParallelBatchSummary
-/// after the results.
+/// after the results. -WhatIf checks the input and says what would run, running nothing.
 /// </remarks>
 /// <example>
 /// <code>Invoke-ParallelBatch -Path ./nightly.batch -ThrottleLimit 4 -TimeoutSeconds 600 -Summary</code>
@@ -40,7 +40,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// <code>'1:make build', '2:make test', '2:make lint' | Invoke-ParallelBatch -FailFast</code>
 /// <para>Runs the build first; if anything fails, no further task starts.</para>
 /// </example>
-[Cmdlet(VerbsLifecycle.Invoke, "ParallelBatch", DefaultParameterSetName = InputSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "ParallelBatch", DefaultParameterSetName = InputSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ParallelTaskResult), typeof(ParallelBatchSummary))]
 public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
 {
@@ -133,6 +133,13 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
 
     protected override void StopProcessing() => stopping.Cancel();
 
+    /// <summary>What -WhatIf shows: the batch, checked, in the order it would start.</summary>
+    private static string Describe(ParallelBatchRunner runner)
+    {
+        var first = runner.Tasks.Where(t => t.DependsOn.Count == 0).OrderBy(t => t.Priority).Take(3).Select(t => $"'{t.Text}'");
+        return $"{runner.Total} task(s) on {Math.Min(runner.Options.ThrottleLimit, runner.Total)} worker(s), starting with {string.Join(", ", first)}";
+    }
+
     private void Run()
     {
         if (ParameterSetName == ScriptBlockSet && !MyInvocation.ExpectingInput && input.Tasks.Count == 0)
@@ -150,7 +157,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
             WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             ScriptHost = WorkerRunspaceHost.Shared,
         });
-        if (runner.Total == 0)
+        if (runner.Total == 0 || !ShouldProcess(Describe(runner), "Run"))
         {
             return;
         }
