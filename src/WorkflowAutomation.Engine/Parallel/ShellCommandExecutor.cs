@@ -7,9 +7,9 @@ namespace WorkflowAutomation.Parallel;
 /// <summary>
 /// Runs a command line as a process, with standard input closed and both output streams
 /// captured: directly when it is a plain program and words (<see cref="DirectCommand"/>,
-/// one exec, as xargs does), otherwise through the platform shell (<c>sh -c</c> in a
-/// session of its own, <c>cmd.exe /c</c>). On timeout or cancellation the whole tree is
-/// killed with the engine's <see cref="ProcessTree"/> (the shell's process group too, so
+/// one exec, as xargs does), otherwise through the platform shell (<c>sh -c</c>,
+/// <c>cmd.exe /c</c>). On timeout or cancellation the whole tree is killed with the
+/// engine's <see cref="ProcessTree"/> (every process carrying the task's token too, so
 /// orphaned background children go as well).
 /// </summary>
 /// <remarks>
@@ -31,7 +31,10 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
     {
         cancellation.ThrowIfCancellationRequested();
         var direct = DirectCommand.TryParse(task.Command!, out var program, out var arguments);
+        // Every process of the task inherits the token, so a kill finds orphaned children too.
+        var token = ProcessTree.NewToken();
         using var process = new Process { StartInfo = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory) };
+        process.StartInfo.Environment[ProcessTree.TokenVariable] = token;
         try
         {
             process.Start();
@@ -45,7 +48,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
         Task<string> output;
 
-        var stop = new StopReason(process);
+        var stop = new StopReason(process, token);
         using (cancellation.Register(static s => ((StopReason)s!).Kill(ParallelTaskStatus.Cancelled), stop))
         using (timeout is { } limit ? time.CreateTimer(static s => ((StopReason)s!).Kill(ParallelTaskStatus.TimedOut), stop, limit, Timeout.InfiniteTimeSpan) : null)
         {
@@ -64,7 +67,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
                 if (!Task.WaitAll([output, error], OrphanGrace))
                 {
                     // Orphans of the script still hold its output: they end with the task.
-                    ProcessTree.KillGroup(process.Id);
+                    ProcessTree.KillByToken(token);
                     Task.WaitAll([output, error], KillGrace);
                 }
             }
@@ -112,10 +115,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
             info.Arguments = "/d /s /c \"" + command + "\"";
             return info;
         }
-        var shell = StartInfo(string.Empty, [], workingDirectory);
-        // A session of its own: background jobs of the script can be killed as a group.
-        ProcessTree.Configure(shell, "/bin/sh", ["-c", command]);
-        return shell;
+        return StartInfo("/bin/sh", ["-c", command], workingDirectory);
     }
 
     private static string Collected(Task<string> reading) =>
@@ -138,7 +138,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
     }
 
     /// <summary>Why a process was killed; the first reason wins.</summary>
-    private sealed class StopReason(Process process)
+    private sealed class StopReason(Process process, string token)
     {
         private int status = -1;
 
@@ -148,7 +148,7 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
         {
             if (Interlocked.CompareExchange(ref status, (int)reason, -1) == -1)
             {
-                ProcessTree.Kill(process);
+                ProcessTree.Kill(process, token);
             }
         }
     }
