@@ -57,9 +57,9 @@ Describe 'Invoke-ParallelBatch with batch files' {
 
     It 'checks the batch but runs nothing with -WhatIf' {
         $marker = Join-Path $script:work 'whatif.txt'
-        $output = "1:touch '$marker'" | Invoke-ParallelBatch -WhatIf 6>&1 | Out-String
-        $output | Should -Match '1 task\(s\) on 1 worker'
+        "1:touch '$marker'" | Invoke-ParallelBatch -WhatIf | Should -BeNullOrEmpty
         Test-Path $marker | Should -BeFalse
+        { '0:bad' | Invoke-ParallelBatch -WhatIf } | Should -Throw -ErrorId 'ParallelBatchLineInvalid,*'
     }
 
     It 'runs tasks in the caller''s current location' {

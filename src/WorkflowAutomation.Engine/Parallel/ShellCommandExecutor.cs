@@ -8,9 +8,9 @@ namespace WorkflowAutomation.Parallel;
 /// Runs a command line as a process, with standard input closed and both output streams
 /// captured: directly when it is a plain program and words (<see cref="DirectCommand"/>,
 /// one exec, as xargs does), otherwise through the platform shell (<c>sh -c</c>,
-/// <c>cmd.exe /c</c>). On timeout or cancellation the whole tree is killed with the
-/// engine's <see cref="ProcessTree"/> (every process carrying the task's token too, so
-/// orphaned background children go as well).
+/// <c>cmd.exe /c</c>). Each attempt carries a <see cref="ProcessTree"/> token in its
+/// environment, so on timeout or cancellation the engine kills the whole tree, orphaned
+/// background children included.
 /// </summary>
 /// <remarks>
 /// The worker thread waits synchronously: a task costs one process start and one wait,
@@ -31,10 +31,10 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
     {
         cancellation.ThrowIfCancellationRequested();
         var direct = DirectCommand.TryParse(task.Command!, out var program, out var arguments);
-        // Every process of the task inherits the token, so a kill finds orphaned children too.
+        var info = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory);
         var token = ProcessTree.NewToken();
-        using var process = new Process { StartInfo = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory) };
-        process.StartInfo.Environment[ProcessTree.TokenVariable] = token;
+        info.Environment[ProcessTree.TokenVariable] = token;
+        using var process = new Process { StartInfo = info };
         try
         {
             process.Start();
@@ -55,7 +55,8 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
             if (direct)
             {
                 // A plain program: read its output on this thread until it closes it, the
-                // cheapest wait there is (no thread-pool hop per task).
+                // cheapest wait there is (no thread-pool hop per task). Should it leave a
+                // child holding the output, a timeout or Ctrl+C still ends both.
                 output = Task.FromResult(process.StandardOutput.ReadToEnd());
                 process.WaitForExit();
                 error.Wait(KillGrace);
