@@ -11,6 +11,15 @@ BeforeAll {
         $path
     }
 
+    function Test-ProcessAlive([int] $Id) {
+        # A killed orphan may linger as a zombie until init reaps it: that is not alive.
+        if ($IsLinux) {
+            $stat = Get-Content "/proc/$Id/stat" -Raw -ErrorAction SilentlyContinue
+            return [bool]$stat -and $stat.Substring($stat.LastIndexOf(')') + 2, 1) -notin 'Z', 'X'
+        }
+        [bool](Get-Process -Id $Id -ErrorAction SilentlyContinue)
+    }
+
     function Get-FreePort {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop(); $port
@@ -38,6 +47,34 @@ steps:
         $run.Steps[0].Outputs['artifact'] | Should -Be 'app-2.1'
         (Get-WorkflowRunLog -Id $run.Id -Step report).Text | Should -Be 'got app-2.1 and app-2.1'
         (Get-WorkflowRun -Id $run.Id).Status | Should -Be 'Succeeded'
+    }
+
+    It 'keeps parallel pwsh steps parallel, each with its own environment' {
+        $path = New-Workflow 'parallel_pwsh' @'
+name: parallel_pwsh
+execution_mode: parallel
+steps:
+  - name: left
+    command: |
+      Start-Sleep -Milliseconds 1500
+      "pid=$PID" >> $env:WORKFLOW_OUTPUT
+      "step=$env:WORKFLOW_STEP" >> $env:WORKFLOW_OUTPUT
+  - name: right
+    command: |
+      Start-Sleep -Milliseconds 1500
+      "pid=$PID" >> $env:WORKFLOW_OUTPUT
+      "step=$env:WORKFLOW_STEP" >> $env:WORKFLOW_OUTPUT
+'@
+        $run = Invoke-Workflow $path
+        $run.Status | Should -Be 'Succeeded'
+        $left, $right = $run.Steps
+        $left.Outputs['step'] | Should -Be 'left'
+        $right.Outputs['step'] | Should -Be 'right'
+        # One ran in this session's runspace, the other in a pwsh of its own, at the same time.
+        @($left.Outputs['pid'], $right.Outputs['pid']) | Should -Contain "$PID"
+        $left.Outputs['pid'] | Should -Not -Be $right.Outputs['pid']
+        $left.StartTime | Should -BeLessThan $right.EndTime
+        $right.StartTime | Should -BeLessThan $left.EndTime
     }
 
     It 'shows step output live, prefixed by the step name' {
@@ -149,7 +186,7 @@ steps:
         $run.Steps[0].Status | Should -Be 'TimedOut'
         $child = [int]$run.Steps[0].Outputs['child']
         Start-Sleep -Milliseconds 300
-        Get-Process -Id $child -ErrorAction SilentlyContinue | Where-Object { $_.HasExited -eq $false } | Should -BeNullOrEmpty
+        Test-ProcessAlive $child | Should -BeFalse
     }
 
     It 'runs as a job that Stop-WorkflowRun cancels, rolling back and recording Cancelled' {
@@ -178,6 +215,40 @@ steps:
         Get-Content $trace | Should -Be @('first', 'undo-first')
         (Get-WorkflowRun -Id $job.RunId).Status | Should -Be 'Cancelled'
         Remove-Job $job -Force
+    }
+
+    It 'on Ctrl+C kills the running step, rolls back and records the run as Cancelled' {
+        $trace = Join-Path $script:work 'ctrlc-trace.txt'
+        $pids = Join-Path $script:work 'ctrlc-pids.txt'
+        $path = New-Workflow 'interrupted' @"
+name: interrupted
+steps:
+  - name: prepare
+    shell: sh
+    command: echo prepare >> $trace
+    rollback: echo undo-prepare >> $trace
+  - name: wait
+    shell: sh
+    command: sleep 60 & echo `$! >> $pids; wait
+"@
+        # Stopping a pipeline is what Ctrl+C does: it calls the cmdlet's StopProcessing.
+        $shell = [powershell]::Create()
+        [void]$shell.AddScript("Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; Invoke-Workflow -Path '$path'")
+        $invocation = $shell.BeginInvoke()
+        $deadline = (Get-Date).AddSeconds(20)
+        while (-not (Test-Path $pids)) {
+            if ((Get-Date) -gt $deadline) { throw 'the long step never started' }
+            Start-Sleep -Milliseconds 50
+        }
+        $shell.Stop()
+        { $shell.EndInvoke($invocation) } | Should -Throw
+        $shell.Dispose()
+        $run = Get-WorkflowRun -Name interrupted -First 1
+        $run.Status | Should -Be 'Cancelled'
+        ($run.Steps | Where-Object Name -eq wait).Status | Should -Be 'Cancelled'
+        Get-Content $trace | Should -Be @('prepare', 'undo-prepare')
+        Start-Sleep -Milliseconds 200
+        Test-ProcessAlive ([int](Get-Content $pids)) | Should -BeFalse
     }
 
     It 'Stop-Job blocks until an -AsJob run has stopped' {

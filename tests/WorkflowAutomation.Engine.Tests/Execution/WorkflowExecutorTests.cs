@@ -347,3 +347,29 @@ public sealed class WorkflowExecutorTests
         Assert.Equal(["again"], fixture.Store.GetLog(run.Id, "more").Select(l => l.Text));
     }
 }
+
+public sealed class ExecutionPlanTests
+{
+    [Fact]
+    public void Waves_follow_dependencies_and_sequential_groups_with_commands_interpolated()
+    {
+        var definition = new WorkflowDefinition
+        {
+            Name = "plan",
+            Inputs = new Dictionary<string, WorkflowInput> { ["target"] = new() { Name = "target", Default = "staging" } },
+            Steps =
+            [
+                ExecutorFixture.Sh("build", "make"),
+                ExecutorFixture.Sh("test", "make test", s => s.Parallel = true),
+                ExecutorFixture.Sh("lint", "make lint", s => s.Parallel = true),
+                ExecutorFixture.Sh("deploy", "deploy --to ${{ inputs.target }} ${{ steps.build.outputs.tag }}", s => s.Condition = "success()"),
+            ],
+        };
+
+        var plan = ExecutionPlan.Waves(definition, WorkflowInputs.Resolve(definition, new Dictionary<string, object?>()));
+
+        Assert.Equal([("build", 1), ("test", 2), ("lint", 2), ("deploy", 3)], plan.Select(p => (p.Name, p.Wave)));
+        Assert.Equal(["test", "lint"], plan.Single(p => p.Name == "deploy").DependsOn);
+        Assert.Equal("deploy --to staging <steps.build.outputs.tag>", plan.Single(p => p.Name == "deploy").Command);
+    }
+}
