@@ -162,7 +162,8 @@ internal sealed partial class RunScope
         {
             Save(record);
         }
-        var outputFile = Path.Combine(workFolder.Value, $"{Sanitize(step.Name)}-{number}.out");
+        _ = workFolder.Value;
+        var outputFile = AttemptOutputFile(run.Id, step.Name, number);
         // Not created here: the step creates it when it writes an output (inside a 0700 folder).
         var attemptEnvironment = new Dictionary<string, string?>(environment)
         {
@@ -275,6 +276,10 @@ internal sealed partial class RunScope
         }
         return environment;
     }
+
+    /// <summary>Where an attempt writes its outputs ($env:WORKFLOW_OUTPUT); a resumed run reads it back.</summary>
+    internal static string AttemptOutputFile(string runId, string step, int number) =>
+        Path.Combine(Path.GetTempPath(), "wa-run-" + runId, $"{Sanitize(step)}-{number}.out");
 
     private static string Sanitize(string name)
     {

@@ -97,6 +97,13 @@ public sealed class WorkflowExecutor(WorkflowExecutorOptions options)
         {
             // The step's own count is saved lazily; the attempts recorded are the truth.
             step.Attempts = Math.Max(step.Attempts, step.AttemptHistory.Select(attempt => attempt.Number).DefaultIfEmpty(0).Max());
+            if (step.AttemptHistory.LastOrDefault() is { Status: StepStatus.Succeeded } succeeded)
+            {
+                // Its last attempt was recorded as succeeded just before the process died: the
+                // step finished and is not run again. Its outputs are read back from the attempt's file.
+                AdoptSucceededAttempt(step, succeeded);
+                continue;
+            }
             foreach (var attempt in step.AttemptHistory.Where(attempt => attempt.Status == StepStatus.Running))
             {
                 attempt.Status = StepStatus.Interrupted;
@@ -122,6 +129,24 @@ public sealed class WorkflowExecutor(WorkflowExecutorOptions options)
         }
         options.Store.UpdateRun(run);
         return run;
+    }
+
+    private void AdoptSucceededAttempt(WorkflowStepRun step, WorkflowStepAttempt attempt)
+    {
+        step.Status = StepStatus.Succeeded;
+        step.ExitCode = attempt.ExitCode;
+        step.StartTime ??= attempt.StartTime;
+        step.EndTime = attempt.EndTime ?? attempt.StartTime;
+        step.Error = null;
+        var outputs = RunScope.AttemptOutputFile(step.RunId, step.Name, attempt.Number);
+        if (File.Exists(outputs))
+        {
+            foreach (var (key, value) in StepOutputFile.Read(outputs))
+            {
+                step.Outputs[key] = value;
+            }
+        }
+        options.Store.SaveStep(step);
     }
 
     /// <summary>Sortable, short and unique: 20261127-101500-3fa9c1.</summary>
