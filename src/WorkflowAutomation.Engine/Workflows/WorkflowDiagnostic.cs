@@ -66,6 +66,8 @@ public static class WorkflowDiagnosticCode
     public const string UnknownDependency = "UnknownDependency";
     /// <summary>Steps that depend on each other in a circle.</summary>
     public const string DependencyCycle = "DependencyCycle";
+    /// <summary>In sequential mode, a step that depends on a step further down the file.</summary>
+    public const string DependencyOrder = "DependencyOrder";
     /// <summary>${{ inputs.x }} where x is not declared under inputs.</summary>
     public const string UndeclaredInput = "UndeclaredInput";
     /// <summary>steps.x in a condition or expression where x is not a step.</summary>

@@ -45,11 +45,19 @@ public static class WorkflowGraph
         return groups;
     }
 
+    /// <summary>
+    /// Group after group; a depends_on inside a group of parallel steps adds its edge (one to
+    /// an earlier group is already implied by the order).
+    /// </summary>
     private static List<WorkflowEdge> SequentialEdges(WorkflowDefinition workflow)
     {
         var groups = SequentialGroups(workflow);
+        var withinGroups = groups.SelectMany(group => group.SelectMany(step => step.DependsOn.Distinct()
+            .Select(name => group.FirstOrDefault(other => other.Name == name)).OfType<WorkflowStep>()
+            .Select(from => new WorkflowEdge(from, step))));
         return groups.Zip(groups.Skip(1))
             .SelectMany(pair => pair.First.SelectMany(from => pair.Second.Select(to => new WorkflowEdge(from, to))))
+            .Concat(withinGroups)
             .ToList();
     }
 

@@ -52,6 +52,21 @@ public sealed partial class BrokenWorkflowTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Windows_line_endings_give_the_same_positions(string name)
+    {
+        var path = Path.Combine(Folder, name);
+        var text = File.ReadAllText(path);
+        static IEnumerable<string> Positions(WorkflowValidationResult result) =>
+            result.Diagnostics.Select(d => $"{d.Line}:{d.Column} {d.Code}");
+
+        var unix = WorkflowParser.Parse(text.ReplaceLineEndings("\n"), path);
+        var windows = WorkflowParser.Parse(text.ReplaceLineEndings("\r\n"), path);
+
+        Assert.Equal(Positions(unix), Positions(windows));
+    }
+
     [GeneratedRegex(@"^# expect: (?<line>\d+):(?<column>\d+) (?:(?<warning>warning) )?(?<code>\w+)(?: ""(?<text>.*)"")?\s*$")]
     private static partial Regex Expectation();
 }

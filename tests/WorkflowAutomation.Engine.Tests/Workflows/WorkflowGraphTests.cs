@@ -73,15 +73,16 @@ public sealed class WorkflowGraphTests
             name: seq
             steps:
               - { name: fetch, command: a }
-              - { name: unit, command: b, parallel: true }
-              - { name: lint, command: c, parallel: true }
+              - { name: unit, command: b, parallel: true, depends_on: [lint] }
+              - { name: lint, command: c, parallel: true, depends_on: [fetch] }
               - { name: package, command: d }
               - { name: publish, command: e }
             """);
 
         var edges = WorkflowGraph.Edges(workflow).Select(edge => $"{edge.From}->{edge.To}");
 
-        Assert.Equal(["fetch->unit", "fetch->lint", "unit->package", "lint->package", "package->publish"], edges);
+        // lint -> unit is drawn: inside a parallel group, depends_on orders the steps; fetch -> lint is implied by the order.
+        Assert.Equal(["fetch->unit", "fetch->lint", "unit->package", "lint->package", "package->publish", "lint->unit"], edges);
         Assert.Equal([["fetch"], ["unit", "lint"], ["package"], ["publish"]],
             WorkflowGraph.SequentialGroups(workflow).Select(group => group.Select(step => step.Name).ToArray()));
     }

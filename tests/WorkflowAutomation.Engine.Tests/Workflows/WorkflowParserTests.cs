@@ -188,4 +188,49 @@ public sealed class WorkflowParserTests
 
         Assert.Empty(WorkflowParser.Parse(yaml, "r.yaml").Diagnostics);
     }
+
+    [Fact]
+    public void Shares_settings_through_anchors_merge_keys_and_extension_fields()
+    {
+        const string yaml = """
+            name: shared
+            x-defaults: &defaults
+              shell: bash
+              timeout: 60
+              retry_count: 1
+            steps:
+              - name: a
+                command: make a
+                <<: *defaults
+              - name: b
+                command: make b
+                timeout: 5
+                <<: *defaults
+            """;
+
+        var result = WorkflowParser.Parse(yaml, "shared.yaml");
+
+        Assert.Empty(result.Diagnostics);
+        var steps = result.Definition!.Steps;
+        Assert.All(steps, step => Assert.Equal(StepShell.Bash, step.Shell));
+        Assert.Equal(TimeSpan.FromSeconds(60), steps[0].Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), steps[1].Timeout);
+        Assert.Equal(1, steps[1].RetryCount);
+    }
+
+    [Fact]
+    public void A_bad_value_shared_through_an_anchor_is_reported_once_where_it_is_written()
+    {
+        const string yaml = """
+            name: shared
+            x-defaults: &defaults { shell: zsh }
+            steps:
+              - { name: a, command: x, <<: *defaults }
+              - { name: b, command: y, <<: *defaults }
+            """;
+
+        var diagnostic = Assert.Single(WorkflowParser.Parse(yaml, "shared.yaml").Diagnostics);
+
+        Assert.Equal((2, 32, WorkflowDiagnosticCode.UnknownShell), (diagnostic.Line, diagnostic.Column, diagnostic.Code));
+    }
 }

@@ -2,7 +2,7 @@ using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Workflows.Parsing;
 
-/// <summary>Checks across steps: unique names, dependencies that exist, and no cycles.</summary>
+/// <summary>Checks across steps: unique names, dependencies that exist, no cycles, and an order sequential mode can follow.</summary>
 internal static class DependencyChecks
 {
     public static void Run(WorkflowSource source, DiagnosticBag diagnostics)
@@ -16,12 +16,47 @@ internal static class DependencyChecks
                     $"{YamlMapping.Capitalize(step.Describe())} depends on '{name}', which is not a step of this workflow.{Hint(name, steps.Keys)}");
             }
         }
-        foreach (var cycle in Cycles(steps))
+        var cycles = Cycles(steps);
+        foreach (var (cycle, _) in cycles)
         {
             var first = cycle[0];
             var node = first.DependsOn.First(dependency => dependency.Name == cycle[1].Name).Node;
             diagnostics.Error(node, WorkflowDiagnosticCode.DependencyCycle,
                 $"Steps depend on each other in a cycle: {string.Join(" -> ", cycle.Select(step => step.Name))} (each depends on the next). Remove one of these 'depends_on' entries so the steps can run in order.");
+        }
+        if (source.ExecutionMode == ExecutionMode.Sequential)
+        {
+            CheckFileOrder(source, steps, cycles.Select(found => found.Members).ToList(), diagnostics);
+        }
+    }
+
+    /// <summary>
+    /// Sequential mode runs steps in file order, so a step cannot wait for one that comes in a
+    /// later group: each would wait for the other. (Within a group of parallel steps it can.)
+    /// A dependency already reported as part of a cycle is not reported again.
+    /// </summary>
+    private static void CheckFileOrder(WorkflowSource source, Dictionary<string, StepSource> steps,
+        List<HashSet<StepSource>> cyclic, DiagnosticBag diagnostics)
+    {
+        var group = new Dictionary<StepSource, int>();
+        StepSource? previous = null;
+        foreach (var step in source.Steps)
+        {
+            var joins = previous is not null && step.Step?.Parallel == true && previous.Step?.Parallel == true;
+            group[step] = previous is null ? 0 : group[previous] + (joins ? 0 : 1);
+            previous = step;
+        }
+        foreach (var step in source.Steps)
+        {
+            foreach (var (name, node) in step.DependsOn.Where(dependency => steps.ContainsKey(dependency.Name)))
+            {
+                var dependency = steps[name];
+                if (group[dependency] > group[step] && !cyclic.Any(members => members.Contains(step) && members.Contains(dependency)))
+                {
+                    diagnostics.Error(node, WorkflowDiagnosticCode.DependencyOrder,
+                        $"{YamlMapping.Capitalize(step.Describe())} depends on '{name}', which comes later in the file, but execution_mode sequential runs steps in file order. Move '{name}' above it, or use execution_mode: parallel.");
+                }
+            }
         }
     }
 
@@ -49,7 +84,7 @@ internal static class DependencyChecks
     /// One cycle per strongly connected component (Tarjan), starting at the component's first
     /// step in file order and closing on it: [a, b, c, a].
     /// </summary>
-    private static List<List<StepSource>> Cycles(Dictionary<string, StepSource> steps)
+    private static List<(List<StepSource> Loop, HashSet<StepSource> Members)> Cycles(Dictionary<string, StepSource> steps)
     {
         IEnumerable<StepSource> Next(StepSource step) =>
             step.DependsOn.Select(dependency => dependency.Name).Distinct().Where(steps.ContainsKey).Select(name => steps[name]);
@@ -57,47 +92,63 @@ internal static class DependencyChecks
         var index = new Dictionary<StepSource, int>();
         var low = new Dictionary<StepSource, int>();
         var stack = new Stack<StepSource>();
+        var onStack = new HashSet<StepSource>();
         var components = new List<List<StepSource>>();
+        // Iterative, so that a chain of thousands of steps cannot overflow the call stack.
+        var work = new Stack<(StepSource Step, IEnumerator<StepSource> Next)>();
 
-        void Visit(StepSource step)
+        void Open(StepSource step)
         {
             index[step] = low[step] = index.Count;
             stack.Push(step);
-            foreach (var next in Next(step))
-            {
-                if (!index.ContainsKey(next))
-                {
-                    Visit(next);
-                    low[step] = Math.Min(low[step], low[next]);
-                }
-                else if (stack.Contains(next))
-                {
-                    low[step] = Math.Min(low[step], index[next]);
-                }
-            }
-            if (low[step] == index[step])
-            {
-                var component = new List<StepSource>();
-                StepSource member;
-                do
-                {
-                    member = stack.Pop();
-                    component.Add(member);
-                }
-                while (member != step);
-                components.Add(component);
-            }
+            onStack.Add(step);
+            work.Push((step, Next(step).GetEnumerator()));
         }
 
-        foreach (var step in steps.Values.Where(step => !index.ContainsKey(step)))
+        foreach (var root in steps.Values.Where(step => !index.ContainsKey(step)).ToList())
         {
-            Visit(step);
+            Open(root);
+            while (work.TryPeek(out var frame))
+            {
+                if (frame.Next.MoveNext())
+                {
+                    var next = frame.Next.Current;
+                    if (!index.ContainsKey(next))
+                    {
+                        Open(next);
+                    }
+                    else if (onStack.Contains(next))
+                    {
+                        low[frame.Step] = Math.Min(low[frame.Step], index[next]);
+                    }
+                    continue;
+                }
+                work.Pop();
+                var step = frame.Step;
+                if (work.TryPeek(out var parent))
+                {
+                    low[parent.Step] = Math.Min(low[parent.Step], low[step]);
+                }
+                if (low[step] == index[step])
+                {
+                    var component = new List<StepSource>();
+                    StepSource member;
+                    do
+                    {
+                        member = stack.Pop();
+                        onStack.Remove(member);
+                        component.Add(member);
+                    }
+                    while (member != step);
+                    components.Add(component);
+                }
+            }
         }
 
         return components
             .Where(component => component.Count > 1 || Next(component[0]).Contains(component[0]))
-            .Select(component => ShortestLoop(component, Next))
-            .OrderBy(cycle => cycle[0].Index)
+            .Select(component => (Loop: ShortestLoop(component, Next), Members: component.ToHashSet()))
+            .OrderBy(cycle => cycle.Loop[0].Index)
             .ToList();
     }
 

@@ -12,9 +12,10 @@ internal sealed class DiagnosticBag(string file)
 
     public bool HasErrors => items.Any(item => item.Severity == DiagnosticSeverity.Error);
 
-    /// <summary>The findings in file order.</summary>
+    /// <summary>The findings in file order, each once (a value shared through an alias is checked at every use).</summary>
     public IReadOnlyList<WorkflowDiagnostic> Sorted() =>
-        items.OrderBy(item => item.Line).ThenBy(item => item.Column).ToList();
+        items.DistinctBy(item => (item.Line, item.Column, item.Code))
+            .OrderBy(item => item.Line).ThenBy(item => item.Column).ToList();
 
     public void Error(YamlNode node, string code, string message) => Error(node.Start, code, message);
 

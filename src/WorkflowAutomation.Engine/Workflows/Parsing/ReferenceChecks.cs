@@ -14,6 +14,11 @@ namespace WorkflowAutomation.Workflows.Parsing;
 /// </summary>
 internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText text, DiagnosticBag diagnostics)
 {
+    /// <summary>Deeper nesting is refused before parsing: the expression parser recurses.</summary>
+    private const int MaxNesting = 64;
+
+    private readonly HashSet<string> stepNames = source.Steps.Select(step => step.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
     public void Run()
     {
         var conditions = source.Steps.Select(step => step.ConditionNode).OfType<YamlScalarNode>().ToHashSet();
@@ -77,7 +82,7 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
             diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.UndeclaredInput,
                 $"'inputs.{name}' refers to an input this workflow does not declare. {hint}");
         }
-        else if (kind == "steps" && !source.Steps.Any(step => step.Name == name))
+        else if (kind == "steps" && !stepNames.Contains(name))
         {
             var hint = DidYouMean.Closest(name, source.Steps.Select(step => step.Name).OfType<string>()) is { } match
                 ? $"Did you mean '{match}'?"
@@ -102,6 +107,18 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
     /// <summary>Parses the expression the way a run will (nothing is resolved), so a malformed one fails now, not mid-run.</summary>
     private void CheckSyntax(Site site, int offset, string expression)
     {
+        var depth = 0;
+        foreach (var character in expression)
+        {
+            depth += character == '(' ? 1 : character == ')' ? -1 : 0;
+            if (depth > MaxNesting)
+            {
+                var (line, column) = Locate(site, offset, expression.Trim());
+                diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.InvalidExpression,
+                    $"This expression nests parentheses more than {MaxNesting} deep. Simplify it.");
+                return;
+            }
+        }
         try
         {
             Expression.Evaluate(expression, SyntaxOnly.Instance);

@@ -29,6 +29,13 @@ internal sealed class WorkflowSource
 /// <summary>Turns the YAML tree of a workflow into its parts, reporting every bad value on the way.</summary>
 internal sealed partial class WorkflowReader(YamlValues values)
 {
+    /// <summary>Type names of other tools, pointed at ours.</summary>
+    private static readonly Dictionary<string, string> InputTypeSynonyms = new()
+    {
+        ["int"] = "number", ["integer"] = "number", ["float"] = "number", ["double"] = "number", ["decimal"] = "number",
+        ["bool"] = "boolean", ["switch"] = "boolean", ["str"] = "string", ["text"] = "string", ["choice"] = "string",
+    };
+
     private DiagnosticBag Diagnostics => values.Diagnostics;
 
     public WorkflowSource Read(YamlNode root)
@@ -119,7 +126,7 @@ internal sealed partial class WorkflowReader(YamlValues values)
             return new WorkflowInput { Name = name };
         }
         var type = entries.TryGetValue("type", out var typeEntry)
-            ? values.Choice<InputType>(typeEntry.Value, $"'type' of {owner}", WorkflowDiagnosticCode.InvalidInputType) ?? InputType.String
+            ? values.Choice<InputType>(typeEntry.Value, $"'type' of {owner}", WorkflowDiagnosticCode.InvalidInputType, InputTypeSynonyms) ?? InputType.String
             : InputType.String;
         return new WorkflowInput
         {

@@ -12,21 +12,47 @@ namespace WorkflowAutomation.Workflows.Parsing;
 /// </summary>
 internal static partial class YamlLoader
 {
+    private const int MaxDepth = 100;
+
     public static YamlNode? Load(string text, DiagnosticBag diagnostics)
     {
         var events = new List<ParsingEvent>();
         try
         {
             var parser = new Parser(new StringReader(text));
+            var depth = 0;
             while (parser.MoveNext())
             {
-                events.Add(parser.Current!);
+                var current = parser.Current!;
+                depth += current switch
+                {
+                    MappingStart or SequenceStart => 1,
+                    MappingEnd or SequenceEnd => -1,
+                    _ => 0,
+                };
+                if (depth > MaxDepth)
+                {
+                    // Stop reading at once: the parser slows down and building the node tree
+                    // recurses on absurd nesting; a workflow needs a handful of levels.
+                    diagnostics.Error(current.Start, WorkflowDiagnosticCode.YamlSyntax,
+                        $"The YAML nests lists and mappings more than {MaxDepth} levels deep here. A workflow needs a handful: flatten it.");
+                    return null;
+                }
+                events.Add(current);
             }
         }
         catch (YamlException exception)
         {
             diagnostics.Error(exception.Start, WorkflowDiagnosticCode.YamlSyntax,
                 $"This is not valid YAML: {Describe(exception)} Check the indentation, quotes and colons here.");
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // The scanner gives up on some malformed input without a position: point just past
+            // the last well-formed part.
+            diagnostics.Error(events.Count > 0 ? events[^1].End : Mark.Empty, WorkflowDiagnosticCode.YamlSyntax,
+                "This is not valid YAML after this point. Check the indentation, quotes, brackets and colons here.");
             return null;
         }
 
@@ -40,6 +66,13 @@ internal static partial class YamlLoader
             // Anchors and aliases are resolved here: an alias to an unknown anchor ends up in this branch.
             diagnostics.Error(exception.Start, WorkflowDiagnosticCode.YamlSyntax,
                 $"This is not valid YAML: {Describe(exception)} Check the anchors and aliases here.");
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            // Two equal keys that are not plain text (such as '? [a]' twice) pass the duplicate filter.
+            diagnostics.Add(1, 1, DiagnosticSeverity.Error, WorkflowDiagnosticCode.DuplicateKey,
+                "A mapping holds the same complex key twice. Use plain names as keys.");
             return null;
         }
 

@@ -25,11 +25,16 @@ internal static class YamlMapping
         }
         var entries = new Dictionary<string, YamlEntry>(StringComparer.Ordinal);
         var unknown = new List<(YamlScalarNode Key, YamlNode Value, string? Suggestion)>();
-        foreach (var (keyNode, value) in mapping.Children)
+        foreach (var (keyNode, value) in WithMergedKeys(values, mapping))
         {
             if (keyNode is not YamlScalarNode { Value: { } key } scalarKey)
             {
                 values.Diagnostics.Error(keyNode, WorkflowDiagnosticCode.InvalidType, $"Keys of {owner} must be plain names, not {YamlValues.Kind(keyNode)}.");
+                continue;
+            }
+            if (key.StartsWith("x-", StringComparison.Ordinal))
+            {
+                // Extension fields (as in Compose and OpenAPI): a place for anchors to share.
                 continue;
             }
             if (allowed.Contains(key, StringComparer.Ordinal))
@@ -57,6 +62,41 @@ internal static class YamlMapping
             values.Diagnostics.Error(mapping, WorkflowDiagnosticCode.MissingKey, $"{Capitalize(owner)} has no '{key}'. Add '{key}:' with a value.");
         }
         return entries;
+    }
+
+    /// <summary>
+    /// The mapping's own entries, then those of '&lt;&lt;: *anchor' merge keys that it does not
+    /// set itself (YAML's merge key: written keys win over merged ones).
+    /// </summary>
+    private static IEnumerable<KeyValuePair<YamlNode, YamlNode>> WithMergedKeys(YamlValues values, YamlMappingNode mapping)
+    {
+        var merged = new List<KeyValuePair<YamlNode, YamlNode>>();
+        foreach (var entry in mapping.Children)
+        {
+            if (entry.Key is not YamlScalarNode { Value: "<<" })
+            {
+                yield return entry;
+                continue;
+            }
+            var sources = entry.Value is YamlSequenceNode sequence ? sequence.Children : [entry.Value];
+            foreach (var source in sources)
+            {
+                if (source is YamlMappingNode shared)
+                {
+                    merged.AddRange(shared.Children);
+                }
+                else
+                {
+                    values.Diagnostics.Error(source, WorkflowDiagnosticCode.InvalidType,
+                        $"'<<' merges a mapping, such as '<<: *defaults', not {YamlValues.Kind(source)}.");
+                }
+            }
+        }
+        var own = mapping.Children.Keys.OfType<YamlScalarNode>().Select(key => key.Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in merged.Where(entry => entry.Key is not YamlScalarNode scalar || own.Add(scalar.Value)))
+        {
+            yield return entry;
+        }
     }
 
     public static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

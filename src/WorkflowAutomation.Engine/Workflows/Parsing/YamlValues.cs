@@ -118,7 +118,7 @@ internal sealed partial class YamlValues(DiagnosticBag diagnostics)
     }
 
     /// <summary>One of the lower-case names of <typeparamref name="T"/>, with a did-you-mean for a typo.</summary>
-    public T? Choice<T>(YamlNode node, string what, string code)
+    public T? Choice<T>(YamlNode node, string what, string code, IReadOnlyDictionary<string, string>? synonyms = null)
         where T : struct, Enum
     {
         var names = Enum.GetNames<T>().Select(name => name.ToLowerInvariant()).ToList();
@@ -127,9 +127,11 @@ internal sealed partial class YamlValues(DiagnosticBag diagnostics)
         {
             return value;
         }
-        var given = node is YamlScalarNode { Value: { } text } ? text : string.Empty;
-        Diagnostics.Error(node, code,
-            $"{what} must be one of {string.Join(", ", names)}, not {Show(node)}.{DidYouMean.Hint(given, names)}");
+        var given = node is YamlScalarNode { Value: { } text } ? text.Trim() : string.Empty;
+        var hint = synonyms is not null && synonyms.TryGetValue(given.ToLowerInvariant(), out var synonym)
+            ? $" Did you mean '{synonym}'?"
+            : DidYouMean.Hint(given, names);
+        Diagnostics.Error(node, code, $"{what} must be one of {string.Join(", ", names)}, not {Show(node)}.{hint}");
         return null;
     }
 
