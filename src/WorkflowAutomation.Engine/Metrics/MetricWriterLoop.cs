@@ -7,8 +7,9 @@ namespace WorkflowAutomation.Metrics;
 /// per transaction, answer flushes after the commit that covers them, and run retention in
 /// small steps between batches (on a timer, or when asked).
 /// </summary>
-internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions options, TimeProvider time, ChannelReader<WriteItem> reader)
+internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions options, TimeProvider time, Channel<WriteItem> channel)
 {
+    private readonly ChannelReader<WriteItem> reader = channel.Reader;
     private readonly RetentionEnforcer retention = new(options);
     private readonly List<ControlRequest> answered = [];
     private readonly List<RetentionRequest> retentionWaiters = [];
@@ -33,8 +34,10 @@ internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions o
         }
         catch (Exception exception)
         {
-            // Never take the host process down: remember the failure and fail whoever waits.
+            // Never take the host process down: remember the failure, refuse further samples
+            // (producers get the reason instead of waiting forever) and fail whoever waits.
             LastError = exception;
+            channel.Writer.TryComplete(exception);
             while (reader.TryRead(out var item))
             {
                 switch (item.Control)

@@ -29,7 +29,7 @@ public sealed class MetricsWriter : IDisposable
             FullMode = BoundedChannelFullMode.Wait,
         });
         registry = new SeriesRegistry(this, options, existingSeries);
-        loop = new MetricWriterLoop(databasePath, options, time, channel.Reader);
+        loop = new MetricWriterLoop(databasePath, options, time, channel);
         thread = new Thread(loop.Run) { IsBackground = true, Name = "metrics writer" };
         thread.Start();
     }
@@ -142,6 +142,11 @@ public sealed class MetricsWriter : IDisposable
             }
             catch (ChannelClosedException)
             {
+                if (LastError is { } failure)
+                {
+                    throw new MetricException("MetricStoreUnavailable", ErrorKind.ResourceUnavailable,
+                        $"The metric writer stopped after an error: {failure.Message} Open the store again.", failure);
+                }
                 throw new ObjectDisposedException(nameof(MetricsWriter), "The metric store is closed.");
             }
         }

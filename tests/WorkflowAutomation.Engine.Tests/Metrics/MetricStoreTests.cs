@@ -293,4 +293,26 @@ public sealed class MetricStoreTests : IDisposable
             configurationFolder.Dispose();
         }
     }
+
+    [Fact]
+    public void A_failed_batch_is_reported_by_flush_and_the_writer_goes_on()
+    {
+        store.Writer.Record("before", 1, timestamp: T0);
+        store.Writer.Flush();
+        using (var connection = new SqliteConnection($"Data Source={store.DatabasePath}"))
+        {
+            connection.Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE samples";
+            drop.ExecuteNonQuery();
+        }
+        store.Writer.Record("before", 2, timestamp: T0.AddSeconds(1));
+        Assert.Throws<SqliteException>(() => store.Writer.Flush());
+        Assert.NotNull(store.Writer.LastError);
+
+        MetricSchema.Create(store.DatabasePath);
+        store.Writer.Record("after", 3, timestamp: T0);
+        store.Writer.Flush();
+        Assert.Equal(3, Assert.Single(Query("after", MetricResolution.Raw)).Value);
+    }
 }
