@@ -139,6 +139,15 @@ Describe 'Invoke-ParallelBatch with pipeline input' {
         (Invoke-ParallelBatch -ScriptBlock { 'alone' }).Output | Should -Be 'alone'
     }
 
+    It 'records finished tasks and queue depth in the metric store for the dashboard' {
+        $null = '1:true', '1:exit 2' | Invoke-ParallelBatch
+        $series = Get-WorkflowMetric -ListAvailable -Name parallel.*
+        $series.Name | Should -Contain 'parallel.tasks.completed'
+        $series.Name | Should -Contain 'parallel.queue.depth'
+        $failed = Get-WorkflowMetric -Name parallel.tasks.completed -Tag @{ status = 'Failed' } -Start (Get-Date).AddMinutes(-5)
+        $failed | Should -Not -BeNullOrEmpty
+    }
+
     It 'writes a summary after the results' {
         $output = 1..20 | ForEach-Object { "$(1 + $_ % 3):true" } | Invoke-ParallelBatch -ThrottleLimit 2 -Summary
         $summary = $output[-1]

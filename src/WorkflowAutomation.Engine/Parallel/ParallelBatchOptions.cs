@@ -21,6 +21,9 @@ public sealed class ParallelBatchOptions
     /// <summary>The folder tasks start in (the caller's current location). <value>The default value is the process's current directory.</value></summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>Where finished tasks, queue depth and busy workers are recorded (metrics.db); none when null.</summary>
+    public Metrics.ExecutionMetrics? Metrics { get; init; }
+
     /// <summary>The clock for timestamps, timeouts and retry delays (tests pass a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -24,6 +24,8 @@ public sealed class ParallelBatchRunner
     private long[] freeSince = [];
     private long busyTicks;
     private int finished;
+    private int running;
+    private long lastGauges;
 
     /// <summary>Checks the batch; throws <see cref="ParallelBatchException"/> for unknown or duplicate ids and cycles.</summary>
     public ParallelBatchRunner(IReadOnlyList<ParallelTask> tasks, ParallelBatchOptions? options = null)
@@ -69,6 +71,7 @@ public sealed class ParallelBatchRunner
             while (state.Done < Total)
             {
                 Handle(state, inbox.Take());
+                RecordGauges(force: false);
                 if (state.CallbackFailure is not null && !state.Cancelled)
                 {
                     CancelEverything(state);
@@ -81,6 +84,7 @@ public sealed class ParallelBatchRunner
             thread.Join();
         }
         state.DisposeTimers();
+        RecordGauges(force: true);
         if (state.CallbackFailure is { } failure)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
@@ -127,7 +131,15 @@ public sealed class ParallelBatchRunner
         }
     }
 
-    internal bool TakeNext(int worker, out QueuedAttempt attempt) => queues.TryTake(worker, out attempt);
+    internal bool TakeNext(int worker, out QueuedAttempt attempt)
+    {
+        if (!queues.TryTake(worker, out attempt))
+        {
+            return false;
+        }
+        Interlocked.Increment(ref running);
+        return true;
+    }
 
     internal void RunCommand(int worker, QueuedAttempt attempt)
     {
@@ -153,6 +165,7 @@ public sealed class ParallelBatchRunner
 
     internal void Report(int worker, QueuedAttempt attempt, TaskOutcome outcome, long startedTimestamp, DateTimeOffset startedAt)
     {
+        Interlocked.Decrement(ref running);
         var ended = Time.GetTimestamp();
         if (Options.FailFast && outcome.Status is ParallelTaskStatus.Failed or ParallelTaskStatus.TimedOut && attempt.Attempt > Options.RetryCount)
         {
@@ -168,7 +181,11 @@ public sealed class ParallelBatchRunner
         inbox.Add(new Message.Completed(attempt, outcome, worker, startedTimestamp, startedAt, ended, latency));
     }
 
-    internal void Requeue(QueuedAttempt attempt) => inbox.Add(new Message.Interrupted(attempt));
+    internal void Requeue(QueuedAttempt attempt)
+    {
+        Interlocked.Decrement(ref running);
+        inbox.Add(new Message.Interrupted(attempt));
+    }
 
     private void Handle(BatchState state, Message message)
     {
@@ -339,7 +356,43 @@ public sealed class ParallelBatchRunner
     {
         state.Record(index, result);
         Interlocked.Increment(ref finished);
+        Record(metrics => metrics.TaskFinished(result.Status, result.Duration));
     }
+
+    /// <summary>Queue depth and busy workers, at most once a second (and at the end), for the dashboard.</summary>
+    private void RecordGauges(bool force)
+    {
+        if (Options.Metrics is null || (!force && Time.GetElapsedTime(lastGauges) < GaugeInterval))
+        {
+            return;
+        }
+        lastGauges = Time.GetTimestamp();
+        var depth = force ? 0 : queues.Count;
+        var busy = force ? 0 : Volatile.Read(ref running);
+        Record(metrics =>
+        {
+            metrics.QueueDepthChanged(depth);
+            metrics.ActiveWorkersChanged(busy);
+        });
+    }
+
+    private void Record(Action<Metrics.ExecutionMetrics> write)
+    {
+        if (Options.Metrics is not { } metrics)
+        {
+            return;
+        }
+        try
+        {
+            write(metrics);
+        }
+        catch (Common.WorkflowAutomationException)
+        {
+            // Metrics are a by-product: a full series or a bad value never fails a task.
+        }
+    }
+
+    private static readonly TimeSpan GaugeInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>What the coordinating thread hears about.</summary>
     private abstract record Message

@@ -38,6 +38,18 @@ internal sealed class WorkerQueues
 
     public int Workers => queues.Length;
 
+    /// <summary>Attempts waiting in the queues.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return queues.Sum(q => q.Count);
+            }
+        }
+    }
+
     /// <summary>Tasks taken from another worker's queue.</summary>
     public int Steals { get; private set; }
 

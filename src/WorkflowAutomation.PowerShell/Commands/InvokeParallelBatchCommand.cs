@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using WorkflowAutomation.Metrics;
 using WorkflowAutomation.Parallel;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.PowerShell.Hosting;
@@ -133,6 +134,21 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
 
     protected override void StopProcessing() => stopping.Cancel();
 
+    /// <summary>The state directory's metric store, for the dashboard's executor panel; a batch runs without it if it cannot be opened.</summary>
+    private MetricStore? OpenMetrics()
+    {
+        try
+        {
+            return MetricStore.Open(State, Configuration);
+        }
+        catch (Exception exception)
+        {
+            // Metrics are a by-product: an unwritable or locked metrics.db must not stop the batch.
+            WriteWarning($"Task metrics will not be recorded: {exception.Message}");
+            return null;
+        }
+    }
+
     /// <summary>What -WhatIf shows: the batch, checked, in the order it would start.</summary>
     private static string Describe(ParallelBatchRunner runner)
     {
@@ -147,6 +163,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
             input.AddInput(ScriptBlock, null, withArgument: false);
         }
         input.ThrowIfInvalid();
+        using var metrics = OpenMetrics();
         var runner = new ParallelBatchRunner(input.Tasks, new ParallelBatchOptions
         {
             ThrottleLimit = ThrottleLimit > 0 ? ThrottleLimit : Configuration.MaxParallelWorkers,
@@ -156,6 +173,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
             FailFast = FailFast,
             WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
             ScriptHost = WorkerRunspaceHost.Shared,
+            Metrics = metrics is null ? null : new ExecutionMetrics(metrics.Writer),
         });
         if (runner.Total == 0 || !ShouldProcess(Describe(runner), "Run"))
         {
