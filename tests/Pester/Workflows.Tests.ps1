@@ -51,6 +51,11 @@ Describe 'Test-WorkflowDefinition' {
         $results | Should -Be @($false, $false, $true)   # bad, broken [1], good
     }
 
+    It 'takes a folder for the workflow files in it' {
+        Test-WorkflowDefinition $script:folder | Should -Be @($false, $false, $true)   # bad, broken [1], good
+        (Import-WorkflowDefinition -LiteralPath $script:folder -ErrorAction SilentlyContinue).Name | Should -Be 'good'
+    }
+
     It 'reads a name with wildcard characters through -LiteralPath' {
         Test-WorkflowDefinition -LiteralPath (Join-Path $script:folder 'broken [1].yaml') | Should -BeFalse
     }

@@ -12,7 +12,7 @@ public abstract class WorkflowFileCmdlet : WorkflowCmdlet
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
 
-    /// <summary>The workflow files to read. Wildcards are allowed, such as ./workflows/*.yaml.</summary>
+    /// <summary>The workflow files to read. Wildcards are allowed, such as ./workflows/*.yaml; a folder stands for the *.yaml and *.yml files in it.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(WorkflowFileCompleter))]
@@ -23,7 +23,41 @@ public abstract class WorkflowFileCmdlet : WorkflowCmdlet
     [Alias("PSPath", "LP")]
     public string[] LiteralPath { get; set; } = [];
 
-    /// <summary>The files named by -Path or -LiteralPath; a name that matches nothing gets a non-terminating error.</summary>
-    protected IEnumerable<string> InputFiles() =>
-        ParameterSetName == LiteralPathSet ? ResolveFiles(LiteralPath, literal: true) : ResolveFiles(Path);
+    /// <summary>
+    /// The files named by -Path or -LiteralPath, a folder standing for the workflow files
+    /// (*.yaml, *.yml) directly in it; a name that matches nothing gets a non-terminating error.
+    /// </summary>
+    protected IEnumerable<string> InputFiles()
+    {
+        var literal = ParameterSetName == LiteralPathSet;
+        foreach (var path in literal ? LiteralPath : Path)
+        {
+            var folder = Folder(path, literal);
+            var files = folder is null
+                ? ResolveFiles([path], literal)
+                : Directory.EnumerateFiles(folder).Where(IsWorkflowFile).Order(StringComparer.Ordinal);
+            foreach (var file in files)
+            {
+                yield return file;
+            }
+        }
+    }
+
+    private string? Folder(string path, bool literal)
+    {
+        try
+        {
+            var resolved = literal
+                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(path)
+                : WildcardPattern.ContainsWildcardCharacters(path) ? null : GetResolvedProviderPathFromPSPath(path, out _).SingleOrDefault();
+            return resolved is not null && Directory.Exists(resolved) ? resolved : null;
+        }
+        catch (Exception exception) when (exception is ItemNotFoundException or ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsWorkflowFile(string file) =>
+        file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 }
