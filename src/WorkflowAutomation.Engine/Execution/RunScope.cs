@@ -183,6 +183,10 @@ internal sealed partial class RunScope : IDisposable
         }
     }
 
+    private static bool IsFinished(StepStatus status) =>
+        status is StepStatus.Succeeded or StepStatus.Failed or StepStatus.TimedOut or StepStatus.Skipped
+            or StepStatus.Cancelled or StepStatus.Interrupted or StepStatus.CircuitOpen;
+
     /// <summary>Whether a finished step counts as failed (for the run, failure() and rollback).</summary>
     private static bool IsFailure(WorkflowStepRun step) =>
         !step.ContinuedOnError && step.Status is StepStatus.Failed or StepStatus.TimedOut or StepStatus.Interrupted or StepStatus.CircuitOpen;
