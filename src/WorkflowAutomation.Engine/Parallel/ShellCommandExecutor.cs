@@ -33,6 +33,10 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
         var direct = DirectCommand.TryParse(task.Command!, out var program, out var arguments);
         var info = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory);
         var token = ProcessTree.NewToken();
+        if (direct && SpawnedProcess.IsSupported)
+        {
+            return SpawnedProcess.Run(program, arguments, workingDirectory, token, timeout, time, cancellation);
+        }
         info.Environment[ProcessTree.TokenVariable] = token;
         using var process = new Process { StartInfo = info };
         try

@@ -68,6 +68,39 @@ public sealed class ShellCommandExecutorTests
         Assert.Empty(LiveProcesses(marker));
     }
 
+    [Fact]
+    public void A_plain_program_started_directly_reports_exit_code_and_large_output()
+    {
+        Assert.Equal((ParallelTaskStatus.Failed, 1), (Run("false").Status, Run("false").ExitCode));
+        var many = Run("seq 1 100000");
+        Assert.Equal(100000, many.Output.Count);
+        Assert.Equal("100000", many.Output[^1]);
+        Assert.Contains("No such file", Run("ls /no/such/folder").Error);
+    }
+
+    [Fact]
+    public void A_plain_program_that_times_out_is_killed()
+    {
+        var marker = UniqueSleep();
+
+        var outcome = Run($"sleep {marker}", TimeSpan.FromSeconds(0.5));
+
+        Assert.Equal(ParallelTaskStatus.TimedOut, outcome.Status);
+        Assert.Empty(LiveProcesses(marker));
+    }
+
+    [Fact]
+    public void A_plain_program_is_killed_on_cancellation()
+    {
+        var marker = UniqueSleep();
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(0.5));
+
+        var outcome = Run($"sleep {marker}", cancellation: cancellation.Token);
+
+        Assert.Equal(ParallelTaskStatus.Cancelled, outcome.Status);
+        Assert.Empty(LiveProcesses(marker));
+    }
+
     [Theory]
     [InlineData("true", true)]
     [InlineData("echo plain words", true)]

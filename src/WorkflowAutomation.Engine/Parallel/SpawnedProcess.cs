@@ -1,0 +1,347 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using WorkflowAutomation.Execution;
+
+namespace WorkflowAutomation.Parallel;
+
+/// <summary>
+/// The Linux fast path for plain programs: <c>posix_spawn</c> (a vfork-style clone, then
+/// exec), both output pipes read on the worker thread with <c>poll</c>, and the exit waited
+/// for with <c>waitid</c>. No Process object, no thread-pool hop, no SIGCHLD round trip:
+/// this is what lets a pwsh session start processes at xargs' pace. Everything else (shell
+/// commands, other platforms) goes through <see cref="System.Diagnostics.Process"/>.
+/// </summary>
+/// <remarks>
+/// The child gets /dev/null as input, default signal handlers and an empty signal mask,
+/// and the task's <see cref="ProcessTree"/> token in its environment, so a timeout or a
+/// cancellation kills it and anything it started. The pid is reaped only under a lock that
+/// the kill also takes, so a kill can never hit a recycled pid.
+/// </remarks>
+internal static class SpawnedProcess
+{
+    private const int OCloexec = 0x80000;
+    private const int ORdonly = 0;
+    private const short PollIn = 0x1;
+    private const int Eintr = 4;
+    private const short SetSignalDefaults = 0x04;
+    private const short SetSignalMask = 0x08;
+    private const int PPid = 1;
+    private const int WExited = 4;
+    private const int WNoHang = 1;
+    private const int WNoWait = 0x01000000;
+    private const int SigKill = 9;
+    // siginfo_t on 64-bit Linux: signo, errno, code, padding, then si_pid.
+    private const int SiPidOffset = 16;
+    private static readonly TimeSpan OrphanGrace = TimeSpan.FromMilliseconds(500);
+
+    public static bool IsSupported => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+    public static TaskOutcome Run(string program, IReadOnlyList<string> arguments, string? workingDirectory, string token,
+        TimeSpan? timeout, TimeProvider time, CancellationToken cancellation)
+    {
+        var output = new int[2];
+        var error = new int[2];
+        if (pipe2(output, OCloexec) != 0)
+        {
+            return TaskOutcome.Failure($"'{program}' could not be started: no pipe (errno {Marshal.GetLastPInvokeError()}).");
+        }
+        if (pipe2(error, OCloexec) != 0)
+        {
+            close(output[0]);
+            close(output[1]);
+            return TaskOutcome.Failure($"'{program}' could not be started: no pipe (errno {Marshal.GetLastPInvokeError()}).");
+        }
+        int pid;
+        int status;
+        try
+        {
+            status = Spawn(program, arguments, workingDirectory, token, output[1], error[1], out pid);
+        }
+        finally
+        {
+            close(output[1]);
+            close(error[1]);
+        }
+        if (status != 0)
+        {
+            close(output[0]);
+            close(error[0]);
+            return TaskOutcome.Failure($"'{program}' could not be started: {Marshal.GetPInvokeErrorMessage(status)}.");
+        }
+
+        var child = new Child(pid, token);
+        byte[] stdout, stderr;
+        using (cancellation.Register(static c => ((Child)c!).Kill(ParallelTaskStatus.Cancelled), child))
+        using (timeout is { } limit ? time.CreateTimer(static c => ((Child)c!).Kill(ParallelTaskStatus.TimedOut), child, limit, Timeout.InfiniteTimeSpan) : null)
+        {
+            (stdout, stderr) = ReadBoth(output[0], error[0], child);
+            child.WaitAndReap();
+        }
+        var text = Encoding.UTF8.GetString(stdout);
+        var errors = Encoding.UTF8.GetString(stderr).TrimEnd('\r', '\n');
+        if (child.StoppedAs is { } reason)
+        {
+            var why = reason == ParallelTaskStatus.TimedOut
+                ? $"Timed out after {timeout!.Value.TotalSeconds:0.###} s; the process tree was killed."
+                : "Cancelled; the process tree was killed.";
+            return new TaskOutcome(reason, null, ShellCommandExecutor.Lines(text), errors.Length == 0 ? why : errors + Environment.NewLine + why);
+        }
+        return new TaskOutcome(child.ExitCode == 0 ? ParallelTaskStatus.Succeeded : ParallelTaskStatus.Failed,
+            child.ExitCode, ShellCommandExecutor.Lines(text), errors.Length == 0 ? null : errors);
+    }
+
+    private static int Spawn(string program, IReadOnlyList<string> arguments, string? workingDirectory, string token, int stdout, int stderr, out int pid)
+    {
+        // Opaque glibc structures: generously sized buffers (posix_spawn_file_actions_t is
+        // 80 bytes, posix_spawnattr_t 336, sigset_t 128).
+        var actions = Marshal.AllocHGlobal(512);
+        var attributes = Marshal.AllocHGlobal(1024);
+        var signals = Marshal.AllocHGlobal(256);
+        try
+        {
+            posix_spawn_file_actions_init(actions);
+            posix_spawnattr_init(attributes);
+            posix_spawn_file_actions_addopen(actions, 0, "/dev/null", ORdonly, 0);
+            posix_spawn_file_actions_adddup2(actions, stdout, 1);
+            posix_spawn_file_actions_adddup2(actions, stderr, 2);
+            if (!string.IsNullOrEmpty(workingDirectory))
+            {
+                posix_spawn_file_actions_addchdir_np(actions, workingDirectory);
+            }
+            sigfillset(signals);
+            posix_spawnattr_setsigdefault(attributes, signals);
+            sigemptyset(signals);
+            posix_spawnattr_setsigmask(attributes, signals);
+            posix_spawnattr_setflags(attributes, SetSignalDefaults | SetSignalMask);
+
+            var argv = new string?[arguments.Count + 2];
+            argv[0] = program;
+            for (var i = 0; i < arguments.Count; i++)
+            {
+                argv[i + 1] = arguments[i];
+            }
+            return posix_spawn(out pid, program, actions, attributes, argv, EnvironmentBlock(token));
+        }
+        finally
+        {
+            posix_spawn_file_actions_destroy(actions);
+            posix_spawnattr_destroy(attributes);
+            Marshal.FreeHGlobal(actions);
+            Marshal.FreeHGlobal(attributes);
+            Marshal.FreeHGlobal(signals);
+        }
+    }
+
+    private static string?[] EnvironmentBlock(string token)
+    {
+        var variables = System.Environment.GetEnvironmentVariables();
+        var environment = new List<string?>(variables.Count + 2);
+        foreach (System.Collections.DictionaryEntry entry in variables)
+        {
+            if ((string)entry.Key != ProcessTree.TokenVariable)
+            {
+                environment.Add($"{entry.Key}={entry.Value}");
+            }
+        }
+        environment.Add($"{ProcessTree.TokenVariable}={token}");
+        environment.Add(null);
+        return [.. environment];
+    }
+
+    /// <summary>Reads both pipes to their end on this thread; kills leftovers that hold them after the child exited.</summary>
+    private static (byte[] Output, byte[] Error) ReadBoth(int output, int error, Child child)
+    {
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        var buffer = new byte[16384];
+        var fds = new PollFd[] { new() { Fd = output, Events = PollIn }, new() { Fd = error, Events = PollIn } };
+        var open = 2;
+        long exitedAt = 0;
+        try
+        {
+            while (open > 0)
+            {
+                var ready = poll(fds, (nuint)fds.Length, 100);
+                if (ready < 0 && Marshal.GetLastPInvokeError() == Eintr)
+                {
+                    continue;
+                }
+                if (ready == 0)
+                {
+                    // Nothing to read: if the child is gone, whoever still holds the pipes is an orphan.
+                    if (exitedAt == 0 && child.HasExited())
+                    {
+                        exitedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                    }
+                    else if (exitedAt != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(exitedAt) > OrphanGrace)
+                    {
+                        ProcessTree.KillByToken(child.Token);
+                        exitedAt = long.MaxValue / 2;
+                    }
+                    continue;
+                }
+                for (var i = 0; i < fds.Length; i++)
+                {
+                    if (fds[i].Fd < 0 || fds[i].Revents == 0)
+                    {
+                        continue;
+                    }
+                    var read = ReadSome(fds[i].Fd, buffer);
+                    if (read > 0)
+                    {
+                        (i == 0 ? stdout : stderr).Write(buffer, 0, read);
+                    }
+                    else
+                    {
+                        close(fds[i].Fd);
+                        fds[i].Fd = -1;
+                        open--;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var fd in fds.Where(f => f.Fd >= 0))
+            {
+                close(fd.Fd);
+            }
+        }
+        return (stdout.ToArray(), stderr.ToArray());
+    }
+
+    private static int ReadSome(int fd, byte[] buffer)
+    {
+        while (true)
+        {
+            var read = (int)read_(fd, buffer, (nint)buffer.Length);
+            if (read >= 0 || Marshal.GetLastPInvokeError() != Eintr)
+            {
+                return Math.Max(read, 0);
+            }
+        }
+    }
+
+    /// <summary>The spawned child: waited for without reaping, reaped under the lock the kill takes.</summary>
+    private sealed class Child(int pid, string token)
+    {
+        private readonly object gate = new();
+        private bool reaped;
+        private int stoppedAs = -1;
+
+        public string Token => token;
+
+        public int ExitCode { get; private set; }
+
+        public ParallelTaskStatus? StoppedAs => stoppedAs >= 0 ? (ParallelTaskStatus)stoppedAs : null;
+
+        public bool HasExited()
+        {
+            var info = new byte[128];
+            return waitid(PPid, pid, info, WExited | WNoHang | WNoWait) == 0 && BitConverter.ToInt32(info, SiPidOffset) == pid;
+        }
+
+        public void WaitAndReap()
+        {
+            var info = new byte[128];
+            while (waitid(PPid, pid, info, WExited | WNoWait) != 0 && Marshal.GetLastPInvokeError() == Eintr)
+            {
+            }
+            lock (gate)
+            {
+                int status;
+                while (waitpid(pid, out status, 0) < 0 && Marshal.GetLastPInvokeError() == Eintr)
+                {
+                }
+                reaped = true;
+                // WIFEXITED: the low 7 bits are 0 and the code is in the next byte; a signal gives 128 + signal, as shells report it.
+                ExitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+            }
+        }
+
+        public void Kill(ParallelTaskStatus reason)
+        {
+            lock (gate)
+            {
+                if (reaped || stoppedAs >= 0)
+                {
+                    return;
+                }
+                stoppedAs = (int)reason;
+                kill(pid, SigKill);
+            }
+            ProcessTree.KillByToken(token);
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int pipe2([Out] int[] fds, int flags);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int close(int fd);
+
+    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static extern nint read_(int fd, [Out] byte[] buffer, nint count);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int poll([In, Out] PollFd[] fds, nuint count, int timeout);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int waitid(int idType, int id, [Out] byte[] info, int options);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int waitpid(int pid, out int status, int options);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    // LPStr is UTF-8 on Unix.
+    [DllImport("libc")]
+    private static extern int posix_spawn(out int pid, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr actions, IntPtr attributes,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] argv,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] envp);
+
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_init(IntPtr actions);
+
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_destroy(IntPtr actions);
+
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_addopen(IntPtr actions, int fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_adddup2(IntPtr actions, int fd, int target);
+
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_addchdir_np(IntPtr actions, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [DllImport("libc")]
+    private static extern int posix_spawnattr_init(IntPtr attributes);
+
+    [DllImport("libc")]
+    private static extern int posix_spawnattr_destroy(IntPtr attributes);
+
+    [DllImport("libc")]
+    private static extern int posix_spawnattr_setflags(IntPtr attributes, short flags);
+
+    [DllImport("libc")]
+    private static extern int posix_spawnattr_setsigmask(IntPtr attributes, IntPtr mask);
+
+    [DllImport("libc")]
+    private static extern int posix_spawnattr_setsigdefault(IntPtr attributes, IntPtr signals);
+
+    [DllImport("libc")]
+    private static extern int sigemptyset(IntPtr set);
+
+    [DllImport("libc")]
+    private static extern int sigfillset(IntPtr set);
+}
