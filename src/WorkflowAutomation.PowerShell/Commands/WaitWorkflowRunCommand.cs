@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using WorkflowAutomation.Common;
+using WorkflowAutomation.Daemon;
 using WorkflowAutomation.Daemon.Ipc;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.State;
@@ -38,12 +39,15 @@ public sealed class WaitWorkflowRunCommand : DaemonCmdlet
     {
         foreach (var id in Id)
         {
-            if (Finished(id) is { } done)
+            // The daemon answers once its bookkeeping (queue, breakers, metrics) is done too;
+            // without one, a run that ended is still read from the state store.
+            var client = DaemonClient.TryConnect(State);
+            if (client is null)
             {
-                WriteObject(done);
+                WriteObject(Finished(id) ?? throw new DaemonNotRunningException(State.Root));
                 continue;
             }
-            using var client = ConnectDaemon();
+            using var connection = client;
             var clock = Stopwatch.StartNew();
             var limit = Timeout < 0 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(Timeout);
             while (true)
