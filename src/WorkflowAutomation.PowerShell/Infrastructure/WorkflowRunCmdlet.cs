@@ -52,7 +52,9 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         {
             var pump = new PipelinePump();
             var observer = new CmdletRunObserver(this, pump, definition.Steps.Count);
-            var executor = new WorkflowExecutor(Options(store, observer, new PromptApprovalGate(this, pump)));
+            // With standard input redirected (CI, scheduled tasks, pipes) nobody can answer a prompt.
+            IApprovalGate gate = Console.IsInputRedirected ? NonInteractiveApprovalGate.Instance : new PromptApprovalGate(this, pump);
+            var executor = new WorkflowExecutor(Options(store, observer, gate));
             cancellation = new CancellationTokenSource();
             var work = Task.Run(() => executor.RunAsync(definition, request, cancellation.Token));
             WorkflowSession.Register(runId, ActiveRun.ForTask(cancellation, work));
