@@ -321,13 +321,14 @@ steps:
     }
 
     It 'records a run whose session was killed as Interrupted' {
-        $path = New-Workflow 'killed' @'
+        $pids = Join-Path $script:work 'killed-pids.txt'
+        $path = New-Workflow 'killed' @"
 name: killed
 steps:
   - name: forever
     shell: sh
-    command: sleep 120
-'@
+    command: sleep 120 & echo `$! >> $pids; wait
+"@
         $pwsh = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
         $script = "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; Invoke-Workflow -Path '$path'"
         $child = Start-Process $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
@@ -342,6 +343,9 @@ steps:
         $run.Status | Should -Be 'Interrupted'
         $run.Error | Should -BeLike "*pid $($child.Id)*ended before the run finished*"
         ($run.Steps | Where-Object Name -eq forever).Status | Should -Be 'Interrupted'
+        # What the dead session left running ends with the run.
+        Start-Sleep -Milliseconds 200
+        Test-ProcessAlive ([int](Get-Content $pids)) | Should -BeFalse
     }
 }
 

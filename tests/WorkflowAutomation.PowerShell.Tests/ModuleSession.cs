@@ -12,13 +12,14 @@ public sealed class ModuleSession : IDisposable
 {
     private readonly Runspace runspace;
 
-    public ModuleSession()
+    /// <param name="host">A host for the session (to answer prompts); none, as in a hosted service, when null.</param>
+    public ModuleSession(System.Management.Automation.Host.PSHost? host = null)
     {
         StateDirectory = Path.Combine(Path.GetTempPath(), "wa-host-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(StateDirectory);
         var state = InitialSessionState.CreateDefault2();
         state.EnvironmentVariables.Add(new SessionStateVariableEntry("WORKFLOW_AUTOMATION_HOME", StateDirectory, null));
-        runspace = RunspaceFactory.CreateRunspace(state);
+        runspace = host is null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
         Invoke($"$env:WORKFLOW_AUTOMATION_HOME = '{StateDirectory}'; Import-Module '{ModulePath}' -ErrorAction Stop");
     }

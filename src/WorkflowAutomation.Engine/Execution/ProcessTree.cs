@@ -41,13 +41,19 @@ public static class ProcessTree
     }
 
     /// <summary>Kills every process (other than this one) whose environment carries the token. Linux only.</summary>
-    public static int KillByToken(string token)
+    public static int KillByToken(string token) => KillByEnvironment(TokenVariable, token);
+
+    /// <summary>
+    /// Kills every process (other than this one) started with <paramref name="variable"/> set
+    /// to <paramref name="value"/>, such as every step process of a run (WORKFLOW_RUN_ID). Linux only.
+    /// </summary>
+    public static int KillByEnvironment(string variable, string value)
     {
         if (!OperatingSystem.IsLinux())
         {
             return 0;
         }
-        var marker = Encoding.ASCII.GetBytes($"{TokenVariable}={token}\0");
+        var marker = Encoding.UTF8.GetBytes($"{variable}={value}\0");
         var self = Environment.ProcessId;
         var killed = 0;
         // Twice: a process may fork between the scan and the kill.

@@ -67,7 +67,8 @@ internal sealed partial class RunScope
         {
             record.Outputs[key] = value;
         }
-        record.ExitCode = last.Cancelled ? null : last.ExitCode;
+        // A killed process has no exit code worth showing.
+        record.ExitCode = last.Cancelled || last.TimedOut ? null : last.ExitCode;
         if (last.Succeeded)
         {
             Finish(record, StepStatus.Succeeded, null);
@@ -152,7 +153,7 @@ internal sealed partial class RunScope
         var result = await ExecuteAsync(step.Name, step.Shell, command, attemptEnvironment, step, cancellationToken).ConfigureAwait(false);
         var outputs = StepOutputFile.Read(outputFile);
         attempt.Status = result.Cancelled ? StepStatus.Cancelled : result.TimedOut ? StepStatus.TimedOut : result.Succeeded ? StepStatus.Succeeded : StepStatus.Failed;
-        attempt.ExitCode = result.Cancelled ? null : result.ExitCode;
+        attempt.ExitCode = result.Cancelled || result.TimedOut ? null : result.ExitCode;
         attempt.Error = result.Error;
         attempt.EndTime = options.Time.GetUtcNow();
         options.Store.SaveAttempt(attempt);

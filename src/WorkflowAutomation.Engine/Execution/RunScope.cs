@@ -15,6 +15,8 @@ internal sealed partial class RunScope : IDisposable
     private readonly Dictionary<string, IReadOnlyList<string>> dependencies;
     private readonly Dictionary<string, HashSet<string>> ancestors;
     private readonly List<string> succeededInOrder = [];
+    // Finished steps the scheduler has taken note of; only these unblock their dependants.
+    private readonly HashSet<string> observed = new(StringComparer.Ordinal);
     private readonly HashSet<string> approved;
     private readonly object gate = new();
     private readonly Lazy<string> workFolder;
@@ -58,7 +60,7 @@ internal sealed partial class RunScope : IDisposable
                 progressed = false;
                 foreach (var step in pending.ToList())
                 {
-                    if (!dependencies[step.Name].All(name => IsFinished(steps[name].Status)))
+                    if (!dependencies[step.Name].All(observed.Contains))
                     {
                         continue;
                     }
@@ -66,6 +68,7 @@ internal sealed partial class RunScope : IDisposable
                     if (skipReason is not null)
                     {
                         Finish(steps[step.Name], skipReason.Value.Status, skipReason.Value.Reason);
+                        Observe(steps[step.Name]);
                         pending.Remove(step);
                         progressed = true;
                         continue;
@@ -85,8 +88,10 @@ internal sealed partial class RunScope : IDisposable
                 break;
             }
             var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+            var finished = running[done];
             running.Remove(done);
             await done.ConfigureAwait(false);
+            Observe(steps[finished.Name]);
         }
         foreach (var step in pending)
         {
@@ -115,6 +120,7 @@ internal sealed partial class RunScope : IDisposable
         lock (gate)
         {
             succeededInOrder.Add(step.Name);
+            observed.Add(step.Name);
         }
         Save(record);
         return true;
@@ -144,10 +150,6 @@ internal sealed partial class RunScope : IDisposable
         }
     }
 
-    private static bool IsFinished(StepStatus status) =>
-        status is StepStatus.Succeeded or StepStatus.Failed or StepStatus.TimedOut or StepStatus.Skipped
-            or StepStatus.Cancelled or StepStatus.Interrupted or StepStatus.CircuitOpen;
-
     /// <summary>Whether a finished step counts as failed (for the run, failure() and rollback).</summary>
     private static bool IsFailure(WorkflowStepRun step) =>
         !step.ContinuedOnError && step.Status is StepStatus.Failed or StepStatus.TimedOut or StepStatus.Interrupted or StepStatus.CircuitOpen;
@@ -165,12 +167,24 @@ internal sealed partial class RunScope : IDisposable
             {
                 succeededInOrder.Add(step.Name);
             }
+        }
+        Save(step);
+    }
+
+    /// <summary>
+    /// The scheduler takes note of a finished step. A failure stops new steps only from here:
+    /// steps that were ready together all start, however fast one of them fails.
+    /// </summary>
+    private void Observe(WorkflowStepRun step)
+    {
+        lock (gate)
+        {
+            observed.Add(step.Name);
             if (IsFailure(step))
             {
                 firstFailure ??= step.Name;
             }
         }
-        Save(step);
     }
 
     private void Save(WorkflowStepRun step)

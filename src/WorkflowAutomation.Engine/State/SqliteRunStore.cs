@@ -298,7 +298,7 @@ public sealed class SqliteRunStore : IRunStore
         Flush();
         lock (gate)
         {
-            var abandoned = new List<(string Id, int Pid)>();
+            var abandoned = new List<(string Id, int Pid, bool Local)>();
             using (var command = Command("""
                 SELECT id, owner_pid, owner_start, owner_host FROM runs
                 WHERE status IN ('Running', 'WaitingForApproval') AND (origin IS NULL OR origin <> $daemon)
@@ -310,13 +310,18 @@ public sealed class SqliteRunStore : IRunStore
                     var owner = new RunOwner(reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3));
                     if (!owner.IsAlive())
                     {
-                        abandoned.Add((reader.GetString(0), owner.ProcessId));
+                        abandoned.Add((reader.GetString(0), owner.ProcessId, string.Equals(owner.MachineName, Environment.MachineName, StringComparison.OrdinalIgnoreCase)));
                     }
                 }
             }
             var now = DateTimeOffset.UtcNow.UtcTicks;
-            foreach (var (id, pid) in abandoned)
+            foreach (var (id, pid, local) in abandoned)
             {
+                if (local)
+                {
+                    // The steps it left running are orphans now: they end with the run.
+                    Execution.ProcessTree.KillByEnvironment("WORKFLOW_RUN_ID", id);
+                }
                 var message = $"The process that ran this run (pid {pid}) ended before the run finished; steps that were running were interrupted.";
                 Execute("UPDATE runs SET status='Interrupted', end_time=$now, error=$error WHERE id=$id", ("$id", id), ("$now", now), ("$error", message));
                 Execute("UPDATE steps SET status='Interrupted', end_time=$now, error='Interrupted: the process running it ended.' WHERE run_id=$id AND status IN ('Running', 'WaitingForApproval')", ("$id", id), ("$now", now));

@@ -19,7 +19,23 @@ internal static class WorkflowSession
     {
         lock (Gate)
         {
-            return scriptHost ??= new RunspaceScriptHost(RunspaceScriptHost.CurrentPwsh(psHome), Environment.CurrentDirectory);
+            if (scriptHost is null)
+            {
+                scriptHost = new RunspaceScriptHost(RunspaceScriptHost.CurrentPwsh(psHome), Environment.CurrentDirectory);
+                // Removes its private folder of step scripts when the session ends.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                {
+                    try
+                    {
+                        scriptHost.Dispose();
+                    }
+                    catch (Exception)
+                    {
+                        // The process is ending; a runspace that will not close must not stop it.
+                    }
+                };
+            }
+            return scriptHost;
         }
     }
 
