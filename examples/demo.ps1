@@ -79,10 +79,11 @@ $second.Steps | Format-Table | Out-Host
 Write-Section 'Get-WorkflowRunLog: what the deploy step wrote'
 Get-WorkflowRunLog -Id $second.Id -Step deploy | Format-Table | Out-Host
 
-Write-Section 'Without -Approve, a non-interactive run stops at the gate with a clear error'
+Write-Section 'Without -Approve, a run nobody can answer (here a job) stops at the gate with a clear error'
 Push-Location $workspace
 try {
-    $gated = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2' } -ErrorAction SilentlyContinue -ErrorVariable gateError
+    $gated = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2' } -AsJob |
+        Receive-Job -Wait -AutoRemoveJob -ErrorAction SilentlyContinue -ErrorVariable gateError
 }
 finally {
     Pop-Location
