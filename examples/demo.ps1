@@ -79,15 +79,18 @@ $second.Steps | Format-Table | Out-Host
 Write-Section 'Get-WorkflowRunLog: what the deploy step wrote'
 Get-WorkflowRunLog -Id $second.Id -Step deploy | Format-Table | Out-Host
 
-Write-Section 'Without -Approve, a non-interactive run stops at the gate with a clear error'
+Write-Section 'Invoke-Workflow -AsJob without -Approve: nobody can answer the gate, so the run stops with a clear error'
 Push-Location $workspace
 try {
-    $gated = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2' } -ErrorAction SilentlyContinue -ErrorVariable gateError
+    $job = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2' } -AsJob
 }
 finally {
     Pop-Location
 }
-Write-Host "Status: $($gated.Status); error $($gateError[0].FullyQualifiedErrorId): $($gateError[0].Exception.Message)"
+$gated = $job | Wait-Job | Receive-Job -ErrorAction SilentlyContinue -ErrorVariable gateError
+Write-Host "Job $($job.Id) $($job.State); run $($gated.Id) $($gated.Status)"
+Write-Host "Error $($gateError[0].FullyQualifiedErrorId): $($gateError[0].Exception.Message)"
+Remove-Job $job
 
 Write-Section 'Get-WorkflowRun: the history'
 Get-WorkflowRun | Format-Table | Out-Host
