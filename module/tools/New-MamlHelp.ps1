@@ -69,7 +69,8 @@ foreach ($cmd in Get-Command -Module WorkflowAutomation -CommandType Cmdlet | So
         $helpOf[$parameter.Name] = $text
     }
     function Write-Parameter($parameter, $set) {
-        $attribute = $parameter.ParameterSets[$set] ?? $parameter.ParameterSets['__AllParameterSets']
+        # A parameter of some sets only is described by the first of them in the parameter list.
+        $attribute = $parameter.ParameterSets[$set] ?? $parameter.ParameterSets['__AllParameterSets'] ?? @($parameter.ParameterSets.Values)[0]
         $pipeline = @()
         if ($attribute.ValueFromPipeline) { $pipeline += 'ByValue' }
         if ($attribute.ValueFromPipelineByPropertyName) { $pipeline += 'ByPropertyName' }

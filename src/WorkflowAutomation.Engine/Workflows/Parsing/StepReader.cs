@@ -7,6 +7,19 @@ internal sealed class StepReader(YamlValues values)
 {
     private static readonly string[] RetrySettings = ["retry_delay", "backoff", "jitter"];
 
+    /// <summary>Names other tools use, pointed at ours (edit distance finds typos, not these).</summary>
+    private static readonly Dictionary<string, string> ShellSynonyms = new()
+    {
+        ["powershell"] = "pwsh", ["pwsh.exe"] = "pwsh", ["powershell.exe"] = "pwsh", ["ps1"] = "pwsh",
+        ["zsh"] = "bash", ["ksh"] = "sh", ["dash"] = "sh", ["/bin/sh"] = "sh", ["/bin/bash"] = "bash",
+        ["cmd.exe"] = "cmd", ["bat"] = "cmd", ["python3"] = "python", ["py"] = "python",
+    };
+
+    private static readonly Dictionary<string, string> BackoffSynonyms = new()
+    {
+        ["fixed"] = "constant", ["none"] = "constant", ["exp"] = "exponential", ["incremental"] = "linear",
+    };
+
     public StepSource Read(YamlNode node, int index)
     {
         var source = new StepSource { Index = index, Node = node };
@@ -52,11 +65,11 @@ internal sealed class StepReader(YamlValues values)
         {
             Name = source.Name ?? string.Empty,
             Command = command ?? string.Empty,
-            Shell = Optional(entries, "shell", value => values.Choice<StepShell>(value, $"'shell' of {owner}", WorkflowDiagnosticCode.UnknownShell)) ?? StepShell.Pwsh,
+            Shell = Optional(entries, "shell", value => values.Choice<StepShell>(value, $"'shell' of {owner}", WorkflowDiagnosticCode.UnknownShell, ShellSynonyms)) ?? StepShell.Pwsh,
             Timeout = Optional(entries, "timeout", value => values.Duration(value, $"'timeout' of {owner}", allowZero: false)),
             RetryCount = retryCount ?? 0,
             RetryDelay = Optional(entries, "retry_delay", value => values.Duration(value, $"'retry_delay' of {owner}", allowZero: true)) ?? TimeSpan.FromSeconds(1),
-            Backoff = Optional(entries, "backoff", value => values.Choice<RetryBackoff>(value, $"'backoff' of {owner}", WorkflowDiagnosticCode.InvalidBackoff)) ?? RetryBackoff.Exponential,
+            Backoff = Optional(entries, "backoff", value => values.Choice<RetryBackoff>(value, $"'backoff' of {owner}", WorkflowDiagnosticCode.InvalidBackoff, BackoffSynonyms)) ?? RetryBackoff.Exponential,
             Jitter = Flag(entries, "jitter", owner),
             DependsOn = source.DependsOn.Select(dependency => dependency.Name).ToList(),
             Parallel = Flag(entries, "parallel", owner),
