@@ -112,4 +112,23 @@ public sealed class SystemMetricsCollectorTests : IDisposable
         store.Writer.Flush();
         Assert.Equal(3, store.Query(new MetricQuery { Name = "system.memory.used", Start = Start, End = Start.AddMinutes(2) }).Count);
     }
+
+    [Fact]
+    public void The_service_takes_its_interval_from_METRICS_INTERVAL()
+    {
+        WorkflowAutomation.Configuration.WorkflowConfiguration.Set(folder.State, new Dictionary<string, string> { ["METRICS_INTERVAL"] = "2m" });
+        var configuration = WorkflowAutomation.Configuration.WorkflowConfiguration.Load(folder.State,
+            new WorkflowAutomation.State.DictionaryEnvironment(new Dictionary<string, string>()));
+        using var service = MetricsCollectorService.FromConfiguration(store, folder.State, configuration, time);
+        Assert.Equal(TimeSpan.FromMinutes(2), service.Interval);
+        File.WriteAllText(Path.Combine(OwnerOnlyInbox(), "tick.json"), """[{"name": "from.inbox", "value": 5}]""");
+        service.Start();
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, service.Ticks);
+        Assert.Equal(1, service.LastInboxResult!.FilesIngested);
+        store.Writer.Flush();
+        Assert.Equal(5, Latest("from.inbox"));
+    }
+
+    private string OwnerOnlyInbox() => WorkflowAutomation.State.OwnerOnly.CreateDirectory(folder.State.MetricsInbox);
 }
