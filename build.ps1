@@ -151,7 +151,8 @@ function Task-Package {
 function Task-Demo {
     # Synopsis: Run the main job: the example workflows, end to end, in a fresh state directory.
     Task-Build
-    & $Pwsh -NoProfile -File "$Root/examples/demo.ps1" -ModulePath $ModuleOut
+    # Non-interactive: the demo shows how an unattended run behaves at an approval gate.
+    & $Pwsh -NoProfile -NonInteractive -File "$Root/examples/demo.ps1" -ModulePath $ModuleOut
     if ($LASTEXITCODE -ne 0) { throw 'The demo failed.' }
 }
 
