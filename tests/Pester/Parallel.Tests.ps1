@@ -148,6 +148,21 @@ Describe 'Invoke-ParallelBatch with pipeline input' {
         $failed | Should -Not -BeNullOrEmpty
     }
 
+    It 'takes its default throttle limit from MAX_PARALLEL_WORKERS' {
+        $env:MAX_PARALLEL_WORKERS = '3'
+        try { $summary = 1..6 | ForEach-Object { '5:true' } | Invoke-ParallelBatch -Summary | Select-Object -Last 1 }
+        finally { $env:MAX_PARALLEL_WORKERS = $null }
+        $summary.ThrottleLimit | Should -Be 3
+    }
+
+    It 'ends only the task when its script block calls exit' {
+        $results = { exit 3 }, { exit }, { 'after' } | Invoke-ParallelBatch -ThrottleLimit 1
+        $results[0].Status | Should -Be 'Failed'
+        $results[0].Error | Should -Match 'exit 3'
+        $results[1].Status | Should -Be 'Succeeded'
+        $results[2].Output | Should -Be 'after'
+    }
+
     It 'writes a summary after the results' {
         $output = 1..20 | ForEach-Object { "$(1 + $_ % 3):true" } | Invoke-ParallelBatch -ThrottleLimit 2 -Summary
         $summary = $output[-1]

@@ -27,6 +27,18 @@ public sealed class ScriptTaskFeed
     /// <summary>The script task to run now.</summary>
     public ParallelTask Current => current?.Task ?? throw new InvalidOperationException("No script task is current; call MoveNext first.");
 
+    /// <summary>Whether a script task has been handed out and not yet reported.</summary>
+    public bool HasCurrent
+    {
+        get
+        {
+            lock (gate)
+            {
+                return current is not null;
+            }
+        }
+    }
+
     /// <summary>The script block text of the current task (script blocks are re-created from text in the worker's runspace).</summary>
     public string Text => Current.ScriptBlock?.ToString() ?? string.Empty;
 

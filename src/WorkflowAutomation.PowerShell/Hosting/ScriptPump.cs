@@ -11,8 +11,12 @@ namespace WorkflowAutomation.PowerShell.Hosting;
 /// </summary>
 public sealed class ScriptPump
 {
+    // Runs a task's block with its errors merged into its output, so they can be told apart.
+    private const string RunnerScript = "param($__block, $__arguments) & $__block @__arguments 2>&1";
+
     private readonly ScriptTaskFeed feed;
     private readonly Dictionary<string, ScriptBlock> blocks = new(StringComparer.Ordinal);
+    private ScriptBlock? runner;
 
     internal ScriptPump(ScriptTaskFeed feed)
     {
@@ -26,7 +30,7 @@ public sealed class ScriptPump
     public bool MoveNext() => feed.MoveNext();
 
     /// <summary>The current task's script block, bound to this runspace.</summary>
-    public ScriptBlock Block
+    private ScriptBlock Block
     {
         get
         {
@@ -41,13 +45,36 @@ public sealed class ScriptPump
     }
 
     /// <summary>The current task's arguments.</summary>
-    public object?[] Arguments => [.. feed.Arguments];
+    private object?[] Arguments => [.. feed.Arguments];
 
     /// <summary>The current task's first argument, its <c>$_</c>.</summary>
-    public object? Input => feed.Input;
+    private object? Input => feed.Input;
+
+    /// <summary>
+    /// Runs the current task on this thread and reports it: what it wrote, its errors, what
+    /// it threw, or the code it passed to <c>exit</c> (which ends the task, not the worker).
+    /// </summary>
+    public void RunCurrent()
+    {
+        runner ??= ScriptBlock.Create(RunnerScript);
+        try
+        {
+            var output = runner.InvokeWithContext(null, [new PSVariable("_", Input)], Block, Arguments);
+            Complete(output.Cast<object?>().ToArray(), null);
+        }
+        catch (ExitException exit)
+        {
+            var code = LanguagePrimitives.ConvertTo<int>(exit.Argument ?? 0);
+            feed.Complete([], code == 0 ? null : $"The script block called exit {code}.");
+        }
+        catch (RuntimeException failure) when (failure is not PipelineStoppedException)
+        {
+            Complete(null, (object?)failure.ErrorRecord ?? failure.Message);
+        }
+    }
 
     /// <summary>Reports the current task from what the script wrote (errors merged in) and what it threw.</summary>
-    public void Complete(object? output, object? failure)
+    private void Complete(object? output, object? failure)
     {
         var objects = new List<object?>();
         var errors = new List<string>();

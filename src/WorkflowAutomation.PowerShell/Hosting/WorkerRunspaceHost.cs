@@ -24,20 +24,7 @@ internal sealed class WorkerRunspaceHost : IParallelScriptHost
     private const string PumpScript = """
         param($pump)
         if ($pump.WorkingDirectory) { Set-Location -LiteralPath $pump.WorkingDirectory }
-        while ($pump.MoveNext()) {
-            $__output = $null
-            $__failure = $null
-            try {
-                $__block = $pump.Block
-                $__arguments = $pump.Arguments
-                $_ = $pump.Input
-                $__output = & $__block @__arguments 2>&1
-            }
-            catch {
-                $__failure = $_
-            }
-            $pump.Complete($__output, $__failure)
-        }
+        while ($pump.MoveNext()) { $pump.RunCurrent() }
         """;
 
     private readonly ConcurrentBag<Runspace> idle = [];
@@ -62,7 +49,9 @@ internal sealed class WorkerRunspaceHost : IParallelScriptHost
                 {
                     // A timeout or Ctrl+C stopped the running task; Stopped() below reports it.
                 }
-                catch (RuntimeException exception)
+                // A pipeline that fails before taking a task would fail again: that exception
+                // propagates instead, and the engine reports this worker's tasks as failed.
+                catch (RuntimeException exception) when (feed.HasCurrent)
                 {
                     feed.Complete([], exception.Message);
                 }
