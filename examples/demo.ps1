@@ -79,18 +79,16 @@ $second.Steps | Format-Table | Out-Host
 Write-Section 'Get-WorkflowRunLog: what the deploy step wrote'
 Get-WorkflowRunLog -Id $second.Id -Step deploy | Format-Table | Out-Host
 
-Write-Section 'Invoke-Workflow -AsJob without -Approve: nobody can answer the gate, so the run stops with a clear error'
+Write-Section 'Without -Approve, a run nobody can answer (here a job) stops at the gate with a clear error'
 Push-Location $workspace
 try {
-    $job = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2' } -AsJob
+    $gated = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2' } -AsJob |
+        Receive-Job -Wait -AutoRemoveJob -ErrorAction SilentlyContinue -ErrorVariable gateError
 }
 finally {
     Pop-Location
 }
-$gated = $job | Wait-Job | Receive-Job -ErrorAction SilentlyContinue -ErrorVariable gateError
-Write-Host "Job $($job.Id) $($job.State); run $($gated.Id) $($gated.Status)"
-Write-Host "Error $($gateError[0].FullyQualifiedErrorId): $($gateError[0].Exception.Message)"
-Remove-Job $job
+Write-Host "Status: $($gated.Status); error $($gateError[0].FullyQualifiedErrorId): $($gateError[0].Exception.Message)"
 
 Write-Section 'Get-WorkflowRun: the history'
 Get-WorkflowRun | Format-Table | Out-Host

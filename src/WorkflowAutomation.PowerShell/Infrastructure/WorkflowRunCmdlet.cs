@@ -52,7 +52,10 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         {
             var pump = new PipelinePump();
             var observer = new CmdletRunObserver(this, pump, definition.Steps.Count);
-            var executor = new WorkflowExecutor(Options(store, observer, new PromptApprovalGate(this, pump)));
+            // A console whose standard input is redirected (CI, scheduled tasks, pipes) cannot answer a prompt.
+            var cannotAsk = Host.Name == "ConsoleHost" && Console.IsInputRedirected;
+            IApprovalGate gate = cannotAsk ? NonInteractiveApprovalGate.Instance : new PromptApprovalGate(this, pump);
+            var executor = new WorkflowExecutor(Options(store, observer, gate));
             cancellation = new CancellationTokenSource();
             var work = Task.Run(() => executor.RunAsync(definition, request, cancellation.Token));
             WorkflowSession.Register(runId, ActiveRun.ForTask(cancellation, work));

@@ -144,14 +144,16 @@ public sealed class WorkflowExecutorTests
     public async Task Parallel_mode_skips_dependants_of_a_failure_and_stops_new_steps()
     {
         using var fixture = new ExecutorFixture();
+        // "slow" outlives the failure of "build" however loaded the machine is: it waits for it.
+        var failed = Path.Combine(Path.GetTempPath(), "wa-failed-" + Guid.NewGuid().ToString("n"));
         var run = await fixture.Run(new WorkflowDefinition
         {
             Name = "dag",
             ExecutionMode = ExecutionMode.Parallel,
             Steps =
             [
-                Sh("build", "exit 1"),
-                Sh("slow", "sleep 0.5"),
+                Sh("build", $"touch '{failed}'; exit 1"),
+                Sh("slow", $"while [ ! -f '{failed}' ]; do sleep 0.02; done; sleep 0.3; rm -f '{failed}'"),
                 Sh("test", "true", s => s.DependsOn = ["build"]),
                 Sh("after_slow", "true", s => s.DependsOn = ["slow"]),
                 Sh("report", "true", s => { s.DependsOn = ["test"]; s.Condition = "always()"; }),

@@ -76,6 +76,8 @@ public sealed class SystemMetricsCollectorTests : IDisposable
     {
         var collector = new SystemMetricsCollector(store.Writer, time);
         time.Advance(TimeSpan.FromSeconds(1));
+        // The real /proc/stat counts in 10 ms ticks: let a few pass, or two reads can be identical.
+        Thread.Sleep(50);
         Assert.True(collector.Collect() > 0);
         store.Writer.Flush();
         var names = store.Reader.ListSeries().Select(s => s.Name).ToHashSet();
