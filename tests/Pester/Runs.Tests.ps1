@@ -333,7 +333,7 @@ steps:
         $script = "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; Invoke-Workflow -Path '$path'"
         $child = Start-Process $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
         $deadline = (Get-Date).AddSeconds(30)
-        while (-not (Get-WorkflowRun -Name killed -Status Running -ErrorAction SilentlyContinue | Where-Object { $_.Steps[0].Status -eq 'Running' })) {
+        while (-not (Test-Path $pids) -or -not (Get-WorkflowRun -Name killed -Status Running -ErrorAction SilentlyContinue | Where-Object { $_.Steps[0].Status -eq 'Running' })) {
             if ((Get-Date) -gt $deadline) { throw 'the child session never started the run' }
             Start-Sleep -Milliseconds 200
         }

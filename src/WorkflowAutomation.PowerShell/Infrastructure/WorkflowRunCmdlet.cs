@@ -113,12 +113,18 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         public Task<bool> RequestAsync(WorkflowRun run, WorkflowStep step, CancellationToken cancellationToken) =>
             pump.Invoke(() =>
             {
+                // A console whose input is redirected (a scheduled task, a CI job) has nobody to answer.
+                if (cmdlet.Host.Name == "ConsoleHost" && Console.IsInputRedirected)
+                {
+                    throw new ApprovalRequiredException(step.Name);
+                }
                 try
                 {
                     return cmdlet.ShouldContinue($"Run step '{step.Name}' of workflow '{run.Name}' (run {run.Id})?\n{step.Command}", "Approval required");
                 }
-                catch (Exception exception) when (exception is HostException or PSInvalidOperationException or NotImplementedException)
+                catch (Exception exception) when (exception is not PipelineStoppedException)
                 {
+                    // -NonInteractive, a host without a UI, or input that ended: nobody can answer.
                     throw new ApprovalRequiredException(step.Name);
                 }
             });
