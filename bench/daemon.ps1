@@ -114,4 +114,4 @@ try {
 finally {
     Stop-WorkflowDaemon -Force -ErrorAction Ignore
 }
-$results | Format-Table -AutoSize -Wrap
+$results | Format-Table -AutoSize -Wrap | Out-String -Width 250
