@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using WorkflowAutomation.Daemon.Ipc;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.Workflows;
 
@@ -21,43 +20,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Approve, "WorkflowStep", SupportsShouldProcess = true)]
 [OutputType(typeof(WorkflowStepRun))]
-public sealed class ApproveWorkflowStepCommand : DaemonCmdlet
+public sealed class ApproveWorkflowStepCommand : ApprovalAnswerCmdlet
 {
-    /// <summary>The run whose step is approved.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
-    public string RunId { get; set; } = "";
-
-    /// <summary>The name of the step waiting for approval.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
-    public string Step { get; set; } = "";
-
-    /// <summary>Why, kept with the answer.</summary>
-    [Parameter]
-    public string? Reason { get; set; }
-
-    protected override void Process()
-    {
-        if (ShouldProcess($"step '{Step}' of run {RunId}", "Approve"))
-        {
-            WriteObject(ApprovalAnswer.Send(this, ConnectDaemon, RunId, Step, approve: true, Reason, Cancellation));
-        }
-    }
-}
-
-/// <summary>What Approve- and Deny-WorkflowStep share.</summary>
-internal static class ApprovalAnswer
-{
-    public static WorkflowStepRun? Send(PSCmdlet cmdlet, Func<DaemonClient> connect, string runId, string step, bool approve, string? reason, CancellationToken cancellation)
-    {
-        using var client = connect();
-        return client.Send<WorkflowStepRun>(DaemonOperations.Answer, new AnswerRequest
-        {
-            RunId = runId,
-            Step = step,
-            Approve = approve,
-            Reason = reason,
-            AnsweredBy = Environment.UserName,
-        }, cancellation);
-    }
+    protected override bool Approves => true;
 }

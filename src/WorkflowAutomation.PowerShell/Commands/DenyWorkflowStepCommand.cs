@@ -15,26 +15,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Deny, "WorkflowStep", SupportsShouldProcess = true)]
 [OutputType(typeof(WorkflowStepRun))]
-public sealed class DenyWorkflowStepCommand : DaemonCmdlet
+public sealed class DenyWorkflowStepCommand : ApprovalAnswerCmdlet
 {
-    /// <summary>The run whose step is denied.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
-    public string RunId { get; set; } = "";
-
-    /// <summary>The name of the step waiting for approval.</summary>
-    [Parameter(Mandatory = true, Position = 1)]
-    public string Step { get; set; } = "";
-
-    /// <summary>Why, kept with the answer.</summary>
-    [Parameter]
-    public string? Reason { get; set; }
-
-    protected override void Process()
-    {
-        if (ShouldProcess($"step '{Step}' of run {RunId}", "Deny"))
-        {
-            WriteObject(ApprovalAnswer.Send(this, ConnectDaemon, RunId, Step, approve: false, Reason, Cancellation));
-        }
-    }
+    protected override bool Approves => false;
 }
