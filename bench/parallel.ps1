@@ -3,7 +3,8 @@
     Throughput and pickup latency of Invoke-ParallelBatch beside its peers, in one run.
 .DESCRIPTION
     Process tasks: 2000 'true' at throttle 2 and 8 against xargs -P, GNU parallel and
-    ForEach-Object -Parallel. Script blocks: 10,000 '{ $_ * 2 }' against ForEach-Object
+    ForEach-Object -Parallel, and against the machine's ceiling: threads that only call
+    posix_spawn and waitpid. Script blocks: 10,000 '{ $_ * 2 }' against ForEach-Object
     -Parallel and a plain RunspacePool with BeginInvoke per item. Pickup latency of an
     idle pool against a RunspacePool's BeginInvoke. The cmdlet is measured inside this
     warmed session: pwsh start-up is not the executor's cost. Prints figures and ratios;
@@ -15,7 +16,7 @@ param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/WorkflowAutomation'),
     [int] $ProcessTasks = 2000,
     [int] $ScriptTasks = 10000,
-    [int] $LatencySamples = 200
+    [int] $LatencySamples = 1000
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -47,6 +48,47 @@ $lines = 1..$ProcessTasks | ForEach-Object { '5:true' }
 foreach ($throttle in 2, 8, 2, 8, 2) { $null = $lines | Invoke-ParallelBatch -ThrottleLimit $throttle }
 foreach ($round in 1..3) { $null = 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 2 }
 
+# The machine's ceiling for process tasks: threads doing nothing but posix_spawn and waitpid
+# (no output capture, no bookkeeping). No executor in this process can start 'true' faster.
+Add-Type -TypeDefinition @'
+using System;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+public static class SpawnCeiling
+{
+    [DllImport("libc")]
+    private static extern int posix_spawn(out int pid, string path, IntPtr actions, IntPtr attributes, string[] argv, IntPtr[] envp);
+
+    [DllImport("libc")]
+    private static extern int waitpid(int pid, out int status, int options);
+
+    public static double PerSecond(string program, int count, int threads)
+    {
+        var argv = new[] { program, null };
+        var envp = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Select(k => Marshal.StringToCoTaskMemUTF8(k + "=" + Environment.GetEnvironmentVariable(k))).Append(IntPtr.Zero).ToArray();
+        var next = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+        {
+            while (Interlocked.Increment(ref next) <= count)
+            {
+                int pid, status;
+                posix_spawn(out pid, program, IntPtr.Zero, IntPtr.Zero, argv, envp);
+                waitpid(pid, out status, 0);
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        return count / clock.Elapsed.TotalSeconds;
+    }
+}
+'@
+$truePath = (Get-Command true -CommandType Application | Select-Object -First 1).Source
+$null = [SpawnCeiling]::PerSecond($truePath, 200, 2)
+
 $ratios = [Collections.Generic.List[object]]::new()
 foreach ($throttle in 2, 8) {
     $workload = "$ProcessTasks x true, throttle $throttle"
@@ -56,7 +98,12 @@ foreach ($throttle in 2, 8) {
     $feParallel = Measure-Rate $workload 'ForEach-Object -Parallel' $ProcessTasks { 1..$ProcessTasks | ForEach-Object -Parallel { & /bin/true } -ThrottleLimit $throttle }
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'xargs -P'; Ratio = Ratio $ours $xargs; Target = 0.9 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'GNU parallel'; Ratio = Ratio $ours $gnu; Target = 5 })
+    $ceiling = [pscustomobject]@{ PerSecond = [math]::Round([SpawnCeiling]::PerSecond($truePath, $ProcessTasks, $throttle)) }
+    Write-Host ('{0,-28} {1,-34} {2,8} {3,11:N0} /s' -f $workload, 'posix_spawn+waitpid only (ceiling)', '', $ceiling.PerSecond)
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'xargs -P'; Ratio = Ratio $ours $xargs; Target = 0.9 })
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'GNU parallel'; Ratio = Ratio $ours $gnu; Target = 5 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $ours $feParallel; Target = 7 })
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = "ceiling ($($ceiling.PerSecond)/s = $(Ratio $ceiling $feParallel)x FE -Parallel)"; Ratio = Ratio $ours $ceiling; Target = $null })
 }
 
 $workload = "$ScriptTasks x { `$_ * 2 }, throttle 2"

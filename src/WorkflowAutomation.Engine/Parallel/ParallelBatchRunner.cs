@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace WorkflowAutomation.Parallel;
 
 /// <summary>
@@ -17,15 +15,19 @@ namespace WorkflowAutomation.Parallel;
 public sealed class ParallelBatchRunner
 {
     private readonly TaskGraph graph;
-    private readonly BlockingCollection<Message> inbox = new();
+    private readonly CoordinatorInbox<Message> inbox = new();
     private readonly CancellationTokenSource stopAll = new();
     private WorkerQueues queues = null!;
     private ScriptTaskFeed[] feeds = [];
+    private CommandContext commands = null!;
     private long[] freeSince = [];
     private long busyTicks;
     private int finished;
     private int running;
     private long lastGauges;
+    // Finished tasks per status not yet written to the metric store, and their total duration.
+    private readonly int[] unreportedCounts = new int[Enum.GetValues<ParallelTaskStatus>().Length];
+    private readonly TimeSpan[] unreportedDurations = new TimeSpan[Enum.GetValues<ParallelTaskStatus>().Length];
 
     /// <summary>Checks the batch; throws <see cref="ParallelBatchException"/> for unknown or duplicate ids and cycles.</summary>
     public ParallelBatchRunner(IReadOnlyList<ParallelTask> tasks, ParallelBatchOptions? options = null)
@@ -59,6 +61,7 @@ public sealed class ParallelBatchRunner
         var workers = Math.Max(1, Math.Min(Options.ThrottleLimit, Math.Max(1, Total)));
         var state = new BatchState(graph, Options, onResult);
         queues = new WorkerQueues(workers);
+        using var context = commands = new CommandContext(Options.WorkingDirectory, Options.Timeout, Time);
         feeds = Enumerable.Range(0, workers).Select(w => new ScriptTaskFeed(this, w)).ToArray();
         var usage = ResourceUsage.Snapshot();
         var started = Time.GetTimestamp();
@@ -70,12 +73,15 @@ public sealed class ParallelBatchRunner
         {
             while (state.Done < Total)
             {
-                Handle(state, inbox.Take());
-                RecordGauges(force: false);
-                if (state.CallbackFailure is not null && !state.Cancelled)
+                foreach (var message in inbox.TakeAll())
                 {
-                    CancelEverything(state);
+                    Handle(state, message);
+                    if (state.CallbackFailure is not null && !state.Cancelled)
+                    {
+                        CancelEverything(state);
+                    }
                 }
+                RecordGauges(force: false);
             }
         }
         queues.Close();
@@ -150,7 +156,7 @@ public sealed class ParallelBatchRunner
         {
             outcome = stopAll.IsCancellationRequested
                 ? new TaskOutcome(ParallelTaskStatus.Cancelled, null, [], "Cancelled before it started.")
-                : Options.CommandExecutor.Run(attempt.Task, Options.WorkingDirectory, Options.Timeout, Time, stopAll.Token);
+                : Options.CommandExecutor.Run(attempt.Task, commands, stopAll.Token);
         }
         catch (OperationCanceledException)
         {
@@ -257,7 +263,7 @@ public sealed class ParallelBatchRunner
             }
             else
             {
-                state.Timers.Add(Time.CreateTimer(static s => { var (box, message) = ((BlockingCollection<Message>, Message))s!; box.Add(message); },
+                state.Timers.Add(Time.CreateTimer(static s => { var (box, message) = ((CoordinatorInbox<Message>, Message))s!; box.Add(message); },
                     (inbox, (Message)next), delay, Timeout.InfiniteTimeSpan));
             }
             return;
@@ -356,10 +362,11 @@ public sealed class ParallelBatchRunner
     {
         state.Record(index, result);
         Interlocked.Increment(ref finished);
-        Record(metrics => metrics.TaskFinished(result.Status, result.Duration));
+        unreportedCounts[(int)result.Status]++;
+        unreportedDurations[(int)result.Status] += result.Duration;
     }
 
-    /// <summary>Queue depth and busy workers, at most once a second (and at the end), for the dashboard.</summary>
+    /// <summary>Finished tasks, queue depth and busy workers, at most once a second (and at the end), for the dashboard.</summary>
     private void RecordGauges(bool force)
     {
         if (Options.Metrics is null || (!force && Time.GetElapsedTime(lastGauges) < GaugeInterval))
@@ -371,6 +378,12 @@ public sealed class ParallelBatchRunner
         var busy = force ? 0 : Volatile.Read(ref running);
         Record(metrics =>
         {
+            for (var status = 0; status < unreportedCounts.Length; status++)
+            {
+                metrics.TasksFinished((ParallelTaskStatus)status, unreportedCounts[status], unreportedDurations[status]);
+                unreportedCounts[status] = 0;
+                unreportedDurations[status] = TimeSpan.Zero;
+            }
             metrics.QueueDepthChanged(depth);
             metrics.ActiveWorkersChanged(busy);
         });

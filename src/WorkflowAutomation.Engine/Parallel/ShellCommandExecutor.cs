@@ -27,16 +27,17 @@ public sealed class ShellCommandExecutor : ICommandTaskExecutor
     // How long to wait for a killed tree to close its pipes.
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
 
-    public TaskOutcome Run(ParallelTask task, string? workingDirectory, TimeSpan? timeout, TimeProvider time, CancellationToken cancellation)
+    public TaskOutcome Run(ParallelTask task, CommandContext context, CancellationToken cancellation)
     {
         cancellation.ThrowIfCancellationRequested();
+        var (workingDirectory, timeout, time) = (context.WorkingDirectory, context.Timeout, context.Time);
         var direct = DirectCommand.TryParse(task.Command!, out var program, out var arguments);
-        var info = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory);
         var token = ProcessTree.NewToken();
         if (direct && SpawnedProcess.IsSupported)
         {
-            return SpawnedProcess.Run(program, arguments, workingDirectory, token, timeout, time, cancellation);
+            return SpawnedProcess.Run(program, arguments, context, token, cancellation);
         }
+        var info = direct ? StartInfo(program, arguments, workingDirectory) : ShellStartInfo(task.Command!, workingDirectory);
         info.Environment[ProcessTree.TokenVariable] = token;
         using var process = new Process { StartInfo = info };
         try

@@ -36,9 +36,16 @@ internal static class SpawnedProcess
 
     public static bool IsSupported => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
-    public static TaskOutcome Run(string program, IReadOnlyList<string> arguments, string? workingDirectory, string token,
-        TimeSpan? timeout, TimeProvider time, CancellationToken cancellation)
+    // Opened once: every child's standard input is a duplicate of it, which spares each start a path lookup.
+    private static readonly int DevNull = OperatingSystem.IsLinux() ? open("/dev/null", ORdonly | OCloexec) : -1;
+
+    // The read buffer of each worker thread, reused by every task it runs.
+    [ThreadStatic]
+    private static byte[]? readBuffer;
+
+    public static TaskOutcome Run(string program, IReadOnlyList<string> arguments, CommandContext context, string token, CancellationToken cancellation)
     {
+        var timeout = context.Timeout;
         var output = new int[2];
         var error = new int[2];
         if (pipe2(output, OCloexec) != 0)
@@ -55,7 +62,7 @@ internal static class SpawnedProcess
         int status;
         try
         {
-            status = Spawn(program, arguments, workingDirectory, token, output[1], error[1], out pid);
+            status = Spawn(program, arguments, context, token, output[1], error[1], out pid);
         }
         finally
         {
@@ -72,7 +79,7 @@ internal static class SpawnedProcess
         var child = new Child(pid, token);
         byte[] stdout, stderr;
         using (cancellation.Register(static c => ((Child)c!).Kill(ParallelTaskStatus.Cancelled), child))
-        using (timeout is { } limit ? time.CreateTimer(static c => ((Child)c!).Kill(ParallelTaskStatus.TimedOut), child, limit, Timeout.InfiniteTimeSpan) : null)
+        using (timeout is { } limit ? context.Time.CreateTimer(static c => ((Child)c!).Kill(ParallelTaskStatus.TimedOut), child, limit, Timeout.InfiniteTimeSpan) : null)
         {
             (stdout, stderr) = ReadBoth(output[0], error[0], child);
             child.WaitAndReap();
@@ -90,23 +97,31 @@ internal static class SpawnedProcess
             child.ExitCode, ShellCommandExecutor.Lines(text), errors.Length == 0 ? null : errors);
     }
 
-    private static int Spawn(string program, IReadOnlyList<string> arguments, string? workingDirectory, string token, int stdout, int stderr, out int pid)
+    private static int Spawn(string program, IReadOnlyList<string> arguments, CommandContext context, string token, int stdout, int stderr, out int pid)
     {
         // Opaque glibc structures: generously sized buffers (posix_spawn_file_actions_t is
         // 80 bytes, posix_spawnattr_t 336, sigset_t 128).
         var actions = Marshal.AllocHGlobal(512);
         var attributes = Marshal.AllocHGlobal(1024);
         var signals = Marshal.AllocHGlobal(256);
+        var tokenVariable = Marshal.StringToCoTaskMemUTF8($"{ProcessTree.TokenVariable}={token}");
         try
         {
             posix_spawn_file_actions_init(actions);
             posix_spawnattr_init(attributes);
-            posix_spawn_file_actions_addopen(actions, 0, "/dev/null", ORdonly, 0);
+            if (DevNull >= 0)
+            {
+                posix_spawn_file_actions_adddup2(actions, DevNull, 0);
+            }
+            else
+            {
+                posix_spawn_file_actions_addopen(actions, 0, "/dev/null", ORdonly, 0);
+            }
             posix_spawn_file_actions_adddup2(actions, stdout, 1);
             posix_spawn_file_actions_adddup2(actions, stderr, 2);
-            if (!string.IsNullOrEmpty(workingDirectory))
+            if (!string.IsNullOrEmpty(context.WorkingDirectory))
             {
-                posix_spawn_file_actions_addchdir_np(actions, workingDirectory);
+                posix_spawn_file_actions_addchdir_np(actions, context.WorkingDirectory);
             }
             sigfillset(signals);
             posix_spawnattr_setsigdefault(attributes, signals);
@@ -120,10 +135,11 @@ internal static class SpawnedProcess
             {
                 argv[i + 1] = arguments[i];
             }
-            return posix_spawn(out pid, program, actions, attributes, argv, EnvironmentBlock(token));
+            return posix_spawn(out pid, program, actions, attributes, argv, context.Environment.With(tokenVariable));
         }
         finally
         {
+            Marshal.FreeCoTaskMem(tokenVariable);
             posix_spawn_file_actions_destroy(actions);
             posix_spawnattr_destroy(attributes);
             Marshal.FreeHGlobal(actions);
@@ -132,28 +148,12 @@ internal static class SpawnedProcess
         }
     }
 
-    private static string?[] EnvironmentBlock(string token)
-    {
-        var variables = System.Environment.GetEnvironmentVariables();
-        var environment = new List<string?>(variables.Count + 2);
-        foreach (System.Collections.DictionaryEntry entry in variables)
-        {
-            if ((string)entry.Key != ProcessTree.TokenVariable)
-            {
-                environment.Add($"{entry.Key}={entry.Value}");
-            }
-        }
-        environment.Add($"{ProcessTree.TokenVariable}={token}");
-        environment.Add(null);
-        return [.. environment];
-    }
-
     /// <summary>Reads both pipes to their end on this thread; kills leftovers that hold them after the child exited.</summary>
     private static (byte[] Output, byte[] Error) ReadBoth(int output, int error, Child child)
     {
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var buffer = new byte[16384];
+        var buffer = readBuffer ??= new byte[16384];
         var fds = new PollFd[] { new() { Fd = output, Events = PollIn }, new() { Fd = error, Events = PollIn } };
         var open = 2;
         long exitedAt = 0;
@@ -288,6 +288,9 @@ internal static class SpawnedProcess
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int fd);
 
+    [DllImport("libc", SetLastError = true)]
+    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
     [DllImport("libc", EntryPoint = "read", SetLastError = true)]
     private static extern nint read_(int fd, [Out] byte[] buffer, nint count);
 
@@ -306,8 +309,7 @@ internal static class SpawnedProcess
     // LPStr is UTF-8 on Unix.
     [DllImport("libc")]
     private static extern int posix_spawn(out int pid, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr actions, IntPtr attributes,
-        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] argv,
-        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] envp);
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] argv, IntPtr[] envp);
 
     [DllImport("libc")]
     private static extern int posix_spawn_file_actions_init(IntPtr actions);

@@ -12,5 +12,5 @@ public readonly record struct TaskOutcome(ParallelTaskStatus Status, int? ExitCo
 public interface ICommandTaskExecutor
 {
     /// <summary>Runs one attempt; a timeout is reported as <see cref="ParallelTaskStatus.TimedOut"/>, the token as <see cref="ParallelTaskStatus.Cancelled"/>.</summary>
-    TaskOutcome Run(ParallelTask task, string? workingDirectory, TimeSpan? timeout, TimeProvider time, CancellationToken cancellation);
+    TaskOutcome Run(ParallelTask task, CommandContext context, CancellationToken cancellation);
 }

@@ -30,7 +30,8 @@ public sealed class ExecutionMetricsTests : IDisposable
         metrics.RunFinished("deploy", RunStatus.Succeeded, TimeSpan.FromSeconds(8));
         metrics.RunFinished("deploy", RunStatus.Failed, TimeSpan.FromSeconds(3));
         metrics.StepFinished("deploy", "build", StepStatus.Succeeded, TimeSpan.FromMilliseconds(1500));
-        metrics.TaskFinished(StepStatus.Failed, TimeSpan.FromSeconds(2));
+        metrics.TasksFinished(StepStatus.Failed, 3, TimeSpan.FromSeconds(6));
+        metrics.TasksFinished(StepStatus.Failed, 1, TimeSpan.FromSeconds(2));
         metrics.QueueDepthChanged(7);
         store.Writer.Flush();
 
@@ -41,7 +42,8 @@ public sealed class ExecutionMetricsTests : IDisposable
         Assert.Equal(1.5, store.Reader.Latest(ExecutionMetrics.StepDuration).Single().Value);
         Assert.Equal("step=build,workflow=deploy", store.Reader.Latest(ExecutionMetrics.StepDuration).Single().Tags);
         Assert.Equal(7, store.Reader.Latest(ExecutionMetrics.QueueDepth).Single().Value);
-        Assert.Equal(1, store.Reader.Latest(ExecutionMetrics.TasksCompleted).Single().Value);
+        Assert.Equal(4, store.Reader.Latest(ExecutionMetrics.TasksCompleted).Single().Value);
+        Assert.Equal(2, store.Reader.Latest(ExecutionMetrics.TaskDuration).Single().Value);
         Assert.Equal(3, store.Query(new MetricQuery { Name = ExecutionMetrics.RunDuration, Start = Now, End = Now.AddSeconds(1) }).Count);
     }
 }

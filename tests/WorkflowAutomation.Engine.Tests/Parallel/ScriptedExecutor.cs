@@ -33,7 +33,7 @@ internal sealed class ScriptedExecutor : ICommandTaskExecutor
 
     public int AttemptsOf(string id) => attempts.GetValueOrDefault(id);
 
-    public TaskOutcome Run(ParallelTask task, string? workingDirectory, TimeSpan? timeout, TimeProvider time, CancellationToken cancellation)
+    public TaskOutcome Run(ParallelTask task, CommandContext context, CancellationToken cancellation)
     {
         lock (gate)
         {

@@ -5,8 +5,11 @@ namespace WorkflowAutomation.Tests.Parallel;
 /// <summary>Real processes through the platform shell: output, exit codes, timeouts and cancellation that leave no process behind.</summary>
 public sealed class ShellCommandExecutorTests
 {
-    private static TaskOutcome Run(string command, TimeSpan? timeout = null, CancellationToken cancellation = default) =>
-        ShellCommandExecutor.Instance.Run(new ParallelTask { Id = "t", Command = command }, null, timeout, TimeProvider.System, cancellation);
+    private static TaskOutcome Run(string command, TimeSpan? timeout = null, CancellationToken cancellation = default)
+    {
+        using var context = new CommandContext(null, timeout, TimeProvider.System);
+        return ShellCommandExecutor.Instance.Run(new ParallelTask { Id = "t", Command = command }, context, cancellation);
+    }
 
     [Fact]
     public void Captures_output_error_and_exit_code()
