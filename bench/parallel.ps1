@@ -16,7 +16,10 @@ param(
     [string] $ModulePath = (Join-Path $PSScriptRoot '../out/WorkflowAutomation'),
     [int] $ProcessTasks = 2000,
     [int] $ScriptTasks = 10000,
-    [int] $LatencySamples = 1000
+    [int] $LatencySamples = 1000,
+    # Process-task runners are measured in interleaved rounds and the median kept, so that a
+    # burst of load from elsewhere on the machine does not land on one runner only.
+    [int] $Rounds = 3
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -41,6 +44,13 @@ function Measure-Rate([string] $Workload, [string] $Runner, [int] $Count, [scrip
     $row
 }
 function Ratio($ours, $peer) { [math]::Round($ours.PerSecond / $peer.PerSecond, 2) }
+function Write-Median([string] $Workload, [string] $Runner, [int] $Count, [double[]] $Seconds) {
+    $median = ($Seconds | Sort-Object)[[math]::Floor($Seconds.Count / 2)]
+    $row = [pscustomobject]@{ Workload = $Workload; Runner = $Runner; Seconds = [math]::Round($median, 3); PerSecond = [math]::Round($Count / $median) }
+    $rows.Add($row)
+    Write-Host ('{0,-28} {1,-34} {2,8:N3} s {3,9:N0} /s  (median of {4})' -f $Workload, $Runner, $row.Seconds, $row.PerSecond, $Seconds.Count)
+    $row
+}
 
 # Warm-up, as a session that has used the cmdlet before: JIT (to its optimised tier), the
 # worker runspaces, the process-start path.
@@ -92,14 +102,18 @@ $null = [SpawnCeiling]::PerSecond($truePath, 200, 2)
 $ratios = [Collections.Generic.List[object]]::new()
 foreach ($throttle in 2, 8) {
     $workload = "$ProcessTasks x true, throttle $throttle"
-    $ours = Measure-Rate $workload 'Invoke-ParallelBatch' $ProcessTasks { $lines | Invoke-ParallelBatch -ThrottleLimit $throttle | Out-Null }
-    $xargs = Measure-Rate $workload 'xargs -P' $ProcessTasks { bash -c "seq $ProcessTasks | xargs -n1 -P$throttle true" }
-    $gnu = Measure-Rate $workload 'GNU parallel' $ProcessTasks { bash -c "seq $ProcessTasks | parallel --will-cite -j$throttle true" }
-    $feParallel = Measure-Rate $workload 'ForEach-Object -Parallel' $ProcessTasks { 1..$ProcessTasks | ForEach-Object -Parallel { & /bin/true } -ThrottleLimit $throttle }
-    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'xargs -P'; Ratio = Ratio $ours $xargs; Target = 0.9 })
-    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'GNU parallel'; Ratio = Ratio $ours $gnu; Target = 5 })
-    $ceiling = [pscustomobject]@{ PerSecond = [math]::Round([SpawnCeiling]::PerSecond($truePath, $ProcessTasks, $throttle)) }
-    Write-Host ('{0,-28} {1,-34} {2,8} {3,11:N0} /s' -f $workload, 'posix_spawn+waitpid only (ceiling)', '', $ceiling.PerSecond)
+    $runners = [ordered]@{
+        'Invoke-ParallelBatch' = { $lines | Invoke-ParallelBatch -ThrottleLimit $throttle | Out-Null }
+        'xargs -P' = { bash -c "seq $ProcessTasks | xargs -n1 -P$throttle true" }
+        'GNU parallel' = { bash -c "seq $ProcessTasks | parallel --will-cite -j$throttle true" }
+        'ForEach-Object -Parallel' = { 1..$ProcessTasks | ForEach-Object -Parallel { & /bin/true } -ThrottleLimit $throttle }
+        'posix_spawn+waitpid only (ceiling)' = { $null = [SpawnCeiling]::PerSecond($truePath, $ProcessTasks, $throttle) }
+    }
+    $seconds = @{}
+    foreach ($round in 1..$Rounds) {
+        foreach ($runner in $runners.Keys) { $seconds[$runner] += @((Measure-Command $runners[$runner]).TotalSeconds) }
+    }
+    $ours, $xargs, $gnu, $feParallel, $ceiling = foreach ($runner in $runners.Keys) { Write-Median $workload $runner $ProcessTasks $seconds[$runner] }
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'xargs -P'; Ratio = Ratio $ours $xargs; Target = 0.9 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'GNU parallel'; Ratio = Ratio $ours $gnu; Target = 5 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $ours $feParallel; Target = 7 })
