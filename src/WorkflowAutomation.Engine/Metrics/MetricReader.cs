@@ -58,11 +58,12 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
             return results;
         }
         using var connection = MetricSchema.OpenForReading(DatabasePath);
+        var hasChunks = SampleChunks.Exist(connection);
         foreach (var series in Match(connection, query.Name, query.Tags))
         {
             // Without an explicit end, samples stamped after "now" (a burst's later milliseconds) are included.
             var readUntil = query.End is null ? long.MaxValue : end.ToUnixTimeMilliseconds();
-            var context = new SeriesQuery(connection, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), readUntil, resolution);
+            var context = new SeriesQuery(connection, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), readUntil, resolution, hasChunks);
             if (query.Aggregate == MetricAggregate.Rate)
             {
                 results.AddRange(RateOf(context));
@@ -79,7 +80,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         return results;
     }
 
-    /// <summary>The stored series whose name and tags match, with their newest raw sample.</summary>
+    /// <summary>The stored series whose name and tags match, with their newest raw sample (from the head or a chunk).</summary>
     public IReadOnlyList<WorkflowMetricSeries> ListSeries(string? name = null, IReadOnlyDictionary<string, string>? tags = null)
     {
         if (!File.Exists(DatabasePath))
@@ -87,6 +88,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
             return [];
         }
         using var connection = MetricSchema.OpenForReading(DatabasePath);
+        var hasChunks = SampleChunks.Exist(connection);
         using var newest = connection.CreateCommand();
         newest.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s ORDER BY ts DESC LIMIT 1";
         var id = newest.Parameters.Add("$s", SqliteType.Integer);
@@ -94,15 +96,26 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         foreach (var series in Match(connection, name, tags))
         {
             id.Value = series.Id;
-            using var reader = newest.ExecuteReader();
-            var hasSample = reader.Read();
+            (long Timestamp, double Value)? last = null;
+            using (var reader = newest.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    last = (reader.GetInt64(0), reader.GetDouble(1));
+                }
+            }
+            if (hasChunks && SampleChunks.Newest(connection, series.Id) is { } compacted && (last is null || compacted.Timestamp > last.Value.Timestamp))
+            {
+                // A late sample can sit in the head behind the newest compacted one.
+                last = compacted;
+            }
             list.Add(new WorkflowMetricSeries
             {
                 Name = series.Name,
                 Type = series.Type.ToString(),
                 Tags = series.Tags,
-                LastTimestamp = hasSample ? DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)) : null,
-                LastValue = hasSample ? reader.GetDouble(1) : null,
+                LastTimestamp = last is { } l ? DateTimeOffset.FromUnixTimeMilliseconds(l.Timestamp) : null,
+                LastValue = last?.Value,
             });
         }
         return list;
@@ -260,8 +273,13 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
 
     private sealed record StoredSeries(long Id, string Name, string Tags, MetricType Type);
 
-    /// <summary>One series' part of a query, with the reads it needs.</summary>
-    private sealed class SeriesQuery(SqliteConnection connection, StoredSeries series, long start, long end, long readUntil, MetricResolution resolution)
+    /// <summary>
+    /// One series' part of a query, with the reads it needs. Raw reads return the head rows and
+    /// the compacted chunks overlapping the range together, in timestamp order (the writer never
+    /// stores a timestamp twice, so nothing is duplicated).
+    /// </summary>
+    private sealed class SeriesQuery(SqliteConnection connection, StoredSeries series, long start, long end, long readUntil,
+        MetricResolution resolution, bool hasChunks)
     {
         private readonly string type = series.Type.ToString();
         private readonly string label = resolution.Label();
@@ -284,6 +302,11 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         /// <summary>Raw samples in [start, end], read straight into result objects (the hot path of dashboards).</summary>
         public List<WorkflowMetricSample> RawSamples()
         {
+            var compacted = Compacted(start, readUntil);
+            if (compacted.Count > 0)
+            {
+                return RawPoints(start - 1, readUntil, compacted).ConvertAll(p => Sample(p.Timestamp, p.Value));
+            }
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts >= $from AND ts <= $until ORDER BY ts";
             command.Parameters.AddWithValue("$s", series.Id);
@@ -299,18 +322,40 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         }
 
         /// <summary>Raw samples with after &lt; ts &lt;= until (until defaults to the range's end).</summary>
-        public List<(long Timestamp, double Value)> RawPoints(long after, long? until = null)
+        public List<(long Timestamp, double Value)> RawPoints(long after, long? until = null) =>
+            RawPoints(after, until ?? readUntil, Compacted(after + 1, until ?? readUntil));
+
+        private List<(long Timestamp, double Value)> Compacted(long from, long until)
+        {
+            var points = new List<(long, double)>();
+            if (hasChunks && from <= until)
+            {
+                SampleChunks.Read(connection, series.Id, from, until, points);
+            }
+            return points;
+        }
+
+        /// <summary>Head rows with after &lt; ts &lt;= until merged into the compacted ones of the same range.</summary>
+        private List<(long Timestamp, double Value)> RawPoints(long after, long until, List<(long Timestamp, double Value)> compacted)
         {
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts > $after AND ts <= $until ORDER BY ts";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$after", after);
-            command.Parameters.AddWithValue("$until", until ?? readUntil);
+            command.Parameters.AddWithValue("$until", until);
             using var reader = command.ExecuteReader();
-            var points = new List<(long, double)>();
+            var points = compacted;
+            var sorted = true;
             while (reader.Read())
             {
-                points.Add((reader.GetInt64(0), reader.GetDouble(1)));
+                var point = (reader.GetInt64(0), reader.GetDouble(1));
+                sorted &= points.Count == 0 || points[^1].Item1 < point.Item1;
+                points.Add(point);
+            }
+            if (!sorted)
+            {
+                // Late samples in the head interleave with the compacted ones.
+                points.Sort((a, b) => a.Item1.CompareTo(b.Item1));
             }
             return points;
         }
