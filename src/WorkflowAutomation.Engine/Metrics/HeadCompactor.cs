@@ -126,15 +126,41 @@ internal sealed class HeadCompactor(MetricStoreOptions options)
         while (index < late.Count)
         {
             var target = SampleChunks.Select(connection, transaction, seriesId, "last_ts >= $t ORDER BY last_ts LIMIT 1", ("$t", late[index].Timestamp))[0];
-            var merged = SampleChunkCodec.Decode(target.Data);
+            var first = index;
             while (index < late.Count && late[index].Timestamp <= target.LastTs)
             {
-                merged.Add(late[index++]);
+                index++;
             }
-            merged.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
+            var merged = Merge(SampleChunkCodec.Decode(target.Data), late.GetRange(first, index - first));
             SampleChunks.Delete(connection, transaction, target.Id);
             SampleChunks.Write(connection, transaction, seriesId, merged, options.ChunkSize, evenly: true);
         }
+    }
+
+    /// <summary>
+    /// Two sorted lists as one; on a timestamp both hold (only a writer unaware of chunks could
+    /// have put it in the head) the compacted sample stays, as a duplicate in the head would.
+    /// </summary>
+    private static List<(long Timestamp, double Value)> Merge(List<(long Timestamp, double Value)> compacted, List<(long Timestamp, double Value)> late)
+    {
+        var merged = new List<(long, double)>(compacted.Count + late.Count);
+        int c = 0, l = 0;
+        while (c < compacted.Count || l < late.Count)
+        {
+            if (l == late.Count || (c < compacted.Count && compacted[c].Timestamp <= late[l].Timestamp))
+            {
+                if (l < late.Count && compacted[c].Timestamp == late[l].Timestamp)
+                {
+                    l++;
+                }
+                merged.Add(compacted[c++]);
+            }
+            else
+            {
+                merged.Add(late[l++]);
+            }
+        }
+        return merged;
     }
 
     private static bool ShouldVacuum(SqliteConnection connection) =>

@@ -120,6 +120,21 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public void Compaction_also_runs_on_the_maintenance_interval()
+    {
+        using var store = Open();
+        SeriesLoader.Load(store, "cpu", MetricType.Gauge, T0, TimeSpan.FromSeconds(10), "0+1x719");
+        time.Advance(TimeSpan.FromMinutes(6));
+        store.Writer.Record("cpu", 1000);   // the first batch after the interval starts maintenance
+        store.Writer.Flush();
+
+        // Maintenance runs in steps on the writer thread once the queue is empty.
+        Assert.True(SpinWait.SpinUntil(() => Scalar(store, "SELECT count(*) FROM samples") == 1, TimeSpan.FromSeconds(30)));
+        Assert.Equal(720, Scalar(store, "SELECT sum(count) FROM sample_chunks"));
+        Assert.Equal(721, Assert.Single(Raw(store, "cpu", T0, time.GetUtcNow(), MetricAggregate.Count)).Value);
+    }
+
+    [Fact]
     public async Task Retention_cuts_exactly_at_the_boundary_inside_a_chunk()
     {
         using var store = Open(chunkSize: 1000);
