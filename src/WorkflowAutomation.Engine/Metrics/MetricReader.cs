@@ -59,11 +59,14 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         }
         using var connection = MetricSchema.OpenForReading(DatabasePath);
         var hasChunks = SampleChunks.Exist(connection);
-        foreach (var series in Match(connection, query.Name, query.Tags))
+        // One snapshot for the whole query: compaction moves samples from the head to chunks in
+        // one commit, and reading both under one snapshot sees each sample exactly once.
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        foreach (var series in Match(snapshot, query.Name, query.Tags))
         {
             // Without an explicit end, samples stamped after "now" (a burst's later milliseconds) are included.
             var readUntil = query.End is null ? long.MaxValue : end.ToUnixTimeMilliseconds();
-            var context = new SeriesQuery(connection, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), readUntil, resolution, hasChunks);
+            var context = new SeriesQuery(snapshot, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), readUntil, resolution, hasChunks);
             if (query.Aggregate == MetricAggregate.Rate)
             {
                 results.AddRange(RateOf(context));
@@ -89,11 +92,13 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         }
         using var connection = MetricSchema.OpenForReading(DatabasePath);
         var hasChunks = SampleChunks.Exist(connection);
+        using var snapshot = connection.BeginTransaction(deferred: true);
         using var newest = connection.CreateCommand();
+        newest.Transaction = snapshot;
         newest.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s ORDER BY ts DESC LIMIT 1";
         var id = newest.Parameters.Add("$s", SqliteType.Integer);
         var list = new List<WorkflowMetricSeries>();
-        foreach (var series in Match(connection, name, tags))
+        foreach (var series in Match(snapshot, name, tags))
         {
             id.Value = series.Id;
             (long Timestamp, double Value)? last = null;
@@ -104,7 +109,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
                     last = (reader.GetInt64(0), reader.GetDouble(1));
                 }
             }
-            if (hasChunks && SampleChunks.Newest(connection, series.Id) is { } compacted && (last is null || compacted.Timestamp > last.Value.Timestamp))
+            if (hasChunks && SampleChunks.Newest(snapshot, series.Id) is { } compacted && (last is null || compacted.Timestamp > last.Value.Timestamp))
             {
                 // A late sample can sit in the head behind the newest compacted one.
                 last = compacted;
@@ -152,11 +157,12 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         return names;
     }
 
-    private static List<StoredSeries> Match(SqliteConnection connection, string? name, IReadOnlyDictionary<string, string>? tags)
+    private static List<StoredSeries> Match(SqliteTransaction snapshot, string? name, IReadOnlyDictionary<string, string>? tags)
     {
         var matches = MetricNames.Matcher(name);
         var tagMatchers = tags?.Select(t => (t.Key, Match: MetricNames.Matcher(t.Value))).ToList() ?? [];
-        using var command = connection.CreateCommand();
+        using var command = snapshot.Connection!.CreateCommand();
+        command.Transaction = snapshot;
         command.CommandText = "SELECT id, name, tags, type FROM series ORDER BY name, tags";
         using var reader = command.ExecuteReader();
         var list = new List<StoredSeries>();
@@ -278,7 +284,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
     /// the compacted chunks overlapping the range together, in timestamp order (the writer never
     /// stores a timestamp twice, so nothing is duplicated).
     /// </summary>
-    private sealed class SeriesQuery(SqliteConnection connection, StoredSeries series, long start, long end, long readUntil,
+    private sealed class SeriesQuery(SqliteTransaction snapshot, StoredSeries series, long start, long end, long readUntil,
         MetricResolution resolution, bool hasChunks)
     {
         private readonly string type = series.Type.ToString();
@@ -288,6 +294,13 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         public long Start => start;
         public long End => end;
         public MetricResolution Resolution => resolution;
+
+        private SqliteCommand Command()
+        {
+            var command = snapshot.Connection!.CreateCommand();
+            command.Transaction = snapshot;
+            return command;
+        }
 
         public WorkflowMetricSample Sample(long timestamp, double value) => new()
         {
@@ -307,7 +320,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
             {
                 return RawPoints(start - 1, readUntil, compacted).ConvertAll(p => Sample(p.Timestamp, p.Value));
             }
-            using var command = connection.CreateCommand();
+            using var command = Command();
             command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts >= $from AND ts <= $until ORDER BY ts";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$from", start);
@@ -330,7 +343,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
             var points = new List<(long, double)>();
             if (hasChunks && from <= until)
             {
-                SampleChunks.Read(connection, series.Id, from, until, points);
+                SampleChunks.Read(snapshot, series.Id, from, until, points);
             }
             return points;
         }
@@ -338,7 +351,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         /// <summary>Head rows with after &lt; ts &lt;= until merged into the compacted ones of the same range.</summary>
         private List<(long Timestamp, double Value)> RawPoints(long after, long until, List<(long Timestamp, double Value)> compacted)
         {
-            using var command = connection.CreateCommand();
+            using var command = Command();
             command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts > $after AND ts <= $until ORDER BY ts";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$after", after);
@@ -363,7 +376,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         /// <summary>One sample per rollup bucket overlapping the range; <paramref name="expression"/> summarises the bucket's row.</summary>
         public List<WorkflowMetricSample> RollupSamples(string expression)
         {
-            using var command = connection.CreateCommand();
+            using var command = Command();
             command.CommandText = $"SELECT bucket, {expression} FROM {resolution.Table()} " +
                 "WHERE series_id = $s AND bucket >= $from AND bucket <= $end ORDER BY bucket";
             command.Parameters.AddWithValue("$s", series.Id);
@@ -381,7 +394,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         /// <summary>(last_ts, last) of each bucket of a rollup from a bucket start on.</summary>
         public List<(long Timestamp, double Value)> LastPoints(MetricResolution rollup, long from)
         {
-            using var command = connection.CreateCommand();
+            using var command = Command();
             command.CommandText = $"SELECT last_ts, last FROM {rollup.Table()} WHERE series_id = $s AND bucket >= $from AND bucket <= $end ORDER BY bucket";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$from", MetricResolutions.BucketStart(from, rollup.BucketMilliseconds()));

@@ -22,9 +22,10 @@ internal static class SampleChunks
     }
 
     /// <summary>Appends the samples with from &lt;= ts &lt;= until of every chunk overlapping that range, oldest chunk first.</summary>
-    public static void Read(SqliteConnection connection, long seriesId, long from, long until, List<(long Timestamp, double Value)> into)
+    public static void Read(SqliteTransaction snapshot, long seriesId, long from, long until, List<(long Timestamp, double Value)> into)
     {
-        using var command = connection.CreateCommand();
+        using var command = snapshot.Connection!.CreateCommand();
+        command.Transaction = snapshot;
         command.CommandText = "SELECT data FROM sample_chunks WHERE series_id = $s AND last_ts >= $from AND first_ts <= $until ORDER BY last_ts";
         command.Parameters.AddWithValue("$s", seriesId);
         command.Parameters.AddWithValue("$from", from);
@@ -37,9 +38,10 @@ internal static class SampleChunks
     }
 
     /// <summary>The newest compacted sample of a series, if any.</summary>
-    public static (long Timestamp, double Value)? Newest(SqliteConnection connection, long seriesId)
+    public static (long Timestamp, double Value)? Newest(SqliteTransaction snapshot, long seriesId)
     {
-        using var command = connection.CreateCommand();
+        using var command = snapshot.Connection!.CreateCommand();
+        command.Transaction = snapshot;
         command.CommandText = "SELECT last_ts, data FROM sample_chunks WHERE series_id = $s ORDER BY last_ts DESC LIMIT 1";
         command.Parameters.AddWithValue("$s", seriesId);
         using var reader = command.ExecuteReader();

@@ -120,6 +120,25 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task Readers_during_compaction_see_every_sample_exactly_once()
+    {
+        using var store = Open(chunkSize: 64, compactionBatch: 64);
+        SeriesLoader.Load(store, "cpu", MetricType.Gauge, T0, TimeSpan.FromSeconds(1), "1+0x5999");
+        SeriesLoader.Load(store, "requests", MetricType.Counter, T0, TimeSpan.FromSeconds(1), "0+1x5999");
+        var compaction = store.Writer.CompactAsync();
+        var answers = new List<(double Count, double Sum, double Newest)>();
+        do
+        {
+            var count = Assert.Single(Raw(store, "cpu", T0, T0.AddHours(2), MetricAggregate.Count)).Value;
+            var sum = Assert.Single(Raw(store, "cpu", T0, T0.AddHours(2), MetricAggregate.Sum)).Value;
+            answers.Add((count, sum, Assert.Single(store.Reader.Latest("requests")).Value));
+        }
+        while (!compaction.IsCompleted);
+        Assert.Equal(12_000, await compaction);
+        Assert.All(answers, a => Assert.Equal((6000.0, 6000.0, 5999.0), a));
+    }
+
+    [Fact]
     public void Compaction_also_runs_on_the_maintenance_interval()
     {
         using var store = Open();
