@@ -87,6 +87,7 @@ internal static class SampleChunks
         {
             return;
         }
+        chunkSize = Math.Max(1, chunkSize);
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = "INSERT INTO sample_chunks (series_id, first_ts, last_ts, count, data) VALUES ($s, $first, $last, $count, $data)";

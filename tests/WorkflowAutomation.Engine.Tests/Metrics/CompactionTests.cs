@@ -253,6 +253,43 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task In_steady_state_the_file_stops_growing()
+    {
+        // Eight hours at one sample a second, compacted and expired every five minutes as the
+        // writer does on its own; retention short enough that the store reaches its steady size.
+        using var store = MetricStore.Open(folder.State, new MetricStoreOptions
+        {
+            RawRetention = TimeSpan.FromHours(2), RollupRetention = TimeSpan.FromHours(2), DailyRetention = TimeSpan.FromHours(2),
+        }, time);
+        var series = Enumerable.Range(0, 5).Select(n => store.Writer.Series("steady", MetricType.Gauge, new Dictionary<string, string> { ["n"] = n.ToString() })).ToList();
+        var sizes = new List<long>();
+        for (var cycle = 0; cycle < 8 * 12; cycle++)
+        {
+            var from = time.GetUtcNow();
+            for (var second = 0; second < 300; second++)
+            {
+                foreach (var s in series)
+                {
+                    s.Record(Math.Round(Math.Sin(second / 30.0) * 1000) / 10, from.AddSeconds(second));
+                }
+            }
+            time.Advance(TimeSpan.FromMinutes(5));
+            store.Writer.Flush();
+            await store.Writer.EnforceRetentionAsync();
+            await store.Writer.CompactAsync();
+            sizes.Add(Scalar(store, "PRAGMA page_count"));
+        }
+
+        var afterFourHours = sizes[(4 * 12) - 1];
+        Assert.True(sizes.Skip(4 * 12).All(pages => pages <= afterFourHours * 1.1), $"pages per cycle: {string.Join(' ', sizes)}");
+        Assert.Equal(5 * 2 * 3600, Assert.Single(store.Query(new MetricQuery
+        {
+            Name = "steady", Tags = new Dictionary<string, string> { ["n"] = "0" }, Start = time.GetUtcNow().AddHours(-2), End = time.GetUtcNow(),
+            Resolution = MetricResolution.Raw, Aggregate = MetricAggregate.Count,
+        })).Value * 5);
+    }
+
+    [Fact]
     public async Task A_metrics_db_from_before_chunks_is_read_and_then_compacted()
     {
         var path = folder.State.MetricsDatabase;
