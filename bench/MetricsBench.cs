@@ -7,6 +7,16 @@ using System.Data.Common;
 using System.Diagnostics;
 using WorkflowAutomation.Metrics;
 
+/// <summary>The store's clock, set by the benchmark (the store reads "now" only through it).</summary>
+public sealed class BenchClock : TimeProvider
+{
+    public BenchClock(DateTimeOffset now) => Now = now;
+
+    public DateTimeOffset Now { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
 public static class MetricsBench
 {
     /// <summary>The same samples for both sides: seriesCount series, one sample a second each, written tick by tick.</summary>
@@ -63,6 +73,14 @@ public static class MetricsBench
         }
         store.Writer.Flush();
         return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Seconds to compact what the store's policy compacts now, and the samples moved.</summary>
+    public static double[] Compact(MetricStore store)
+    {
+        var watch = Stopwatch.StartNew();
+        var moved = store.Writer.CompactAsync().GetAwaiter().GetResult();
+        return new[] { watch.Elapsed.TotalSeconds, moved };
     }
 
     /// <summary>Median milliseconds of a query run repeatedly (after one warm-up), and the rows it returned.</summary>

@@ -3,7 +3,10 @@
 .SYNOPSIS
     Metric store benchmark: 1,000,000 samples through the store API and through
     Write-WorkflowMetric against a raw prepared insert in one transaction (the storage limit),
-    a 1-hour raw query, a 30-day query at 5m, and bytes per raw sample on disk.
+    1-hour raw queries (the newest hour, still in the head, and an older, compacted hour), a
+    30-day query at 5m, and bytes per raw sample on disk. The store's clock is set one tick after
+    the data, and after ingest the store compacts what its policy compacts (everything older than
+    its 1-hour head window) through Writer.CompactAsync, as the writer does on its own timer.
 .EXAMPLE
     dotnet pwsh ./bench/metrics.ps1 -ModulePath ./out/WorkflowAutomation
 #>
@@ -30,6 +33,8 @@ if (-not $IsWindows) { chmod 700 $work }
 $samples = $SeriesCount * $Ticks
 $nowMs = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds()
 $startMs = $nowMs - $nowMs % 3600000 - [long]$Ticks * 1000   # an hour boundary, 10,000 s back
+$dataEndMs = $startMs + ($Ticks - 1) * 1000L
+$storeClock = [DateTimeOffset]::FromUnixTimeMilliseconds($dataEndMs + 1000)   # the next tick is "now"
 
 function New-SqliteConnection([string] $Path) {
     # Microsoft.Data.Sqlite as the module loaded it (its own load context finds native SQLite).
@@ -52,6 +57,7 @@ function Get-DbBytes([string] $Path, [string] $Table) {
 
 try {
     Write-Host "Metric store benchmark: $samples samples ($SeriesCount series x $Ticks s at 1 s), SQLite WAL, synchronous=NORMAL"
+    Write-Host "The store's clock is one tick after the data; after ingest Writer.CompactAsync() compacts all but the newest hour (the head window)."
 
     # 1. Ingest, alternating the storage limit (one prepared INSERT, one transaction, WITHOUT
     #    ROWID: the peer layout) and the store API (one writer thread, batches, rollups), best of
@@ -67,22 +73,29 @@ try {
         $storeState = New-Item -ItemType Directory (Join-Path $work "store$round")
         if (-not $IsWindows) { chmod 700 $storeState }
         $storePath = Join-Path $storeState 'metrics.db'
-        $store = [WorkflowAutomation.Metrics.MetricStore]::Open($storePath)
+        $store = [WorkflowAutomation.Metrics.MetricStore]::Open($storePath, [WorkflowAutomation.Metrics.MetricStoreOptions]::new(), [BenchClock]::new($storeClock))
         $apiRate = [math]::Max($apiRate, $samples / [MetricsBench]::StoreIngest($store, $SeriesCount, $Ticks, $startMs))
         Write-Host ("round {0}: raw {1:N0}/s, store API {2:N0}/s (best so far)" -f $round, $rawRate, $apiRate)
         if ($round -lt $Rounds) { $store.Dispose() }
     }
 
-    # Bytes on disk of the 1,000,000 samples alone (before the 30-day series below is added).
+    # Bytes on disk of the 1,000,000 samples alone (before the 30-day series below is added):
+    # all in the head first (the layout before compaction), then after compaction.
+    $headBytes = Get-DbBytes $storePath 'samples'
+    $compaction = [MetricsBench]::Compact($store)
     $storeBytes = Get-DbBytes $storePath 'samples'
 
     # 2. Queries on the last round's databases, each paired with the equivalent raw SELECT:
     #    the newest hour of one series at raw resolution; 30 days of one series at 5m.
     $raw = New-SqliteConnection $rawPath
-    $hourEnd = [DateTimeOffset]::FromUnixTimeMilliseconds($startMs + ($Ticks - 1) * 1000L)
+    $hourEnd = [DateTimeOffset]::FromUnixTimeMilliseconds($dataEndMs)
     $hourQuery = [MetricsBench]::PairedMedian(
         [MetricsBench]::StoreQueryOf($store.Reader, 'bench.series.001', $hourEnd.AddSeconds(-3599), $hourEnd, 'Raw'),
         [MetricsBench]::RawQueryOf($raw, 1, $hourEnd.AddSeconds(-3599).ToUnixTimeMilliseconds(), $hourEnd.ToUnixTimeMilliseconds()), $QueryRuns)
+    $oldHourStart = [DateTimeOffset]::FromUnixTimeMilliseconds($startMs + 3600000)
+    $oldHourQuery = [MetricsBench]::PairedMedian(
+        [MetricsBench]::StoreQueryOf($store.Reader, 'bench.series.001', $oldHourStart, $oldHourStart.AddSeconds(3599), 'Raw'),
+        [MetricsBench]::RawQueryOf($raw, 1, $oldHourStart.ToUnixTimeMilliseconds(), $oldHourStart.AddSeconds(3599).ToUnixTimeMilliseconds()), $QueryRuns)
     $month = $store.Writer.Series('bench.month', 'Gauge', $null)
     $now = [DateTimeOffset]::FromUnixTimeMilliseconds($nowMs)
     for ($i = 0; $i -lt 8640; $i++) { [void]$month.Record($i % 100 + 0.5, $now.AddMinutes(-5 * (8640 - $i))) }
@@ -109,14 +122,19 @@ try {
     $stored = (Get-WorkflowMetric -Name bench.cmdlet -Start (Get-Date).AddHours(-1) -Resolution Raw -Aggregate Count).Value
 
     $rawPerSample = $storeBytes.File / $samples
+    $headPerSample = $headBytes.File / $samples
+    $rawLayoutPerSample = $rawBytes.File / $samples
     $rows = @(
         [pscustomobject]@{ Measure = 'raw prepared insert, 1 transaction (limit)'; Figure = '{0:N0} samples/s' -f $rawRate; Target = ''; Ratio = ''; Met = '' }
         [pscustomobject]@{ Measure = 'store API ingest (writer thread + rollups)'; Figure = '{0:N0} samples/s' -f $apiRate; Target = '>= 50% of raw'; Ratio = '{0:P0} of raw' -f ($apiRate / $rawRate); Met = ($apiRate / $rawRate -ge 0.5) }
         [pscustomobject]@{ Measure = ('Write-WorkflowMetric ({0:N0} piped numbers)' -f $CmdletSamples); Figure = '{0:N0} samples/s' -f $cmdletRate; Target = ''; Ratio = '{0:P1} of raw; {1:N0} stored' -f ($cmdletRate / $rawRate), $stored; Met = '' }
-        [pscustomobject]@{ Measure = '1-hour raw query, store API'; Figure = '{0:N2} ms ({1} rows)' -f $hourQuery[0], $hourQuery[1]; Target = '< 5 ms'; Ratio = '{0:N1}x raw SELECT ({1:N2} ms, {2} rows)' -f ($hourQuery[0] / $hourQuery[2]), $hourQuery[2], $hourQuery[3]; Met = ($hourQuery[0] -lt 5) }
+        [pscustomobject]@{ Measure = 'compaction of all but the newest hour (writer thread)'; Figure = '{0:N0} samples/s' -f ($compaction[1] / $compaction[0]); Target = ''; Ratio = '{0:N0} samples moved in {1:N2} s' -f $compaction[1], $compaction[0]; Met = '' }
+        [pscustomobject]@{ Measure = '1-hour raw query, newest hour (head), store API'; Figure = '{0:N2} ms ({1} rows)' -f $hourQuery[0], $hourQuery[1]; Target = '< 5 ms'; Ratio = '{0:N1}x raw SELECT ({1:N2} ms, {2} rows)' -f ($hourQuery[0] / $hourQuery[2]), $hourQuery[2], $hourQuery[3]; Met = ($hourQuery[0] -lt 5) }
+        [pscustomobject]@{ Measure = '1-hour raw query, older hour (chunks), store API'; Figure = '{0:N2} ms ({1} rows)' -f $oldHourQuery[0], $oldHourQuery[1]; Target = '< 5 ms'; Ratio = '{0:N1}x raw SELECT ({1:N2} ms, {2} rows)' -f ($oldHourQuery[0] / $oldHourQuery[2]), $oldHourQuery[2], $oldHourQuery[3]; Met = ($oldHourQuery[0] -lt 5) }
         [pscustomobject]@{ Measure = '1-hour raw query, Get-WorkflowMetric'; Figure = '{0:N2} ms ({1} rows)' -f $cmdletHour[0], $cmdletHour[1]; Target = ''; Ratio = ''; Met = '' }
         [pscustomobject]@{ Measure = '30-day query at 5m, store API'; Figure = '{0:N2} ms ({1} rows)' -f $monthQuery[0], $monthQuery[1]; Target = '< 20 ms'; Ratio = '{0:N1}x raw SELECT of as many rows ({1:N2} ms)' -f ($monthQuery[0] / $monthQuery[2]), $monthQuery[2]; Met = ($monthQuery[0] -lt 20) }
-        [pscustomobject]@{ Measure = 'bytes per raw sample, whole metrics.db (rollups included)'; Figure = '{0:N1} B' -f $rawPerSample; Target = '<= 24 B'; Ratio = '{0:N2}x raw layout ({1:N1} B)' -f ($rawPerSample / ($rawBytes.File / $samples)), ($rawBytes.File / $samples); Met = ($rawPerSample -le 24) }
+        [pscustomobject]@{ Measure = 'bytes per raw sample, whole metrics.db, before compaction'; Figure = '{0:N1} B' -f $headPerSample; Target = ''; Ratio = '{0:N2}x raw layout' -f ($headPerSample / $rawLayoutPerSample); Met = '' }
+        [pscustomobject]@{ Measure = 'bytes per raw sample, whole metrics.db, compacted (rollups incl.)'; Figure = '{0:N1} B' -f $rawPerSample; Target = '<= 24 B'; Ratio = '{0:N2}x raw layout ({1:N1} B)' -f ($rawPerSample / $rawLayoutPerSample), $rawLayoutPerSample; Met = ($rawPerSample -le 24) }
     )
     $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 }

@@ -4,7 +4,8 @@ namespace WorkflowAutomation.Metrics;
 
 /// <summary>
 /// Writes one batch in one transaction: series rows for new series, samples (a duplicate
-/// timestamp of a series is ignored, so the rollups count exactly the stored samples), the
+/// timestamp of a series is ignored, whether in the head or already compacted into a chunk, so
+/// the rollups count exactly the stored samples), the
 /// folded rollup upserts, and ingestion keys. Used only by the writer thread.
 /// </summary>
 internal sealed class MetricBatchCommitter : IDisposable
@@ -17,6 +18,10 @@ internal sealed class MetricBatchCommitter : IDisposable
     private readonly SqliteCommand[] upsertRollup;
     private readonly RollupAccumulator rollups = new();
     private readonly List<MetricSeries> newSeries = [];
+    private readonly SqliteCommand chunkWatermark;
+    private readonly SqliteCommand chunkHolding;
+    private readonly Dictionary<long, long> watermarks = [];
+    private readonly List<(long, double)> found = [];
     private SqliteTransaction? transaction;
 
     public MetricBatchCommitter(SqliteConnection connection)
@@ -28,6 +33,8 @@ internal sealed class MetricBatchCommitter : IDisposable
         sampleValue = insertSample.Parameters["$v"];
         insertSeries = Command("INSERT INTO series (name, tags, type) VALUES ($name, $tags, $type) " +
             "ON CONFLICT (name, tags) DO UPDATE SET name = excluded.name RETURNING id");
+        chunkWatermark = Command("SELECT coalesce(max(last_ts), -9223372036854775808) FROM sample_chunks WHERE series_id = $s");
+        chunkHolding = Command("SELECT data FROM sample_chunks WHERE series_id = $s AND last_ts >= $t AND first_ts <= $t");
         insertIngested = Command("INSERT INTO inbox_files (key, ingested_at) VALUES ($key, $at) ON CONFLICT DO NOTHING");
         upsertRollup = MetricResolutions.Rollups.Select(r => Command(
             $"INSERT INTO {r.Table()} (series_id, bucket, min, max, sum, count, last, last_ts) " +
@@ -51,6 +58,8 @@ internal sealed class MetricBatchCommitter : IDisposable
         }
         Inserted = 0;
         Duplicates = 0;
+        // Read afresh in each transaction, which holds the write lock: another process may have compacted.
+        watermarks.Clear();
     }
 
     public void Add(in WriteItem item)
@@ -59,6 +68,11 @@ internal sealed class MetricBatchCommitter : IDisposable
         if (series.Id == 0)
         {
             Resolve(series);
+        }
+        if (item.Timestamp <= Watermark(series.Id) && IsCompacted(series.Id, item.Timestamp))
+        {
+            Duplicates++;
+            return;
         }
         sampleSeries.Value = series.Id;
         sampleTimestamp.Value = item.Timestamp;
@@ -150,6 +164,32 @@ internal sealed class MetricBatchCommitter : IDisposable
         newSeries.Clear();
     }
 
+    /// <summary>The newest compacted timestamp of a series (long.MinValue when none), once per batch.</summary>
+    private long Watermark(long seriesId)
+    {
+        if (!watermarks.TryGetValue(seriesId, out var watermark))
+        {
+            chunkWatermark.Parameters["$s"].Value = seriesId;
+            watermark = (long)chunkWatermark.ExecuteScalar()!;
+            watermarks[seriesId] = watermark;
+        }
+        return watermark;
+    }
+
+    /// <summary>Whether a chunk of the series holds a sample at this timestamp (only asked for late samples).</summary>
+    private bool IsCompacted(long seriesId, long timestamp)
+    {
+        chunkHolding.Parameters["$s"].Value = seriesId;
+        chunkHolding.Parameters["$t"].Value = timestamp;
+        found.Clear();
+        using var reader = chunkHolding.ExecuteReader();
+        while (reader.Read())
+        {
+            SampleChunkCodec.Decode(reader.GetFieldValue<byte[]>(0), found, timestamp, timestamp);
+        }
+        return found.Count > 0;
+    }
+
     private void Resolve(MetricSeries series)
     {
         insertSeries.Parameters["$name"].Value = series.Name;
@@ -173,5 +213,5 @@ internal sealed class MetricBatchCommitter : IDisposable
         return command;
     }
 
-    private IEnumerable<SqliteCommand> All() => [insertSample, insertSeries, insertIngested, .. upsertRollup];
+    private IEnumerable<SqliteCommand> All() => [insertSample, insertSeries, insertIngested, chunkWatermark, chunkHolding, .. upsertRollup];
 }

@@ -58,11 +58,15 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
             return results;
         }
         using var connection = MetricSchema.OpenForReading(DatabasePath);
-        foreach (var series in Match(connection, query.Name, query.Tags))
+        var hasChunks = SampleChunks.Exist(connection);
+        // One snapshot for the whole query: compaction moves samples from the head to chunks in
+        // one commit, and reading both under one snapshot sees each sample exactly once.
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        foreach (var series in Match(snapshot, query.Name, query.Tags))
         {
             // Without an explicit end, samples stamped after "now" (a burst's later milliseconds) are included.
             var readUntil = query.End is null ? long.MaxValue : end.ToUnixTimeMilliseconds();
-            var context = new SeriesQuery(connection, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), readUntil, resolution);
+            var context = new SeriesQuery(snapshot, series, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), readUntil, resolution, hasChunks);
             if (query.Aggregate == MetricAggregate.Rate)
             {
                 results.AddRange(RateOf(context));
@@ -79,7 +83,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         return results;
     }
 
-    /// <summary>The stored series whose name and tags match, with their newest raw sample.</summary>
+    /// <summary>The stored series whose name and tags match, with their newest raw sample (from the head or a chunk).</summary>
     public IReadOnlyList<WorkflowMetricSeries> ListSeries(string? name = null, IReadOnlyDictionary<string, string>? tags = null)
     {
         if (!File.Exists(DatabasePath))
@@ -87,22 +91,36 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
             return [];
         }
         using var connection = MetricSchema.OpenForReading(DatabasePath);
+        var hasChunks = SampleChunks.Exist(connection);
+        using var snapshot = connection.BeginTransaction(deferred: true);
         using var newest = connection.CreateCommand();
+        newest.Transaction = snapshot;
         newest.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s ORDER BY ts DESC LIMIT 1";
         var id = newest.Parameters.Add("$s", SqliteType.Integer);
         var list = new List<WorkflowMetricSeries>();
-        foreach (var series in Match(connection, name, tags))
+        foreach (var series in Match(snapshot, name, tags))
         {
             id.Value = series.Id;
-            using var reader = newest.ExecuteReader();
-            var hasSample = reader.Read();
+            (long Timestamp, double Value)? last = null;
+            using (var reader = newest.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    last = (reader.GetInt64(0), reader.GetDouble(1));
+                }
+            }
+            if (hasChunks && SampleChunks.Newest(snapshot, series.Id) is { } compacted && (last is null || compacted.Timestamp > last.Value.Timestamp))
+            {
+                // A late sample can sit in the head behind the newest compacted one.
+                last = compacted;
+            }
             list.Add(new WorkflowMetricSeries
             {
                 Name = series.Name,
                 Type = series.Type.ToString(),
                 Tags = series.Tags,
-                LastTimestamp = hasSample ? DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)) : null,
-                LastValue = hasSample ? reader.GetDouble(1) : null,
+                LastTimestamp = last is { } l ? DateTimeOffset.FromUnixTimeMilliseconds(l.Timestamp) : null,
+                LastValue = last?.Value,
             });
         }
         return list;
@@ -139,11 +157,12 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         return names;
     }
 
-    private static List<StoredSeries> Match(SqliteConnection connection, string? name, IReadOnlyDictionary<string, string>? tags)
+    private static List<StoredSeries> Match(SqliteTransaction snapshot, string? name, IReadOnlyDictionary<string, string>? tags)
     {
         var matches = MetricNames.Matcher(name);
         var tagMatchers = tags?.Select(t => (t.Key, Match: MetricNames.Matcher(t.Value))).ToList() ?? [];
-        using var command = connection.CreateCommand();
+        using var command = snapshot.Connection!.CreateCommand();
+        command.Transaction = snapshot;
         command.CommandText = "SELECT id, name, tags, type FROM series ORDER BY name, tags";
         using var reader = command.ExecuteReader();
         var list = new List<StoredSeries>();
@@ -260,8 +279,13 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
 
     private sealed record StoredSeries(long Id, string Name, string Tags, MetricType Type);
 
-    /// <summary>One series' part of a query, with the reads it needs.</summary>
-    private sealed class SeriesQuery(SqliteConnection connection, StoredSeries series, long start, long end, long readUntil, MetricResolution resolution)
+    /// <summary>
+    /// One series' part of a query, with the reads it needs. Raw reads return the head rows and
+    /// the compacted chunks overlapping the range together, in timestamp order (the writer never
+    /// stores a timestamp twice, so nothing is duplicated).
+    /// </summary>
+    private sealed class SeriesQuery(SqliteTransaction snapshot, StoredSeries series, long start, long end, long readUntil,
+        MetricResolution resolution, bool hasChunks)
     {
         private readonly string type = series.Type.ToString();
         private readonly string label = resolution.Label();
@@ -270,6 +294,13 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         public long Start => start;
         public long End => end;
         public MetricResolution Resolution => resolution;
+
+        private SqliteCommand Command()
+        {
+            var command = snapshot.Connection!.CreateCommand();
+            command.Transaction = snapshot;
+            return command;
+        }
 
         public WorkflowMetricSample Sample(long timestamp, double value) => new()
         {
@@ -284,7 +315,12 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         /// <summary>Raw samples in [start, end], read straight into result objects (the hot path of dashboards).</summary>
         public List<WorkflowMetricSample> RawSamples()
         {
-            using var command = connection.CreateCommand();
+            var compacted = Compacted(start, readUntil);
+            if (compacted.Count > 0)
+            {
+                return RawPoints(start - 1, readUntil, compacted).ConvertAll(p => Sample(p.Timestamp, p.Value));
+            }
+            using var command = Command();
             command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts >= $from AND ts <= $until ORDER BY ts";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$from", start);
@@ -299,18 +335,40 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         }
 
         /// <summary>Raw samples with after &lt; ts &lt;= until (until defaults to the range's end).</summary>
-        public List<(long Timestamp, double Value)> RawPoints(long after, long? until = null)
+        public List<(long Timestamp, double Value)> RawPoints(long after, long? until = null) =>
+            RawPoints(after, until ?? readUntil, Compacted(after + 1, until ?? readUntil));
+
+        private List<(long Timestamp, double Value)> Compacted(long from, long until)
         {
-            using var command = connection.CreateCommand();
+            var points = new List<(long, double)>();
+            if (hasChunks && from <= until)
+            {
+                SampleChunks.Read(snapshot, series.Id, from, until, points);
+            }
+            return points;
+        }
+
+        /// <summary>Head rows with after &lt; ts &lt;= until merged into the compacted ones of the same range.</summary>
+        private List<(long Timestamp, double Value)> RawPoints(long after, long until, List<(long Timestamp, double Value)> compacted)
+        {
+            using var command = Command();
             command.CommandText = "SELECT ts, value FROM samples WHERE series_id = $s AND ts > $after AND ts <= $until ORDER BY ts";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$after", after);
-            command.Parameters.AddWithValue("$until", until ?? readUntil);
+            command.Parameters.AddWithValue("$until", until);
             using var reader = command.ExecuteReader();
-            var points = new List<(long, double)>();
+            var points = compacted;
+            var sorted = true;
             while (reader.Read())
             {
-                points.Add((reader.GetInt64(0), reader.GetDouble(1)));
+                var point = (reader.GetInt64(0), reader.GetDouble(1));
+                sorted &= points.Count == 0 || points[^1].Item1 < point.Item1;
+                points.Add(point);
+            }
+            if (!sorted)
+            {
+                // Late samples in the head interleave with the compacted ones.
+                points.Sort((a, b) => a.Item1.CompareTo(b.Item1));
             }
             return points;
         }
@@ -318,7 +376,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         /// <summary>One sample per rollup bucket overlapping the range; <paramref name="expression"/> summarises the bucket's row.</summary>
         public List<WorkflowMetricSample> RollupSamples(string expression)
         {
-            using var command = connection.CreateCommand();
+            using var command = Command();
             command.CommandText = $"SELECT bucket, {expression} FROM {resolution.Table()} " +
                 "WHERE series_id = $s AND bucket >= $from AND bucket <= $end ORDER BY bucket";
             command.Parameters.AddWithValue("$s", series.Id);
@@ -336,7 +394,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         /// <summary>(last_ts, last) of each bucket of a rollup from a bucket start on.</summary>
         public List<(long Timestamp, double Value)> LastPoints(MetricResolution rollup, long from)
         {
-            using var command = connection.CreateCommand();
+            using var command = Command();
             command.CommandText = $"SELECT last_ts, last FROM {rollup.Table()} WHERE series_id = $s AND bucket >= $from AND bucket <= $end ORDER BY bucket";
             command.Parameters.AddWithValue("$s", series.Id);
             command.Parameters.AddWithValue("$from", MetricResolutions.BucketStart(from, rollup.BucketMilliseconds()));

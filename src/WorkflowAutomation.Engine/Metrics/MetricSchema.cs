@@ -30,7 +30,12 @@ internal static class MetricSchema
         return connection;
     }
 
-    /// <summary>Creates the file owner-only, switches it to WAL and creates the tables.</summary>
+    /// <summary>
+    /// Creates the file owner-only, switches it to WAL and creates the tables. Raw samples land in
+    /// the head table <c>samples</c>; older ones are compacted into <c>sample_chunks</c> (see
+    /// <see cref="HeadCompactor"/>). A file created here reclaims freed pages by incremental vacuum;
+    /// a file from before keeps its setting (changing it needs a full VACUUM) and reuses freed pages.
+    /// </summary>
     public static void Create(string path)
     {
         if (!File.Exists(path))
@@ -42,11 +47,25 @@ internal static class MetricSchema
             OwnerOnly.RestrictFile(path);
         }
         using var connection = Open(path);
+        using (var pages = connection.CreateCommand())
+        {
+            pages.CommandText = "PRAGMA page_count";
+            if ((long)pages.ExecuteScalar()! == 0)
+            {
+                // Only possible while the file is empty.
+                Execute(connection, "PRAGMA auto_vacuum=INCREMENTAL;");
+            }
+        }
         Execute(connection, "PRAGMA journal_mode=WAL;");
         var ddl = new List<string>
         {
             "CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, name TEXT NOT NULL, tags TEXT NOT NULL, type INTEGER NOT NULL, UNIQUE (name, tags))",
             "CREATE TABLE IF NOT EXISTS samples (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID",
+            // Compacted raw samples (rowid order = insertion order, so pages fill densely); the
+            // index finds the chunks overlapping a range and a series' newest chunk.
+            "CREATE TABLE IF NOT EXISTS sample_chunks (id INTEGER PRIMARY KEY, series_id INTEGER NOT NULL, first_ts INTEGER NOT NULL, " +
+                "last_ts INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS sample_chunks_by_end ON sample_chunks (series_id, last_ts, first_ts)",
             "CREATE TABLE IF NOT EXISTS inbox_files (key TEXT PRIMARY KEY, ingested_at INTEGER NOT NULL) WITHOUT ROWID",
         };
         foreach (var rollup in MetricResolutions.Rollups)

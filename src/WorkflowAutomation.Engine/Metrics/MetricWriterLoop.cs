@@ -4,20 +4,21 @@ namespace WorkflowAutomation.Metrics;
 
 /// <summary>
 /// The body of the writer thread: drain the queue into batches of up to MaxBatchSize samples
-/// per transaction, answer flushes after the commit that covers them, and run retention in
-/// small steps between batches (on a timer, or when asked).
+/// per transaction, answer flushes after the commit that covers them, and run maintenance
+/// (retention, then head compaction) in small steps between batches, on a timer or when asked.
 /// </summary>
 internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions options, TimeProvider time, Channel<WriteItem> channel)
 {
     private readonly ChannelReader<WriteItem> reader = channel.Reader;
-    private readonly RetentionEnforcer retention = new(options);
+    private readonly MaintenanceJob[] maintenance =
+    [
+        new(MaintenanceKind.Retention, new RetentionEnforcer(options).Step),
+        new(MaintenanceKind.Compaction, new HeadCompactor(options).Step),
+    ];
     private readonly List<ControlRequest> answered = [];
-    private readonly List<RetentionRequest> retentionWaiters = [];
     private long committed;
     private long duplicates;
-    private long retentionDeleted;
-    private bool retentionPending;
-    private DateTimeOffset nextRetention;
+    private DateTimeOffset nextMaintenance;
     private Exception? failureSinceFlush;
 
     public long Committed => Interlocked.Read(ref committed);
@@ -44,7 +45,7 @@ internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions o
                 {
                     case FlushRequest flush: flush.Completion.TrySetException(exception); break;
                     case BatchRequest batch: batch.Completion.TrySetException(exception); break;
-                    case RetentionRequest request: request.Completion.TrySetException(exception); break;
+                    case MaintenanceRequest request: request.Completion.TrySetException(exception); break;
                 }
             }
         }
@@ -54,14 +55,13 @@ internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions o
     {
         using var connection = MetricSchema.Open(databasePath);
         using var committer = new MetricBatchCommitter(connection);
-        nextRetention = time.GetUtcNow() + options.RetentionInterval;
+        nextMaintenance = time.GetUtcNow() + options.RetentionInterval;
         while (true)
         {
             if (!reader.TryPeek(out _))
             {
-                if (retentionPending)
+                if (MaintenanceStep(connection))
                 {
-                    RetentionStep(connection);
                     continue;
                 }
                 if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
@@ -70,20 +70,33 @@ internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions o
                 }
             }
             WriteBatch(committer);
-            if (time.GetUtcNow() >= nextRetention)
+            if (time.GetUtcNow() >= nextMaintenance)
             {
-                retentionPending = true;
-                nextRetention = time.GetUtcNow() + options.RetentionInterval;
+                foreach (var job in maintenance)
+                {
+                    job.Pending = true;
+                }
+                nextMaintenance = time.GetUtcNow() + options.RetentionInterval;
             }
-            if (retentionPending)
-            {
-                RetentionStep(connection);
-            }
+            MaintenanceStep(connection);
         }
-        while (retentionWaiters.Count > 0 && retentionPending)
+        // Closing: finish only what someone waits for.
+        while (maintenance.Any(job => job.Pending && job.Waiters.Count > 0))
         {
-            RetentionStep(connection);
+            MaintenanceStep(connection);
         }
+    }
+
+    /// <summary>One step of the first pending maintenance job; false when none is pending.</summary>
+    private bool MaintenanceStep(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        var job = maintenance.FirstOrDefault(j => j.Pending);
+        if (job is null)
+        {
+            return false;
+        }
+        job.Step(connection, time.GetUtcNow().ToUnixTimeMilliseconds(), error => LastError = error);
+        return true;
     }
 
     private void WriteBatch(MetricBatchCommitter committer)
@@ -107,9 +120,10 @@ internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions o
                         answered.Add(batch);
                         count += batch.Samples.Length;
                         break;
-                    case RetentionRequest request:
-                        retentionPending = true;
-                        retentionWaiters.Add(request);
+                    case MaintenanceRequest request:
+                        var job = maintenance.First(j => j.Kind == request.Kind);
+                        job.Pending = true;
+                        job.Waiters.Add(request);
                         break;
                     default:
                         answered.Add(item.Control);
@@ -161,34 +175,47 @@ internal sealed class MetricWriterLoop(string databasePath, MetricStoreOptions o
         }
     }
 
-    private void RetentionStep(Microsoft.Data.Sqlite.SqliteConnection connection)
+    /// <summary>Retention or compaction: stepped until finished, then answers whoever asked for it.</summary>
+    private sealed class MaintenanceJob(MaintenanceKind kind, Func<Microsoft.Data.Sqlite.SqliteConnection, long, (long Done, bool Finished)> step)
     {
-        try
+        private long done;
+
+        public MaintenanceKind Kind => kind;
+
+        public bool Pending { get; set; }
+
+        public List<MaintenanceRequest> Waiters { get; } = [];
+
+        public void Step(Microsoft.Data.Sqlite.SqliteConnection connection, long nowMs, Action<Exception> failed)
         {
-            var (deleted, finished) = retention.Step(connection, time.GetUtcNow().ToUnixTimeMilliseconds());
-            retentionDeleted += deleted;
-            if (!finished)
+            try
             {
+                var (count, finished) = step(connection, nowMs);
+                done += count;
+                if (!finished)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception)
+            {
+                failed(exception);
+                foreach (var waiter in Waiters)
+                {
+                    waiter.Completion.TrySetException(exception);
+                }
+                Waiters.Clear();
+                Pending = false;
+                done = 0;
                 return;
             }
-        }
-        catch (Exception exception)
-        {
-            LastError = exception;
-            foreach (var waiter in retentionWaiters)
+            Pending = false;
+            foreach (var waiter in Waiters)
             {
-                waiter.Completion.TrySetException(exception);
+                waiter.Completion.TrySetResult(done);
             }
-            retentionWaiters.Clear();
-            retentionPending = false;
-            return;
+            Waiters.Clear();
+            done = 0;
         }
-        retentionPending = false;
-        foreach (var waiter in retentionWaiters)
-        {
-            waiter.Completion.TrySetResult(retentionDeleted);
-        }
-        retentionWaiters.Clear();
-        retentionDeleted = 0;
     }
 }

@@ -101,7 +101,20 @@ public sealed class MetricsWriter : IDisposable
     /// <summary>Deletes everything past its retention now, in small steps between write batches; completes when done.</summary>
     public Task<long> EnforceRetentionAsync(CancellationToken cancellationToken = default)
     {
-        var request = new RetentionRequest();
+        var request = new MaintenanceRequest(MaintenanceKind.Retention);
+        Enqueue(new WriteItem { Control = request }, cancellationToken);
+        return request.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Compacts now what the writer otherwise compacts on its own every few minutes: raw samples
+    /// older than <see cref="MetricStoreOptions.HeadWindow"/> behind the store's clock move into
+    /// compressed chunks, in small steps between write batches. Queries answer the same before,
+    /// during and after. Completes with the number of samples moved.
+    /// </summary>
+    public Task<long> CompactAsync(CancellationToken cancellationToken = default)
+    {
+        var request = new MaintenanceRequest(MaintenanceKind.Compaction);
         Enqueue(new WriteItem { Control = request }, cancellationToken);
         return request.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -169,8 +182,16 @@ internal sealed class FlushRequest : ControlRequest
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-internal sealed class RetentionRequest : ControlRequest
+internal enum MaintenanceKind
 {
+    Retention,
+    Compaction,
+}
+
+internal sealed class MaintenanceRequest(MaintenanceKind kind) : ControlRequest
+{
+    public MaintenanceKind Kind { get; } = kind;
+
     public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 

@@ -5,8 +5,10 @@ namespace WorkflowAutomation.Metrics;
 /// <summary>
 /// Deletes what has outlived its resolution's retention, a few thousand rows per step, so
 /// the writer thread commits new samples between steps and readers (WAL) never wait.
-/// Raw samples go when older than the raw retention; a rollup bucket goes when it ends at or
-/// before its retention's cutoff.
+/// Raw samples go when older than the raw retention, from the head and from the compacted
+/// chunks (a chunk straddling the cutoff is re-encoded without the expired samples, so every
+/// read sees the cut exactly where it is); a rollup bucket goes when it ends at or before its
+/// retention's cutoff.
 /// </summary>
 internal sealed class RetentionEnforcer(MetricStoreOptions options)
 {
@@ -37,12 +39,17 @@ internal sealed class RetentionEnforcer(MetricStoreOptions options)
                 $"coalesce((SELECT {column} FROM {resolution.Table()} WHERE series_id = $s ORDER BY {column} LIMIT 1 OFFSET $limit), $cutoff))";
             var series = delete.Parameters.Add("$s", SqliteType.Integer);
             var limit = delete.Parameters.Add("$limit", SqliteType.Integer);
-            delete.Parameters.AddWithValue("$cutoff", Cutoff(resolution, nowMs));
+            var cutoff = Cutoff(resolution, nowMs);
+            delete.Parameters.AddWithValue("$cutoff", cutoff);
             foreach (var id in seriesIds)
             {
                 series.Value = id;
                 limit.Value = budget - deleted;
                 deleted += delete.ExecuteNonQuery();
+                if (resolution == MetricResolution.Raw && deleted < budget)
+                {
+                    deleted += SampleChunks.Expire(connection, transaction, id, cutoff, budget - deleted, options.ChunkSize);
+                }
                 if (deleted >= budget)
                 {
                     transaction.Commit();

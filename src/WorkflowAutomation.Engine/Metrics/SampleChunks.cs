@@ -1,0 +1,156 @@
+using Microsoft.Data.Sqlite;
+
+namespace WorkflowAutomation.Metrics;
+
+/// <summary>One row of sample_chunks: a series' samples from FirstTs to LastTs, compressed.</summary>
+internal readonly record struct SampleChunk(long Id, long FirstTs, long LastTs, int Count, byte[] Data);
+
+/// <summary>
+/// The compacted raw samples in table <c>sample_chunks</c> (see <see cref="SampleChunkCodec"/>).
+/// Chunks of one series never overlap in time and never hold a timestamp the head
+/// (<c>samples</c>) holds: the writer refuses such a duplicate, and compaction merges a late
+/// sample into the chunk whose range it falls in.
+/// </summary>
+internal static class SampleChunks
+{
+    /// <summary>Whether the table exists (a metrics.db created before chunks has none until a store opens it).</summary>
+    public static bool Exist(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sample_chunks'";
+        return (long)command.ExecuteScalar()! > 0;
+    }
+
+    /// <summary>Appends the samples with from &lt;= ts &lt;= until of every chunk overlapping that range, oldest chunk first.</summary>
+    public static void Read(SqliteTransaction snapshot, long seriesId, long from, long until, List<(long Timestamp, double Value)> into)
+    {
+        using var command = snapshot.Connection!.CreateCommand();
+        command.Transaction = snapshot;
+        command.CommandText = "SELECT data FROM sample_chunks WHERE series_id = $s AND last_ts >= $from AND first_ts <= $until ORDER BY last_ts";
+        command.Parameters.AddWithValue("$s", seriesId);
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$until", until);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            SampleChunkCodec.Decode(reader.GetFieldValue<byte[]>(0), into, from, until);
+        }
+    }
+
+    /// <summary>The newest compacted sample of a series, if any.</summary>
+    public static (long Timestamp, double Value)? Newest(SqliteTransaction snapshot, long seriesId)
+    {
+        using var command = snapshot.Connection!.CreateCommand();
+        command.Transaction = snapshot;
+        command.CommandText = "SELECT last_ts, data FROM sample_chunks WHERE series_id = $s ORDER BY last_ts DESC LIMIT 1";
+        command.Parameters.AddWithValue("$s", seriesId);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+        var newest = new List<(long, double)>(1);
+        SampleChunkCodec.Decode(reader.GetFieldValue<byte[]>(1), newest, from: reader.GetInt64(0));
+        return newest[^1];
+    }
+
+    /// <summary>Chunks of a series selected by <paramref name="where"/> (over first_ts, last_ts, $s and the given parameters).</summary>
+    public static List<SampleChunk> Select(SqliteConnection connection, SqliteTransaction transaction, long seriesId, string where,
+        params (string Name, long Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT id, first_ts, last_ts, count, data FROM sample_chunks WHERE series_id = $s AND {where}";
+        command.Parameters.AddWithValue("$s", seriesId);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        using var reader = command.ExecuteReader();
+        var chunks = new List<SampleChunk>();
+        while (reader.Read())
+        {
+            chunks.Add(new SampleChunk(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetFieldValue<byte[]>(4)));
+        }
+        return chunks;
+    }
+
+    /// <summary>
+    /// Stores samples (sorted, distinct timestamps) as chunks of at most <paramref name="chunkSize"/>:
+    /// full chunks and the remainder last (the series' newest chunk, which later samples extend),
+    /// or, <paramref name="evenly"/>, of equal size (a chunk in the middle, which rarely grows).
+    /// </summary>
+    public static void Write(SqliteConnection connection, SqliteTransaction transaction, long seriesId,
+        List<(long Timestamp, double Value)> samples, int chunkSize, bool evenly = false)
+    {
+        if (samples.Count == 0)
+        {
+            return;
+        }
+        chunkSize = Math.Max(1, chunkSize);
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO sample_chunks (series_id, first_ts, last_ts, count, data) VALUES ($s, $first, $last, $count, $data)";
+        insert.Parameters.AddWithValue("$s", seriesId);
+        var first = insert.Parameters.Add("$first", SqliteType.Integer);
+        var last = insert.Parameters.Add("$last", SqliteType.Integer);
+        var count = insert.Parameters.Add("$count", SqliteType.Integer);
+        var data = insert.Parameters.Add("$data", SqliteType.Blob);
+        var pieces = (samples.Count + chunkSize - 1) / chunkSize;
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples);
+        for (var piece = 0; piece < pieces; piece++)
+        {
+            var start = evenly ? (int)((long)samples.Count * piece / pieces) : piece * chunkSize;
+            var end = evenly ? (int)((long)samples.Count * (piece + 1) / pieces) : Math.Min(samples.Count, start + chunkSize);
+            var slice = span[start..end];
+            first.Value = slice[0].Timestamp;
+            last.Value = slice[^1].Timestamp;
+            count.Value = slice.Length;
+            data.Value = SampleChunkCodec.Encode(slice);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    public static void Delete(SqliteConnection connection, SqliteTransaction transaction, long chunkId)
+    {
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM sample_chunks WHERE id = $id";
+        delete.Parameters.AddWithValue("$id", chunkId);
+        delete.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Removes the samples of a series older than <paramref name="cutoff"/>: chunks wholly older
+    /// go, a chunk straddling the cutoff is re-encoded without them. Stops once at least
+    /// <paramref name="allowance"/> samples are gone; returns how many went.
+    /// </summary>
+    public static long Expire(SqliteConnection connection, SqliteTransaction transaction, long seriesId, long cutoff, long allowance, int chunkSize)
+    {
+        long removed = 0;
+        var limit = Math.Max(1, allowance / Math.Max(1, chunkSize));
+        while (removed < allowance)
+        {
+            // Every chunk handled leaves the selection (what stays of it starts at the cutoff).
+            var due = Select(connection, transaction, seriesId, "first_ts < $cutoff ORDER BY last_ts LIMIT $limit", ("$cutoff", cutoff), ("$limit", limit));
+            if (due.Count == 0)
+            {
+                break;
+            }
+            foreach (var chunk in due)
+            {
+                Delete(connection, transaction, chunk.Id);
+                if (chunk.LastTs < cutoff)
+                {
+                    removed += chunk.Count;
+                    continue;
+                }
+                var kept = new List<(long, double)>(chunk.Count);
+                SampleChunkCodec.Decode(chunk.Data, kept, from: cutoff);
+                Write(connection, transaction, seriesId, kept, chunkSize, evenly: true);
+                removed += chunk.Count - kept.Count;
+            }
+        }
+        return removed;
+    }
+}
