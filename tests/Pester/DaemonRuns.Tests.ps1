@@ -176,6 +176,36 @@ Describe 'Schedules' {
 }
 
 Describe 'Durability' {
+    It 'ends the step processes a killed daemon left behind before it resumes their run' {
+        $marker = Join-Path $script:stateHome 'orphan.pid'
+        $path = New-Workflow orphan @"
+name: orphan
+steps:
+  - name: long
+    shell: sh
+    command: if [ ! -f '$marker' ]; then echo `$`$ > '$marker'; sleep 120; fi
+"@
+        # A process counts as alive until it is gone or only a zombie waiting to be reaped.
+        function Test-Alive([int] $Id) {
+            $stat = Get-Content "/proc/$Id/stat" -ErrorAction Ignore
+            [bool]$stat -and ($stat -split ' ')[2] -ne 'Z'
+        }
+        $id = (Submit-Workflow $path).Id
+        $deadline = (Get-Date).AddSeconds(60)
+        while (-not (Test-Path $marker) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        $orphan = [int](Get-Content $marker)
+        $daemon = (Get-WorkflowDaemon).ProcessId
+        kill -9 $daemon
+        Wait-Process -Id $daemon -ErrorAction Ignore
+        Test-Alive $orphan | Should -BeTrue -Because 'the step outlives the daemon that started it'
+
+        Start-WorkflowDaemon -NoDashboard | Out-Null
+        $run = Wait-WorkflowRun -Id $id -Timeout 60
+        $run.Status | Should -Be 'Succeeded'
+        $run.Steps[0].AttemptHistory[0].Status | Should -Be 'Interrupted'
+        Test-Alive $orphan | Should -BeFalse -Because 'the restarted daemon ends what the killed one left running'
+    }
+
     It 'loses no accepted run and never reruns a finished step across 20 kill -9 at random moments' {
         $log = Join-Path $script:stateHome 'attempts.log'
         $path = New-Workflow durable @"

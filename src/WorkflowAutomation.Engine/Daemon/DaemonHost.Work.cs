@@ -36,9 +36,15 @@ public sealed partial class DaemonHost
         runStore = new CommittedRunStore(SqliteRunStore.Open(State));
         queue = new RunQueue(Database, time);
         var resumed = queue.RequeueInterrupted();
-        if (resumed > 0)
+        foreach (var runId in resumed)
         {
-            Log.Warn($"{resumed} run(s) were running when the daemon last stopped; they resume first");
+            // Steps a killed daemon left running are orphans now: they end before their run
+            // resumes, so that no step ever runs twice at once.
+            ProcessTree.KillByEnvironment("WORKFLOW_RUN_ID", runId);
+        }
+        if (resumed.Count > 0)
+        {
+            Log.Warn($"{resumed.Count} run(s) were running when the daemon last stopped; their leftover processes were ended and they resume first");
         }
         schedules = new ScheduleStore(Database, time);
         breakers = new CircuitBreakerRegistry(Database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, time);

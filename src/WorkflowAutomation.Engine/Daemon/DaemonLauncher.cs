@@ -162,6 +162,37 @@ public static class DaemonLauncher
         throw new DaemonTimeoutException($"The daemon did not become ready within {timeout.TotalSeconds:0} s. See {paths.LogFile}.");
     }
 
+    /// <summary>
+    /// Stops the daemon: asks it through <paramref name="client"/> (when one is connected) to
+    /// stop, giving running steps <paramref name="grace"/>, and waits until it has gone. With
+    /// <paramref name="force"/> the supervisor is killed first, so that it cannot restart what
+    /// is being stopped, and a daemon that does not stop in time is killed.
+    /// </summary>
+    public static void Stop(DaemonPaths paths, Ipc.DaemonClient? client, TimeSpan grace, bool force, CancellationToken cancellation)
+    {
+        var pid = DaemonPaths.ReadPid(paths.PidFile);
+        if (force)
+        {
+            Kill(paths.SupervisorPidFile);
+        }
+        try
+        {
+            client?.Send<DaemonStatus>(Ipc.DaemonOperations.Stop, new Ipc.StopRequest { GraceSeconds = (int)grace.TotalSeconds }, cancellation);
+        }
+        catch (DaemonNotRunningException)
+        {
+            // It went away by itself meanwhile.
+        }
+        var patience = grace + TimeSpan.FromSeconds(force ? 10 : 30);
+        if (!WaitUntilStopped(paths, patience, cancellation)
+            && (!force || !Kill(paths.PidFile) || !WaitUntilStopped(paths, TimeSpan.FromSeconds(10), cancellation)))
+        {
+            throw new DaemonTimeoutException(
+                $"The daemon (process {pid}) did not stop within {patience.TotalSeconds:0} s and was left as it is. Use Stop-WorkflowDaemon -Force to kill it.");
+        }
+        WaitForExit(pid, TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Waits until no daemon holds the state directory.</summary>
     public static bool WaitUntilStopped(DaemonPaths paths, TimeSpan timeout, CancellationToken cancellation)
     {

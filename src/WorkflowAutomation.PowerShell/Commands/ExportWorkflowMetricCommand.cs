@@ -71,15 +71,7 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
         {
             samples.AddRange(Start is null && End is null
                 ? reader.Latest(name, tags)
-                : reader.Query(new MetricQuery
-                {
-                    Name = name,
-                    Tags = tags,
-                    Start = Start is { } start ? new DateTimeOffset(start) : null,
-                    End = End is { } end ? new DateTimeOffset(end) : null,
-                    Resolution = Resolution is null ? null : MetricResolutions.Parse(Resolution),
-                    Aggregate = Aggregate is null ? null : Enum.Parse<MetricAggregate>(Aggregate, ignoreCase: true),
-                }));
+                : reader.Query(MetricQueryParameters.Build(name, tags, Start, End, Resolution, Aggregate)));
         }
     }
 

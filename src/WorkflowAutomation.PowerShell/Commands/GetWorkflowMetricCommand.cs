@@ -79,15 +79,7 @@ public sealed class GetWorkflowMetricCommand : WorkflowCmdlet
         {
             IReadOnlyList<object> found = ListAvailable
                 ? reader.ListSeries(name, tags)
-                : reader.Query(new MetricQuery
-                {
-                    Name = name,
-                    Tags = tags,
-                    Start = Start is { } start ? new DateTimeOffset(start) : null,
-                    End = End is { } end ? new DateTimeOffset(end) : null,
-                    Resolution = Resolution is null ? null : MetricResolutions.Parse(Resolution),
-                    Aggregate = Aggregate is null ? null : Enum.Parse<MetricAggregate>(Aggregate, ignoreCase: true),
-                });
+                : reader.Query(MetricQueryParameters.Build(name, tags, Start, End, Resolution, Aggregate));
             if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name) && !reader.Names().Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 WriteItemError(new MetricException("MetricNotFound", ErrorKind.ObjectNotFound,

@@ -39,19 +39,12 @@ public sealed class RestartWorkflowDaemonCommand : DaemonCmdlet
         {
             return;
         }
-        var paths = DaemonPaths;
         if (DaemonClient.TryConnect(State) is { } client)
         {
-            var pid = DaemonPaths.ReadPid(paths.PidFile);
             using (client)
             {
-                client.Send<DaemonStatus>(DaemonOperations.Stop, new StopRequest { GraceSeconds = GracePeriod }, Cancellation);
+                DaemonLauncher.Stop(DaemonPaths, client, TimeSpan.FromSeconds(GracePeriod), force: false, Cancellation);
             }
-            if (!DaemonLauncher.WaitUntilStopped(paths, TimeSpan.FromSeconds(GracePeriod + 30), Cancellation))
-            {
-                throw new DaemonTimeoutException($"The daemon did not stop within {GracePeriod + 30} s; nothing was restarted. Use Stop-WorkflowDaemon -Force, then Start-WorkflowDaemon.");
-            }
-            DaemonLauncher.WaitForExit(pid, TimeSpan.FromSeconds(10));
         }
         int? port = NoDashboard ? null : MyInvocation.BoundParameters.ContainsKey(nameof(DashboardPort)) ? DashboardPort : Configuration.DashboardPort;
         WriteObject(StartDetachedDaemon(port, NoDashboard));

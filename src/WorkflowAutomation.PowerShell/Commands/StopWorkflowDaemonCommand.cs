@@ -52,32 +52,10 @@ public sealed class StopWorkflowDaemonCommand : DaemonCmdlet
             client?.Dispose();
             return;
         }
-        var grace = Force ? 0 : GracePeriod;
-        var pid = DaemonPaths.ReadPid(paths.PidFile);
-        if (Force)
-        {
-            // First the supervisor, or it would restart what is being stopped.
-            DaemonLauncher.Kill(paths.SupervisorPidFile);
-        }
         using (client)
         {
-            try
-            {
-                client?.Send<DaemonStatus>(DaemonOperations.Stop, new StopRequest { GraceSeconds = grace }, Cancellation);
-            }
-            catch (DaemonNotRunningException)
-            {
-                // It went away by itself meanwhile.
-            }
+            DaemonLauncher.Stop(paths, client, TimeSpan.FromSeconds(Force ? 0 : GracePeriod), Force, Cancellation);
         }
-        if (!DaemonLauncher.WaitUntilStopped(paths, TimeSpan.FromSeconds(grace + (Force ? 10 : 30)), Cancellation))
-        {
-            if (!Force || !DaemonLauncher.Kill(paths.PidFile) || !DaemonLauncher.WaitUntilStopped(paths, TimeSpan.FromSeconds(10), Cancellation))
-            {
-                throw new DaemonTimeoutException($"The daemon (process {DaemonPaths.ReadPid(paths.PidFile)}) did not stop. Use Stop-WorkflowDaemon -Force to kill it.");
-            }
-        }
-        DaemonLauncher.WaitForExit(pid, TimeSpan.FromSeconds(10));
         if (PassThru)
         {
             WriteObject(CurrentStatus());

@@ -31,7 +31,7 @@ public sealed class RunQueueTests
         using (var database = DaemonDatabase.Open(temp.State))
         {
             var queue = new RunQueue(database, time);
-            Assert.Equal(1, queue.RequeueInterrupted());
+            Assert.Equal(["a"], queue.RequeueInterrupted());
             var resumed = queue.TryStartNext()!;
             Assert.Equal("a", resumed.RunId);
             Assert.Equal(2, resumed.Starts);

@@ -47,10 +47,14 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
 
     /// <summary>
     /// At start: runs the previous process left Running go back to the head of the queue
-    /// (their order is kept), to be resumed. Returns how many.
+    /// (their order is kept), to be resumed. Returns their ids.
     /// </summary>
-    public int RequeueInterrupted() => database.InTransaction((c, t) =>
-        c.Execute("UPDATE queue SET status = 'Queued' WHERE status = 'Running'", t));
+    public IReadOnlyList<string> RequeueInterrupted() => database.InTransaction((c, t) =>
+    {
+        var interrupted = Read(c, t, "WHERE status = 'Running'").Select(run => run.RunId).ToList();
+        c.Execute("UPDATE queue SET status = 'Queued' WHERE status = 'Running'", t);
+        return (IReadOnlyList<string>)interrupted;
+    });
 
     /// <summary>Records the end of a run.</summary>
     public void Finish(string runId, string outcome) => database.InTransaction((c, t) =>
