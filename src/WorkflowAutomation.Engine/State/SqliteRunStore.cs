@@ -124,6 +124,7 @@ public sealed class SqliteRunStore : IRunStore
             owner_pid INTEGER, owner_start INTEGER, owner_host TEXT);
         CREATE INDEX IF NOT EXISTS runs_by_created ON runs(created DESC);
         CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
+        CREATE INDEX IF NOT EXISTS runs_by_id_nocase ON runs(id COLLATE NOCASE);
         CREATE TABLE IF NOT EXISTS steps(
             run_id TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
             exit_code INTEGER, start_time INTEGER, end_time INTEGER, outputs TEXT, error TEXT,
@@ -218,7 +219,8 @@ public sealed class SqliteRunStore : IRunStore
         lock (gate)
         {
             var runs = new List<WorkflowRun>();
-            using (var command = Command("SELECT id, name, status, start_time, end_time, source_path, parameters, error, origin, restart_of FROM runs ORDER BY created DESC, rowid DESC"))
+            var (where, parameters) = Prefilter(query);
+            using (var command = Command($"SELECT id, name, status, start_time, end_time, source_path, parameters, error, origin, restart_of FROM runs{where} ORDER BY created DESC, rowid DESC", parameters))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -329,6 +331,36 @@ public sealed class SqliteRunStore : IRunStore
             }
             return abandoned.Count;
         }
+    }
+
+    /// <summary>
+    /// The part of a query SQLite can answer from an index: exact ids and statuses. Without it
+    /// every lookup of one run would read every run ever recorded. Wildcards are left to
+    /// <see cref="Matches"/>, which checks every row this lets through.
+    /// </summary>
+    private static (string Where, (string, object?)[] Parameters) Prefilter(RunQuery query)
+    {
+        var conditions = new List<string>();
+        var parameters = new List<(string, object?)>();
+        string In(string column, IEnumerable<string> values)
+        {
+            var names = values.Select(value =>
+            {
+                var name = $"$p{parameters.Count}";
+                parameters.Add((name, value));
+                return name;
+            });
+            return $"{column} IN ({string.Join(", ", names)})";
+        }
+        if (query.Ids is { Count: > 0 } ids && ids.All(id => !id.Contains('*') && !id.Contains('?')))
+        {
+            conditions.Add(In("id COLLATE NOCASE", ids));
+        }
+        if (query.Statuses is { Count: > 0 } statuses)
+        {
+            conditions.Add(In("status", statuses.Select(status => status.ToString())));
+        }
+        return (conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions), [.. parameters]);
     }
 
     private static bool Matches(WorkflowRun run, RunQuery query) =>

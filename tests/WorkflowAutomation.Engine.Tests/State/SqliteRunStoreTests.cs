@@ -61,6 +61,9 @@ public sealed class SqliteRunStoreTests
         Assert.Equal(["r3", "r2", "r1"], reopened.FindRuns(new RunQuery()).Select(r => r.Id));
         Assert.Equal(["r2", "r1"], reopened.FindRuns(new RunQuery { Names = ["deploy*"] }).Select(r => r.Id));
         Assert.Equal(["r3"], reopened.FindRuns(new RunQuery { Statuses = [RunStatus.Failed], First = 1 }).Select(r => r.Id));
+        Assert.Equal(["r3", "r1"], reopened.FindRuns(new RunQuery { Ids = ["R1", "r3"] }).Select(r => r.Id));
+        Assert.Equal(["r2"], reopened.FindRuns(new RunQuery { Ids = ["r1", "r2"], Statuses = [RunStatus.Failed] }).Select(r => r.Id));
+        Assert.Equal(["r3", "r2", "r1"], reopened.FindRuns(new RunQuery { Ids = ["r*"] }).Select(r => r.Id));
         var definition = reopened.GetDefinition("r2")!;
         Assert.Equal("deploy_db", definition.Name);
         Assert.Equal(TimeSpan.FromSeconds(5), definition.Steps[0].Timeout);
