@@ -49,6 +49,36 @@ steps:
         (Get-WorkflowRun -Id $run.Id).Status | Should -Be 'Succeeded'
     }
 
+    It 'starts every pwsh step in its own folder, wherever the step before it went' {
+        New-Item -ItemType Directory (Join-Path $script:work 'sub') -Force | Out-Null
+        $path = New-Workflow 'folders' @'
+name: folders
+steps:
+  - name: first
+    command: '"folder=$((Get-Location).Path)" >> $env:WORKFLOW_OUTPUT'
+  - name: wander
+    depends_on: [first]
+    command: 'Set-Location /; Set-Location env:'
+  - name: again
+    depends_on: [wander]
+    command: '"folder=$((Get-Location).Path)" >> $env:WORKFLOW_OUTPUT'
+  - name: sub
+    depends_on: [again]
+    working_directory: sub
+    command: '"folder=$((Get-Location).Path)" >> $env:WORKFLOW_OUTPUT'
+  - name: back
+    depends_on: [sub]
+    command: '"folder=$((Get-Location).Path)" >> $env:WORKFLOW_OUTPUT'
+'@
+        $run = Invoke-Workflow -Path $path 6>$null
+        $run.Status | Should -Be 'Succeeded'
+        $start = $run.Steps[0].Outputs['folder']
+        $start | Should -Not -BeNullOrEmpty
+        $run.Steps[2].Outputs['folder'] | Should -Be $start
+        $run.Steps[3].Outputs['folder'] | Should -Be (Join-Path $script:work 'sub')
+        $run.Steps[4].Outputs['folder'] | Should -Be $start
+    }
+
     It 'keeps parallel pwsh steps parallel, each with its own environment' {
         $path = New-Workflow 'parallel_pwsh' @'
 name: parallel_pwsh
