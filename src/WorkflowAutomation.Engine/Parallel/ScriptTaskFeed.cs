@@ -87,22 +87,30 @@ public sealed class ScriptTaskFeed
     /// <summary>Reports the current task: <paramref name="error"/> null means it succeeded.</summary>
     public void Complete(IReadOnlyList<object?> output, string? error)
     {
-        QueuedAttempt attempt;
-        ParallelTaskStatus? stoppedAs;
-        lock (gate)
+        if (!TryTakeCurrent(out var attempt, out var stoppedAs))
         {
-            if (current is null)
-            {
-                return;
-            }
-            (attempt, stoppedAs) = (current, stopReason);
-            current = null;
-            DisposeDeadline();
+            return;
         }
         var outcome = stoppedAs is { } reason
             ? new TaskOutcome(reason, null, output, StopMessage(reason))
             : error is null ? TaskOutcome.Success(output) : TaskOutcome.Failure(error, output);
         runner.Report(Worker, attempt, outcome, startedTimestamp, startedAt);
+    }
+
+    /// <summary>Takes the running task and why it was stopped, if it was; false when none runs (it was already reported).</summary>
+    private bool TryTakeCurrent(out QueuedAttempt attempt, out ParallelTaskStatus? stoppedAs)
+    {
+        lock (gate)
+        {
+            (attempt, stoppedAs) = (current!, stopReason);
+            if (current is null)
+            {
+                return false;
+            }
+            current = null;
+            DisposeDeadline();
+            return true;
+        }
     }
 
     /// <summary>Sets how the host stops the script running on this worker (called from another thread).</summary>
@@ -120,17 +128,9 @@ public sealed class ScriptTaskFeed
     /// </summary>
     public void Stopped()
     {
-        QueuedAttempt attempt;
-        ParallelTaskStatus? stoppedAs;
-        lock (gate)
+        if (!TryTakeCurrent(out var attempt, out var stoppedAs))
         {
-            if (current is null)
-            {
-                return;
-            }
-            (attempt, stoppedAs) = (current, stopReason);
-            current = null;
-            DisposeDeadline();
+            return;
         }
         if (stoppedAs is { } reason)
         {
