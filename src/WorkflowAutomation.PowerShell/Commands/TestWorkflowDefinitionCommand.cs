@@ -41,7 +41,7 @@ public sealed class TestWorkflowDefinitionCommand : WorkflowFileCmdlet
             WorkflowValidationResult result;
             try
             {
-                result = WorkflowParser.ParseFile(file);
+                result = WorkflowParser.ParseFile(file, ParseOptions);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {

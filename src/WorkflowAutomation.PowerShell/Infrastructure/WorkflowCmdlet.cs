@@ -20,6 +20,9 @@ public abstract class WorkflowCmdlet : PSCmdlet
     /// <summary>The configuration in force for this call.</summary>
     protected WorkflowConfiguration Configuration => configuration ??= WorkflowConfiguration.Load(State);
 
+    /// <summary>How workflow files are validated for this call (STRICT_INTERPOLATION).</summary>
+    protected Workflows.WorkflowParseOptions ParseOptions => new() { StrictInterpolation = Configuration.StrictInterpolation };
+
     protected override void ProcessRecord()
     {
         try
