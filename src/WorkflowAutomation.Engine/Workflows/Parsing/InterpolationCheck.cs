@@ -28,9 +28,12 @@ internal static class InterpolationCheck
             {
                 return null;
             }
-            if (result is string text && context.Marked.FirstOrDefault(mark => text.Contains(mark.Marker, StringComparison.Ordinal)) is { } found)
+            foreach (var (marker, path) in context.Marked)
             {
-                return found.Path;
+                if (result is string text && text.Contains(marker, StringComparison.Ordinal))
+                {
+                    return path;
+                }
             }
         }
         return null;
