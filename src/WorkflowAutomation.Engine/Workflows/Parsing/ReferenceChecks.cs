@@ -64,6 +64,7 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
             CheckSyntax(site, offset, expression);
             return;
         }
+        var findings = diagnostics.Count;
         var bare = WithoutLiterals(expression);
         foreach (Match reference in Reference().Matches(bare))
         {
@@ -74,7 +75,8 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
         {
             known &= CheckFunction(site, offset + call.Index, call.Groups["name"].Value);
         }
-        if (known && CheckSyntax(site, offset, expression) && site.CommandOf is { } step)
+        // Only a well-formed expression about known names is checked for what it pastes.
+        if (known && CheckSyntax(site, offset, expression) && site.CommandOf is { } step && diagnostics.Count == findings)
         {
             CheckInterpolation(site, step, offset, expression);
         }
