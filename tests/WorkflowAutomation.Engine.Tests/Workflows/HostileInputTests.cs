@@ -30,7 +30,7 @@ public sealed class HostileInputTests
         Assert.Equal(WorkflowDiagnosticCode.LimitExceeded, finding.Code);
         Assert.Contains("1,000,000 YAML nodes", finding.Message);
         Assert.True(finding.Line >= 6, finding.ToString());
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 
     [Fact]
@@ -46,7 +46,8 @@ public sealed class HostileInputTests
 
         Assert.Equal(9, result.Diagnostics.Count);
         Assert.All(result.Diagnostics, finding => Assert.Equal((6, WorkflowDiagnosticCode.UndeclaredInput), (finding.Line, finding.Code)));
-        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(500), $"took {watch.Elapsed}");
+        // Visiting every use instead takes about 15 s here.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
     }
 
     [Fact]
@@ -151,7 +152,7 @@ public sealed class HostileInputTests
         watch.Stop();
 
         Assert.Equal(WorkflowDiagnosticCode.InvalidExpression, finding.Code);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 
     private sealed class Always : IExpressionContext
