@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using WorkflowAutomation.Daemon.Ipc;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon;
 

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using WorkflowAutomation.Common;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Metrics;
 

@@ -1,4 +1,5 @@
 using WorkflowAutomation.Configuration;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.State;
 

@@ -75,5 +75,5 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
         }
     }
 
-    protected override void EndProcessing() => WriteObject(MetricExporter.Export(samples, Enum.Parse<MetricExportFormat>(Format, ignoreCase: true)));
+    protected override void OnEnd() => WriteObject(MetricExporter.Export(samples, Enum.Parse<MetricExportFormat>(Format, ignoreCase: true)));
 }

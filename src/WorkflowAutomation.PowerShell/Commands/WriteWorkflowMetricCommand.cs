@@ -31,7 +31,6 @@ namespace WorkflowAutomation.PowerShell.Commands;
 [OutputType(typeof(WorkflowMetricSample))]
 public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
 {
-    private readonly CancellationTokenSource stopping = new();
     private MetricStore? store;
     // Engine value types stay out of fields and parameters: PowerShell lays out this class while
     // importing the module, before the engine's load context is in place.
@@ -65,17 +64,7 @@ public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void BeginProcessing()
-    {
-        try
-        {
-            store = MetricStore.Open(State, Configuration);
-        }
-        catch (Exception exception) when (exception is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(ErrorRecords.From(exception, State.MetricsDatabase));
-        }
-    }
+    protected override void OnBegin() => store = MetricStore.Open(State, Configuration);
 
     protected override void Process()
     {
@@ -107,26 +96,13 @@ public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
         }
     }
 
-    protected override void EndProcessing()
-    {
-        try
-        {
-            store?.Writer.Flush(stopping.Token);
-        }
-        catch (Exception exception) when (exception is not PipelineStoppedException and not OperationCanceledException)
-        {
-            ThrowTerminatingError(ErrorRecords.From(exception, State.MetricsDatabase));
-        }
-    }
-
-    protected override void StopProcessing() => stopping.Cancel();
+    protected override void OnEnd() => store?.Writer.Flush(Cancellation);
 
     public void Dispose()
     {
         // Commits whatever was recorded before a Ctrl+C, too.
         store?.Dispose();
         store = null;
-        stopping.Dispose();
     }
 
     private MetricSeries SeriesFor(string name, string type, Hashtable? tags)

@@ -1,16 +1,12 @@
-using WorkflowAutomation.Daemon;
 using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.PowerShell.Infrastructure;
 
 /// <summary>A cmdlet that talks to the daemon of the state directory; Ctrl+C cancels the wait.</summary>
 public abstract class DaemonCmdlet : WorkflowCmdlet
 {
-    private readonly CancellationTokenSource stopping = new();
-
-    /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
-    protected CancellationToken Cancellation => stopping.Token;
-
     protected DaemonPaths DaemonPaths => new(State);
 
     /// <summary>Connects, or throws DaemonNotRunning with how to start a daemon.</summary>
@@ -76,6 +72,4 @@ public abstract class DaemonCmdlet : WorkflowCmdlet
             StateDirectory = State.Root,
         };
     }
-
-    protected override void StopProcessing() => stopping.Cancel();
 }
