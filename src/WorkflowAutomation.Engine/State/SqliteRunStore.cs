@@ -1,3 +1,4 @@
+using WorkflowAutomation.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using WorkflowAutomation.Platform;
@@ -509,19 +510,5 @@ public sealed class SqliteRunStore : IRunStore
         writer.Join();
         writes.Dispose();
         connection.Dispose();
-    }
-}
-
-/// <summary>PowerShell-style * and ? wildcards, case-insensitive.</summary>
-internal static class Wildcard
-{
-    public static bool IsMatch(string text, string pattern)
-    {
-        if (!pattern.Contains('*') && !pattern.Contains('?'))
-        {
-            return string.Equals(text, pattern, StringComparison.OrdinalIgnoreCase);
-        }
-        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$";
-        return System.Text.RegularExpressions.Regex.IsMatch(text, regex, System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Metrics;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -65,7 +66,7 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        var reader = MetricReader.ForState(State, MetricStoreOptions.FromConfiguration(Configuration));
+        var reader = new WorkflowMetrics(State, Configuration);
         var tags = MetricTagTransformationAttribute.ToTags(Tag);
         foreach (var name in Name)
         {

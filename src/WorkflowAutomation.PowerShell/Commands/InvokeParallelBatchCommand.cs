@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Metrics;
 using WorkflowAutomation.Parallel;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -126,7 +127,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
     {
         try
         {
-            return MetricStore.Open(State, Configuration);
+            return new WorkflowMetrics(State, Configuration).OpenStore();
         }
         catch (Exception exception)
         {

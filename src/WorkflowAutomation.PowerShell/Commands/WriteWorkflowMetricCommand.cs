@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Metrics;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -64,7 +65,7 @@ public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void OnBegin() => store = MetricStore.Open(State, Configuration);
+    protected override void OnBegin() => store = new WorkflowMetrics(State, Configuration).OpenStore();
 
     protected override void Process()
     {

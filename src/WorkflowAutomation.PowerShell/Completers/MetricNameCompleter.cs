@@ -1,3 +1,5 @@
+using WorkflowAutomation.Facades;
+using WorkflowAutomation.Common;
 using System.Collections;
 using System.Management.Automation.Language;
 using System.Management.Automation;
@@ -16,7 +18,7 @@ public sealed class MetricNameCompleter : IArgumentCompleter
         IReadOnlyList<string> names;
         try
         {
-            names = MetricReader.ForState(StateDirectory.Resolve()).Names();
+            names = new WorkflowMetrics(StateDirectory.Resolve()).Names();
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -24,7 +26,7 @@ public sealed class MetricNameCompleter : IArgumentCompleter
             return [];
         }
         var word = wordToComplete.Trim('\'', '"');
-        var matches = MetricNames.Matcher(word.EndsWith('*') ? word : word + "*");
+        var matches = Wildcard.Matcher(word.EndsWith('*') ? word : word + "*");
         return names.Where(matches).Select(name => new CompletionResult(name, name, CompletionResultType.ParameterValue, name));
     }
 }
