@@ -30,8 +30,7 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
 {
     /// <summary>Prometheus, Csv or Json.</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [ValidateSet("Prometheus", "Csv", "Json", IgnoreCase = true)]
-    public string Format { get; set; } = "Prometheus";
+    public MetricExportFormat Format { get; set; } = MetricExportFormat.Prometheus;
 
     /// <summary>Metric names; wildcards are allowed. All metrics when omitted.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -54,13 +53,13 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
 
     /// <summary>Raw, 1m, 5m, 15m, 1h or 1d for a range; chosen from the range when omitted.</summary>
     [Parameter]
-    [ValidateSet("Raw", "1m", "5m", "15m", "1h", "1d", IgnoreCase = true)]
-    public string? Resolution { get; set; }
+    [MetricResolutionTransformation]
+    [ArgumentCompleter(typeof(MetricResolutionCompleter))]
+    public MetricResolution? Resolution { get; set; }
 
     /// <summary>Avg, Min, Max, Sum, Count, Last or Rate for a range.</summary>
     [Parameter]
-    [ValidateSet("Avg", "Min", "Max", "Sum", "Count", "Last", "Rate", IgnoreCase = true)]
-    public string? Aggregate { get; set; }
+    public MetricAggregate? Aggregate { get; set; }
 
     private readonly List<WorkflowMetricSample> samples = [];
 
@@ -76,5 +75,5 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
         }
     }
 
-    protected override void OnEnd() => WriteObject(MetricExporter.Export(samples, Enum.Parse<MetricExportFormat>(Format, ignoreCase: true)));
+    protected override void OnEnd() => WriteObject(MetricExporter.Export(samples, Format));
 }

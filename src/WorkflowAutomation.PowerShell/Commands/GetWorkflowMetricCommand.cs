@@ -55,13 +55,13 @@ public sealed class GetWorkflowMetricCommand : WorkflowCmdlet
 
     /// <summary>Raw, 1m, 5m, 15m, 1h or 1d; chosen from the range when omitted.</summary>
     [Parameter(ParameterSetName = QuerySet)]
-    [ValidateSet("Raw", "1m", "5m", "15m", "1h", "1d", IgnoreCase = true)]
-    public string? Resolution { get; set; }
+    [MetricResolutionTransformation]
+    [ArgumentCompleter(typeof(MetricResolutionCompleter))]
+    public MetricResolution? Resolution { get; set; }
 
     /// <summary>Avg, Min, Max, Sum, Count, Last or Rate.</summary>
     [Parameter(ParameterSetName = QuerySet)]
-    [ValidateSet("Avg", "Min", "Max", "Sum", "Count", "Last", "Rate", IgnoreCase = true)]
-    public string? Aggregate { get; set; }
+    public MetricAggregate? Aggregate { get; set; }
 
     /// <summary>Tags the series must have, such as @{ env = 'prod' }; values may use wildcards.</summary>
     [Parameter]

@@ -48,8 +48,7 @@ public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
 
     /// <summary>Gauge (a level, the default) or Counter (a total that only grows until its process restarts).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSet("Gauge", "Counter", IgnoreCase = true)]
-    public string Type { get; set; } = "Gauge";
+    public MetricType Type { get; set; } = MetricType.Gauge;
 
     /// <summary>Tags of the series, as a hashtable (@{ env = 'prod' }) or text (env=prod,host=web1).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -106,18 +105,17 @@ public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
         store = null;
     }
 
-    private MetricSeries SeriesFor(string name, string type, Hashtable? tags)
+    private MetricSeries SeriesFor(string name, MetricType type, Hashtable? tags)
     {
         // A pipeline usually repeats one series: skip the tag canonicalisation then.
         if (lastSeries is { } last && ReferenceEquals(last.Name, name) && last.Type == type && ReferenceEquals(last.Tags, tags))
         {
             return last.Series;
         }
-        var metricType = Enum.Parse<MetricType>(type, ignoreCase: true);
-        var series = store!.Writer.Series(name, metricType, MetricTagTransformationAttribute.ToTags(tags));
+        var series = store!.Writer.Series(name, type, MetricTagTransformationAttribute.ToTags(tags));
         lastSeries = new SeriesCache(name, type, tags, series);
         return series;
     }
 
-    private sealed record SeriesCache(string Name, string Type, Hashtable? Tags, MetricSeries Series);
+    private sealed record SeriesCache(string Name, MetricType Type, Hashtable? Tags, MetricSeries Series);
 }

@@ -1,11 +1,11 @@
-using WorkflowAutomation.Facades;
-using WorkflowAutomation.Common;
 using System.Collections;
 using System.Management.Automation.Language;
 using System.Management.Automation;
+using WorkflowAutomation.Common;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Metrics;
+using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.Platform;
-using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.PowerShell.Completers;
 
@@ -29,4 +29,14 @@ public sealed class MetricNameCompleter : IArgumentCompleter
         var matches = Wildcard.Matcher(word.EndsWith('*') ? word : word + "*");
         return names.Where(matches).Select(name => new CompletionResult(name, name, CompletionResultType.ParameterValue, name));
     }
+}
+
+/// <summary>Completes -Resolution with the labels users type (Raw, 1m … 1d).</summary>
+public sealed class MetricResolutionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        MetricResolutionTransformationAttribute.Labels
+            .Where(label => label.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+            .Select(label => new CompletionResult(label, label, CompletionResultType.ParameterValue, label));
 }
