@@ -3,7 +3,7 @@ using WorkflowAutomation.Common;
 using WorkflowAutomation.Configuration;
 using WorkflowAutomation.Daemon;
 using WorkflowAutomation.Daemon.Ipc;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.Tests.Workflows;
 using WorkflowAutomation.Workflows;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using WorkflowAutomation.Execution;
+using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Tests.Execution;

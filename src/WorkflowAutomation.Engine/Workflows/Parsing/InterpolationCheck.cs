@@ -1,4 +1,4 @@
-using WorkflowAutomation.Execution;
+using WorkflowAutomation.Workflows.Expressions;
 using YamlDotNet.RepresentationModel;
 
 namespace WorkflowAutomation.Workflows.Parsing;

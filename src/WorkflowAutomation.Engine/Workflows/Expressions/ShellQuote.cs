@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using WorkflowAutomation.Workflows;
 
-namespace WorkflowAutomation.Execution;
+namespace WorkflowAutomation.Workflows.Expressions;
 
 /// <summary>
 /// Quotes a value as one literal word of a step's shell: what <c>${{ quote(x) }}</c> pastes

@@ -76,7 +76,7 @@ public static class WorkflowDiagnosticCode
     public const string UnknownFunction = "UnknownFunction";
     /// <summary>A condition or ${{ }} expression that does not parse, or a '${{' never closed.</summary>
     public const string InvalidExpression = "InvalidExpression";
-    /// <summary>The file passes a bound of <see cref="WorkflowLimits"/> or of expressions (size, nodes, nesting, length).</summary>
+    /// <summary>The file passes a bound of WorkflowLimits: its size, or its YAML nodes with aliases expanded.</summary>
     public const string LimitExceeded = "LimitExceeded";
     /// <summary>Two step names that read the same once made environment-safe (a-b and a.b): their outputs would mix.</summary>
     public const string StepNameCollision = "StepNameCollision";
