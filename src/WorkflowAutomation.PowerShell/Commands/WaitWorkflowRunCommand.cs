@@ -54,11 +54,19 @@ public sealed class WaitWorkflowRunCommand : DaemonCmdlet
             {
                 var left = limit - clock.Elapsed;
                 var chunk = Math.Max(0, Math.Min(10, left.TotalSeconds));
-                var answer = client.Send<WaitResponse>(DaemonOperations.Wait, new RunRequestBody { RunId = id, TimeoutSeconds = chunk }, Cancellation)!;
+                WaitResponse answer;
+                try
+                {
+                    answer = client.Send<WaitResponse>(DaemonOperations.Wait, new RunRequestBody { RunId = id, TimeoutSeconds = chunk }, Cancellation)!;
+                }
+                catch (WorkflowAutomationException notFound) when (notFound.ErrorId == "RunNotFound")
+                {
+                    WriteItemError(notFound, id);
+                    break;
+                }
                 if (answer.Run is null)
                 {
-                    WriteItemError(new WorkflowAutomationException("RunNotFound", ErrorKind.ObjectNotFound,
-                        $"No run has the id '{id}'. Get-WorkflowRun lists the runs."), id);
+                    WriteItemError(new RunNotFoundException(id), id);
                     break;
                 }
                 if (answer.Ended)
