@@ -1,5 +1,5 @@
 using System.Globalization;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon;
 
