@@ -47,7 +47,7 @@ Describe 'A detached daemon' {
         $status.ProcessId | Should -Not -Be $PID
         $status.DashboardPort | Should -BeNullOrEmpty
         (Get-Process -Id $status.ProcessId).ProcessName | Should -Be 'pwsh'
-        $status.HealthChecks.Name | Should -Be @('Database', 'Disk', 'Scheduler', 'Socket')
+        $status.HealthChecks.Name | Should -Be @('Database', 'Disk', 'Scheduler', 'Metrics', 'Socket')
     }
 
     It 'keeps its socket owner-only (0600 in a 0700 folder) and a 0600 token' {

@@ -93,6 +93,8 @@ public sealed partial class DaemonHost
         {
             scheduler!.Tick();
             RecordDaemonMetrics();
+            // A detached daemon's standard streams go to this file for as long as it runs.
+            ConsoleLog.RotateIfLarger(Paths.ConsoleLogFile);
         }
         catch (Exception exception)
         {
@@ -255,7 +257,7 @@ public sealed partial class DaemonHost
 
     private void RegisterWorkOperations(IpcServer server)
     {
-        server.Handle<SubmitRequest>(DaemonOperations.Submit, (request, _) =>
+        server.Handle<SubmitRequest>(DaemonOperations.Submit, IpcAccess.ChangesState, (request, _) =>
         {
             var submitted = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
             var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
@@ -264,16 +266,24 @@ public sealed partial class DaemonHost
             Log.Info($"Run {run.Id} ({run.Name}) queued");
             return Task.FromResult<object?>(run);
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Wait, async (request, cancellation) =>
+        server.Handle<RunRequestBody>(DaemonOperations.Wait, IpcAccess.ReadOnly, async (request, cancellation) =>
         {
             var runId = RequireRunId(request);
-            var timeout = TimeSpan.FromSeconds(Math.Clamp(request!.TimeoutSeconds, 0, 60));
+            if (runStore!.GetRun(runId) is null)
+            {
+                throw new RunNotFoundException(runId);
+            }
+            var timeout = TimeSpan.FromSeconds(Math.Min(IpcArguments.Seconds(request!.TimeoutSeconds, nameof(RunRequestBody.TimeoutSeconds), double.MaxValue), 60));
             var ended = await dispatcher!.WaitAsync(runId, timeout, cancellation).ConfigureAwait(false);
             return new WaitResponse { Ended = ended, Run = runStore!.GetRun(runId) };
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Cancel, (request, _) =>
+        server.Handle<RunRequestBody>(DaemonOperations.Cancel, IpcAccess.ChangesState, (request, _) =>
         {
             var runId = RequireRunId(request);
+            if (runStore!.GetRun(runId) is null)
+            {
+                throw new RunNotFoundException(runId);
+            }
             if (!dispatcher!.Cancel(runId))
             {
                 throw new WorkflowAutomationException("RunNotActive", ErrorKind.InvalidOperation,
@@ -294,7 +304,7 @@ public sealed partial class DaemonHost
             Log.Info($"Run {runId} cancelled by a client");
             return Task.FromResult<object?>(runStore!.GetRun(runId));
         });
-        server.Handle<AnswerRequest>(DaemonOperations.Answer, async (request, _) =>
+        server.Handle<AnswerRequest>(DaemonOperations.Answer, IpcAccess.ChangesState, async (request, _) =>
         {
             var answer = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "An answer needs a run id and a step.");
             approvals!.Answer(answer.RunId, answer.Step, answer.Approve, answer.AnsweredBy, answer.Reason);
@@ -306,8 +316,8 @@ public sealed partial class DaemonHost
             }
             return runStore!.GetRun(answer.RunId)?.Steps.FirstOrDefault(step => step.Name == answer.Step);
         });
-        server.Handle(DaemonOperations.Breakers, (_, _) => Task.FromResult<object?>(Breakers.List()));
-        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, (request, _) =>
+        server.Handle(DaemonOperations.Breakers, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(Breakers.List()));
+        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) =>
         {
             var name = request?.Name ?? "*";
             var reset = Breakers.Reset(name);
