@@ -45,12 +45,15 @@ public static class ConfigurationKeys
     public static readonly ConfigurationKey SmtpUseSsl = ConfigurationKey.Boolean(
         "SMTP_USE_SSL", false, "Whether email notifications use TLS.");
 
+    public static readonly ConfigurationKey SecretEnvVars = ConfigurationKey.Text(
+        "SECRET_ENV_VARS", "", "Comma-separated environment variable names whose values are masked (***) in run logs, outputs and the run store.");
+
     /// <summary>All keys, in the order the configuration file lists them.</summary>
     public static readonly IReadOnlyList<ConfigurationKey> All =
     [
         MaxParallelWorkflows, MaxParallelWorkers, MetricsRetentionDays, CircuitBreakerThreshold, CircuitBreakerDuration,
         HealthCheckInterval, AutoRestartMaxPerHour, DashboardPort, ChaosEnabled, MetricsInterval,
-        SmtpServer, SmtpPort, SmtpFrom, SmtpUseSsl,
+        SmtpServer, SmtpPort, SmtpFrom, SmtpUseSsl, SecretEnvVars,
     ];
 
     public static ConfigurationKey? Find(string name) =>

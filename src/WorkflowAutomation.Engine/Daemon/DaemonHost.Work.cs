@@ -46,6 +46,7 @@ public sealed partial class DaemonHost
         {
             Log.Warn($"{resumed.Count} run(s) were running when the daemon last stopped; their leftover processes were ended and they resume first");
         }
+        ScratchFiles.CleanLeftovers(State.ScratchFolder, runStore);
         schedules = new ScheduleStore(Database, time);
         breakers = new CircuitBreakerRegistry(Database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, time);
         approvals = new DaemonApprovalGate(Database, time);
@@ -59,6 +60,8 @@ public sealed partial class DaemonHost
             StepGuard = new BreakerStepGuard(breakers),
             Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration), time),
             Observer = MetricsObserver(),
+            SecretEnvironmentVariables = Configuration.SecretEnvVars,
+            ScratchFolder = State.ScratchFolder,
         });
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
         scheduler = new Scheduler(schedules,

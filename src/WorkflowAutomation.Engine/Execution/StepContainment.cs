@@ -130,17 +130,28 @@ internal sealed class StepContainment : IDisposable
         }
     }
 
-    /// <summary>Removes empty step cgroups a killed runner left behind.</summary>
+    /// <summary>Removes the empty step cgroups a killed process left behind.</summary>
     public static void RemoveLeftoverCgroups()
     {
         if (CgroupBase.Value is not { } root)
         {
             return;
         }
+        // Only old empty ones: a populated or new one belongs to a step of a process that still runs.
         foreach (var folder in Directory.EnumerateDirectories(root, CgroupPrefix + "*"))
         {
-            KillCgroup(folder);
-            RemoveCgroup(folder);
+            if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) < TimeSpan.FromMinutes(1))
+            {
+                continue;
+            }
+            try
+            {
+                Directory.Delete(folder);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Still in use.
+            }
         }
     }
 

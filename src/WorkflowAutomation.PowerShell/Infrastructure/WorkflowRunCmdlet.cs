@@ -30,6 +30,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
     {
         var store = SqliteRunStore.Open(State);
         store.MarkAbandonedRunsInterrupted();
+        ScratchFiles.CleanLeftoversOnce(State.ScratchFolder, store);
         return store;
     }
 
@@ -89,6 +90,8 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Approvals = approvals,
         Observer = observer,
         Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration)),
+        SecretEnvironmentVariables = Configuration.SecretEnvVars,
+        ScratchFolder = State.ScratchFolder,
     };
 
     private string PsHome => (string)SessionState.PSVariable.GetValue("PSHOME");
