@@ -12,11 +12,13 @@ internal sealed class StepLogBudget(int maxLineLength, long maxStepBytes)
 {
     private readonly Dictionary<string, long> used = new(StringComparer.Ordinal);
     private readonly object gate = new();
+    private const int NoteRoom = 128;
 
     /// <summary>The lines to keep for this line: itself (perhaps cut), a notice that the budget ran out, or nothing.</summary>
     public IEnumerable<OutputLine> Admit(string? step, OutputLine line)
     {
-        if (line.Text.Length > maxLineLength)
+        // A line the process runner already cut carries its note past the limit: not cut twice.
+        if (line.Text.Length > maxLineLength + NoteRoom)
         {
             line = line with
             {
