@@ -25,7 +25,7 @@ public static class ProcessRunner
     public static async Task<ProcessResult> RunAsync(ProcessRequest request, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
     {
         var token = ProcessTree.NewToken();
-        using var containment = StepContainment.Create(token);
+        using var containment = StepContainment.Create(token, request.Containment);
         var (fileName, arguments) = containment.Launch(request.FileName, request.Arguments);
         var info = new ProcessStartInfo
         {

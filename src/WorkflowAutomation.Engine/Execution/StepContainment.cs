@@ -47,14 +47,14 @@ internal sealed class StepContainment : IDisposable
         this.cgroup = cgroup;
     }
 
-    /// <summary>The mode new steps use; tests force <see cref="ContainmentMode.Subreaper"/> to check the fallback.</summary>
-    internal static ContainmentMode Mode { get; set; } =
+    /// <summary>The mode steps use unless told otherwise: the best this machine allows.</summary>
+    internal static ContainmentMode Mode { get; } =
         !OperatingSystem.IsLinux() ? ContainmentMode.None : CgroupBase.Value is not null ? ContainmentMode.Cgroup : ContainmentMode.Subreaper;
 
     /// <summary>A containment for one step, marked by its token.</summary>
-    public static StepContainment Create(string token)
+    public static StepContainment Create(string token, ContainmentMode? forced = null)
     {
-        var mode = Mode;
+        var mode = forced ?? Mode;
         if (mode == ContainmentMode.Cgroup && CgroupBase.Value is { } root)
         {
             var folder = Path.Combine(root, CgroupPrefix + token);

@@ -148,23 +148,18 @@ public sealed class ProcessRunnerTests
     {
         using var folder = new TempFolder();
         var pids = Path.Combine(folder.Path, "pids");
-        var mode = StepContainment.Mode;
-        StepContainment.Mode = ContainmentMode.Subreaper;
-        try
+        var request = Shell($"(env -u {ProcessTree.TokenVariable} setsid sh -c 'echo $$ >> {pids}; exec sleep 33' >/dev/null 2>&1 < /dev/null &); sleep 0.2");
+        var result = await ProcessRunner.RunAsync(new ProcessRequest
         {
-            var result = await ProcessRunner.RunAsync(
-                Shell($"(env -u {ProcessTree.TokenVariable} setsid sh -c 'echo $$ >> {pids}; exec sleep 33' >/dev/null 2>&1 < /dev/null &); sleep 0.2"),
-                null, CancellationToken.None);
+            FileName = request.FileName,
+            Arguments = request.Arguments,
+            Containment = ContainmentMode.Subreaper,
+        }, null, CancellationToken.None);
 
-            Assert.True(result.Succeeded);
-            var started = await ProcessProbe.ReadPids(pids, 1);
-            Assert.True(await ProcessProbe.AllGone(started), "processes left behind: " + string.Join(",", started.Where(ProcessProbe.IsRunning)));
-            Assert.False(File.Exists($"/proc/{started[0]}/stat"), "the adopted orphan was not reaped");
-        }
-        finally
-        {
-            StepContainment.Mode = mode;
-        }
+        Assert.True(result.Succeeded);
+        var started = await ProcessProbe.ReadPids(pids, 1);
+        Assert.True(await ProcessProbe.AllGone(started), "processes left behind: " + string.Join(",", started.Where(ProcessProbe.IsRunning)));
+        Assert.False(File.Exists($"/proc/{started[0]}/stat"), "the adopted orphan was not reaped");
     }
 
     [Fact]
