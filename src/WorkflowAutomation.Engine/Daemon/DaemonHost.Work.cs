@@ -122,7 +122,7 @@ public sealed partial class DaemonHost
                 Name = definition.Name,
                 Status = RunStatus.Queued,
                 SourcePath = path,
-                Parameters = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase),
+                Parameters = SecretMasker.RecordedParameters(definition, parameters),
                 Origin = RunOrigin,
             };
             foreach (var step in definition.Steps)

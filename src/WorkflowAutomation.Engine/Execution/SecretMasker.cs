@@ -20,6 +20,12 @@ public sealed class SecretMasker
     /// <summary>Whether any secret is known.</summary>
     public bool IsEmpty => Volatile.Read(ref secrets).Length == 0;
 
+    /// <summary>Parameters as they are recorded: the values of inputs marked <c>secret: true</c> replaced by <see cref="Mask"/>.</summary>
+    public static Dictionary<string, string> RecordedParameters(Workflows.WorkflowDefinition definition, IEnumerable<KeyValuePair<string, string>> parameters) =>
+        parameters.ToDictionary(pair => pair.Key,
+            pair => definition.Inputs.TryGetValue(pair.Key, out var input) && input.Secret ? Mask : pair.Value,
+            StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Adds a value (and each of its lines) to mask from now on.</summary>
     public void Add(string? value)
     {

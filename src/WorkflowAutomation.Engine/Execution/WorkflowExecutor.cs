@@ -55,9 +55,8 @@ public sealed class WorkflowExecutor(WorkflowExecutorOptions options)
             Status = RunStatus.Running,
             StartTime = options.Time.GetUtcNow(),
             SourcePath = definition.SourcePath,
-            Parameters = inputs.Where(pair => pair.Value is not null).ToDictionary(pair => pair.Key,
-                pair => definition.Inputs.TryGetValue(pair.Key, out var input) && input.Secret ? SecretMasker.Mask : Expression.Format(pair.Value),
-                StringComparer.OrdinalIgnoreCase),
+            Parameters = SecretMasker.RecordedParameters(definition,
+                inputs.Where(pair => pair.Value is not null).Select(pair => KeyValuePair.Create(pair.Key, Expression.Format(pair.Value)))),
             Origin = request.Origin,
             RestartOf = request.RestartOf?.Id,
         };
