@@ -1,3 +1,5 @@
+using WorkflowAutomation.Platform;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.Execution;

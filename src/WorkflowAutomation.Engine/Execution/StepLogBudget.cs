@@ -1,4 +1,5 @@
 using System.Text;
+using WorkflowAutomation.Processes;
 
 namespace WorkflowAutomation.Execution;
 

@@ -1,4 +1,7 @@
+using WorkflowAutomation.Platform;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.State;
+using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Execution;

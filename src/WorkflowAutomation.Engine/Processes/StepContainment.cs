@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace WorkflowAutomation.Execution;
+namespace WorkflowAutomation.Processes;
 
 /// <summary>How a step's escaped processes are found on Linux.</summary>
 internal enum ContainmentMode
@@ -82,7 +82,7 @@ internal sealed class StepContainment : IDisposable
         {
             return (fileName, arguments);
         }
-        var resolved = fileName.Contains('/') ? fileName : ShellCommand.OnPath(fileName);
+        var resolved = fileName.Contains('/') ? fileName : OnPath(fileName);
         if (resolved is null || !File.Exists(resolved))
         {
             // Started directly, it fails with the usual "could not start" error.
@@ -95,6 +95,10 @@ internal sealed class StepContainment : IDisposable
         launcher.AddRange(arguments);
         return ("/bin/sh", launcher);
     }
+
+    private static string? OnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, name)).FirstOrDefault(File.Exists);
 
     /// <summary>Notes the step's main process, so that sweeps of other steps leave it alone.</summary>
     public void Started(int pid)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace WorkflowAutomation.Execution;
+namespace WorkflowAutomation.Processes;
 
 /// <summary>
 /// Runs a real process, streams its stdout and stderr line by line to a callback, and on
