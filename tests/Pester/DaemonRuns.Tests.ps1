@@ -296,3 +296,28 @@ steps:
         $interrupted | Should -BeGreaterThan 0
     }
 }
+
+Describe 'Secrets in daemon runs' {
+    It 'masks a secret input from the queued record to the log, outputs and runs.db' {
+        $path = New-Workflow secretive @'
+name: secretive
+inputs:
+  token: { type: string, secret: true }
+steps:
+  - name: use
+    shell: sh
+    command: |
+      echo "using $INPUT_TOKEN"
+      echo "header=Bearer $INPUT_TOKEN" >> "$WORKFLOW_OUTPUT"
+'@
+        $queued = Submit-Workflow -Path $path -Parameter @{ token = 'daemon-tok-51f0e9' }
+        $queued.Parameters['token'] | Should -Be '***'
+        $run = $queued | Wait-WorkflowRun -Timeout 60
+        $run.Status | Should -Be 'Succeeded'
+        (Get-WorkflowRunLog -Id $run.Id -Step use).Text | Should -Be 'using ***'
+        $run.Steps[0].Outputs['header'] | Should -Be 'Bearer ***'
+        $stored = Get-ChildItem (Join-Path $script:stateHome 'runs.db*') |
+            ForEach-Object { [Text.Encoding]::UTF8.GetString([IO.File]::ReadAllBytes($_.FullName)) }
+        ($stored -join '') | Should -Not -Match 'daemon-tok-51f0e9'
+    }
+}

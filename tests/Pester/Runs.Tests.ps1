@@ -485,3 +485,79 @@ notifications:
         }
     }
 }
+
+Describe 'Step containment, secrets and log limits' {
+    It 'ends a step at its timeout however its background child escaped, and sweeps detached ones at a normal end' {
+        $pids = Join-Path $script:work 'escaped.pids'
+        $path = New-Workflow 'escapes' @"
+name: escapes
+steps:
+  - name: holds_output
+    shell: bash
+    timeout: 3
+    command: (env -u WORKFLOW_AUTOMATION_TREE sh -c 'echo `$`$ >> $pids; exec sleep 12' &)
+  - name: detached
+    shell: bash
+    command: setsid sh -c 'echo `$`$ >> $pids; exec sleep 33' > /dev/null 2>&1 < /dev/null & sleep 0.3
+"@
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $run = Invoke-Workflow -Path $path 6>$null
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 6
+        $run.Status | Should -Be 'Succeeded'
+        $started = Get-Content $pids
+        $started.Count | Should -Be 2
+        Start-Sleep -Milliseconds 200
+        $started | Where-Object { Test-ProcessAlive $_ } | Should -BeNullOrEmpty
+    }
+
+    It 'masks secret inputs and SECRET_ENV_VARS values in Get-WorkflowRunLog, outputs and runs.db' {
+        $env:WA_PESTER_API_KEY = 'apikey-8f3a1c77'
+        $env:SECRET_ENV_VARS = 'WA_PESTER_API_KEY'
+        try {
+            $path = New-Workflow 'secrets' @'
+name: secrets
+inputs:
+  password: { type: string, secret: true }
+  user: { type: string }
+steps:
+  - name: use
+    shell: bash
+    command: |
+      echo "user=$INPUT_USER password=$INPUT_PASSWORD key=$WA_PESTER_API_KEY"
+      echo "token=Bearer-$INPUT_PASSWORD" >> "$WORKFLOW_OUTPUT"
+'@
+            $run = Invoke-Workflow -Path $path -Parameter @{ password = 'pw-Zq81x-secret'; user = 'alice' } 6>$null
+            $run.Status | Should -Be 'Succeeded'
+            (Get-WorkflowRunLog -Id $run.Id -Step use).Text | Should -Be 'user=alice password=*** key=***'
+            $run.Steps[0].Outputs['token'] | Should -Be 'Bearer-***'
+            (Get-WorkflowRun -Id $run.Id).Parameters['password'] | Should -Be '***'
+            $stored = Get-ChildItem (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'runs.db*') |
+                ForEach-Object { [Text.Encoding]::UTF8.GetString([IO.File]::ReadAllBytes($_.FullName)) }
+            ($stored -join '') | Should -Not -Match 'pw-Zq81x-secret|apikey-8f3a1c77'
+            ($stored -join '') | Should -Match 'alice'
+        }
+        finally {
+            Remove-Item Env:WA_PESTER_API_KEY, Env:SECRET_ENV_VARS -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'cuts a huge output line and says so, and leaves no scratch files in /tmp' {
+        $path = New-Workflow 'hugeline' @'
+name: hugeline
+steps:
+  - name: huge
+    shell: bash
+    command: head -c 5000000 /dev/zero | tr '\0' x; echo; echo done
+'@
+        $run = Invoke-Workflow -Path $path 6>$null
+        $run.Status | Should -Be 'Succeeded'
+        $log = Get-WorkflowRunLog -Id $run.Id -Step huge
+        $log[0].Text.Length | Should -BeLessThan 70000
+        # Compared as a boolean: a failure must not print 64 KB of x.
+        $log[0].Text.EndsWith(' [line truncated: 4,934,464 more characters not kept; lines are cut at 65,536]') | Should -BeTrue
+        $log[-1].Text | Should -Be 'done'
+        (Get-Item (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'runs.db')).Length | Should -BeLessThan 2MB
+        Test-Path (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'scratch') | Should -BeTrue
+        Test-Path (Join-Path ([IO.Path]::GetTempPath()) "wa-run-$($run.Id)") | Should -BeFalse
+    }
+}

@@ -75,6 +75,8 @@ public sealed class WorkflowInput
     public object? Default { get; init; }
     public bool Required { get; init; }
     public string? Description { get; init; }
+    /// <summary>The value is masked (<c>***</c>) in logs, outputs and the run store.</summary>
+    public bool Secret { get; init; }
 }
 
 /// <summary>One step of a workflow.</summary>

@@ -47,6 +47,7 @@ public sealed partial class DaemonHost
         {
             Log.Warn($"{resumed.Count} run(s) were running when the daemon last stopped; their leftover processes were ended and they resume first");
         }
+        ScratchFiles.CleanLeftovers(State.ScratchFolder, runStore);
         schedules = new ScheduleStore(Database, time);
         breakers = new CircuitBreakerRegistry(Database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, time);
         approvals = new DaemonApprovalGate(Database, time);
@@ -60,6 +61,8 @@ public sealed partial class DaemonHost
             StepGuard = new BreakerStepGuard(breakers),
             Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration), time),
             Observer = MetricsObserver(),
+            SecretEnvironmentVariables = Configuration.SecretEnvVars,
+            ScratchFolder = State.ScratchFolder,
         });
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
         scheduler = new Scheduler(schedules,
@@ -122,7 +125,7 @@ public sealed partial class DaemonHost
                 Name = definition.Name,
                 Status = RunStatus.Queued,
                 SourcePath = path,
-                Parameters = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase),
+                Parameters = SecretMasker.RecordedParameters(definition, parameters),
                 Origin = RunOrigin,
             };
             foreach (var step in definition.Steps)

@@ -86,6 +86,8 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Approvals = approvals,
         Observer = observer,
         Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration)),
+        SecretEnvironmentVariables = Configuration.SecretEnvVars,
+        ScratchFolder = State.ScratchFolder,
     };
 
     private string PsHome => (string)SessionState.PSVariable.GetValue("PSHOME");

@@ -16,7 +16,7 @@ internal static class WorkflowKeys
 
     public static readonly string[] StepRequired = ["name", "command"];
 
-    public static readonly string[] Input = ["type", "default", "required", "description"];
+    public static readonly string[] Input = ["type", "default", "required", "description", "secret"];
 
     public static readonly string[] Notifications = ["webhook", "email"];
 }

@@ -140,6 +140,7 @@ internal sealed partial class WorkflowReader(YamlValues values)
             Default = entries.TryGetValue("default", out var defaultEntry) ? ReadDefault(defaultEntry.Value, type, owner) : null,
             Required = entries.TryGetValue("required", out var required) && (values.Boolean(required.Value, $"'required' of {owner}") ?? false),
             Description = entries.TryGetValue("description", out var description) ? values.Text(description.Value, $"'description' of {owner}") : null,
+            Secret = entries.TryGetValue("secret", out var secret) && (values.Boolean(secret.Value, $"'secret' of {owner}") ?? false),
         };
     }
 
