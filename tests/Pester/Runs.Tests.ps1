@@ -296,6 +296,21 @@ steps:
         (Get-WorkflowRun -Id $job.RunId).Status | Should -Be 'Cancelled'
         Remove-Job $job -Force
     }
+
+    It 'Receive-Job -Wait -AutoRemoveJob returns the run and removes the job' {
+        $path = New-Workflow 'autoremove' @'
+name: autoremove
+steps:
+  - name: hello
+    shell: sh
+    command: echo hi
+'@
+        $job = Invoke-Workflow $path -AsJob
+        $run = Receive-Job $job -Wait -AutoRemoveJob -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        $run.Status | Should -Be 'Succeeded'
+        Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
 }
 
 Describe 'Run history' {

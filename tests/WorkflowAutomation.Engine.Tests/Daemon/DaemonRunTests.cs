@@ -210,7 +210,9 @@ public sealed class DaemonRunTests
         }
         using var client = DaemonClient.Connect(temp.State);
         var breakers = client.Send<List<CircuitBreakerInfo>>(DaemonOperations.Breakers)!;
-        Assert.Equal(CircuitState.Open, breakers.Single(b => b.Name == "step:exit 3").State);
+        var stepBreaker = breakers.Single(b => b.Name == "flaky/call");
+        Assert.Equal(CircuitState.Open, stepBreaker.State);
+        Assert.Equal("exit 3", stepBreaker.Command);
         Assert.Equal(CircuitState.Open, breakers.Single(b => b.Name == "workflow:flaky").State);
         Assert.Equal(2, host.GetStatus().OpenBreakers);
 
