@@ -92,6 +92,25 @@ steps:
     }
 }
 
+Describe 'The working folder of a daemon run' {
+    It 'is the workflow file''s folder, as for Invoke-Workflow, or -WorkingDirectory' {
+        $folder = New-Item -ItemType Directory -Force (Join-Path $script:stateHome 'rule')
+        $other = New-Item -ItemType Directory -Force (Join-Path $folder 'other')
+        $path = Join-Path $folder 'where.yaml'
+        Set-Content $path "name: where`nsteps:`n  - name: here`n    shell: sh`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n"
+        Push-Location ([System.IO.Path]::GetTempPath())
+        try {
+            $session = Invoke-Workflow -Path $path
+            $daemon = Submit-Workflow -Path $path | Wait-WorkflowRun -Timeout 30
+            $moved = Submit-Workflow -Path $path -WorkingDirectory $other | Wait-WorkflowRun -Timeout 30
+        }
+        finally { Pop-Location }
+        $session.Steps[0].Outputs['folder'] | Should -Be $folder.FullName
+        $daemon.Steps[0].Outputs['folder'] | Should -Be $folder.FullName
+        $moved.Steps[0].Outputs['folder'] | Should -Be $other.FullName
+    }
+}
+
 Describe 'Circuit breakers' {
     It 'open at the threshold, fail fast, half-open after the break and close on success' {
         $flag = Join-Path $script:stateHome 'service-up'

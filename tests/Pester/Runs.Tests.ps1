@@ -79,6 +79,33 @@ steps:
         $run.Steps[4].Outputs['folder'] | Should -Be $start
     }
 
+    It 'starts a run in the workflow file''s folder wherever the session is, unless working_directory or -WorkingDirectory says otherwise' {
+        $folder = New-Item -ItemType Directory -Force (Join-Path $script:work 'rule')
+        New-Item -ItemType Directory -Force (Join-Path $folder 'sub'), (Join-Path $folder 'elsewhere/deeper') | Out-Null
+        $yaml = "name: rule`nsteps:`n  - name: here`n    shell: sh`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n  - name: deeper`n    shell: sh`n    working_directory: deeper`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n"
+        $plain = Join-Path $folder 'plain.yaml'
+        Set-Content $plain ($yaml -replace 'deeper', 'sub')
+        Push-Location ([System.IO.Path]::GetTempPath())
+        try {
+            $run = Invoke-Workflow -Path $plain
+            $run.Steps[0].Outputs['folder'] | Should -Be $folder.FullName
+            $run.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'sub')
+
+            $keyed = Join-Path $folder 'keyed.yaml'
+            Set-Content $keyed "working_directory: elsewhere`n$yaml"
+            $run = Invoke-Workflow -Path $keyed
+            $run.Steps[0].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere')
+            $run.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper')
+
+            $run = Invoke-Workflow -Path $keyed -WorkingDirectory (Join-Path $folder 'elsewhere/deeper')
+            $run.Steps[0].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper')
+
+            { Invoke-Workflow -Path $plain -WorkingDirectory (Join-Path $folder 'missing') -ErrorAction Stop } | Should -Throw '*does not exist*'
+            $error[0].FullyQualifiedErrorId | Should -BeLike 'WorkingDirectoryNotFound*'
+        }
+        finally { Pop-Location }
+    }
+
     It 'keeps parallel pwsh steps parallel, each with its own environment' {
         $path = New-Workflow 'parallel_pwsh' @'
 name: parallel_pwsh
@@ -493,5 +520,33 @@ notifications:
             $listener.Stop()
             $server | Remove-Job -Force
         }
+    }
+}
+
+Describe 'Table views' {
+    It 'give every enum column room for its longest name in <_>' -ForEach @(Get-ChildItem (Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE) -Filter *.Format.ps1xml | ForEach-Object Name) {
+        $xml = [xml](Get-Content (Join-Path (Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE) $_) -Raw)
+        foreach ($view in $xml.Configuration.ViewDefinitions.View | Where-Object { $_['TableControl'] }) {
+            $type = $view.ViewSelectedBy.TypeName -as [type]
+            $type | Should -Not -BeNullOrEmpty -Because "the view $($view.Name) names a type the module has"
+            $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
+            $items = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem)
+            for ($i = 0; $i -lt $items.Count; $i++) {
+                if (-not $items[$i]['PropertyName'] -or -not $headers[$i]['Width']) { continue }
+                $property = $type.GetProperty($items[$i].PropertyName)
+                $valueType = [Nullable]::GetUnderlyingType($property.PropertyType) ?? $property.PropertyType
+                if ($valueType.IsEnum) {
+                    $longest = ([enum]::GetNames($valueType) | Measure-Object Length -Maximum).Maximum
+                    [int]$headers[$i].Width | Should -BeGreaterOrEqual $longest -Because "$($view.Name).$($property.Name) shows $($valueType.Name) values"
+                }
+            }
+        }
+    }
+
+    It 'shows a run''s whole workflow name and its steps'' names' {
+        $path = New-Workflow 'nightly' "name: deployment_workflow_nightly`nsteps:`n  - name: publish_release_notes`n    shell: sh`n    command: 'true'`n"
+        $run = Invoke-Workflow -Path $path
+        ($run | Format-Table | Out-String -Width 200) | Should -Match 'deployment_workflow_nightly\s+Succeeded'
+        ($run.Steps | Format-Table | Out-String -Width 200) | Should -Match 'publish_release_notes\s+Succeeded'
     }
 }
