@@ -81,7 +81,7 @@ steps:
 
     It 'starts a run in the workflow file''s folder wherever the session is, unless working_directory or -WorkingDirectory says otherwise' {
         $folder = New-Item -ItemType Directory -Force (Join-Path $script:work 'rule')
-        New-Item -ItemType Directory -Force (Join-Path $folder 'sub'), (Join-Path $folder 'elsewhere/deeper') | Out-Null
+        New-Item -ItemType Directory -Force (Join-Path $folder 'sub'), (Join-Path $folder 'elsewhere/deeper/deeper') | Out-Null
         $yaml = "name: rule`nsteps:`n  - name: here`n    shell: sh`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n  - name: deeper`n    shell: sh`n    working_directory: deeper`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n"
         $plain = Join-Path $folder 'plain.yaml'
         Set-Content $plain ($yaml -replace 'deeper', 'sub')
@@ -99,6 +99,7 @@ steps:
 
             $run = Invoke-Workflow -Path $keyed -WorkingDirectory (Join-Path $folder 'elsewhere/deeper')
             $run.Steps[0].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper')
+            $run.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper/deeper')
 
             { Invoke-Workflow -Path $plain -WorkingDirectory (Join-Path $folder 'missing') -ErrorAction Stop } | Should -Throw '*does not exist*'
             $error[0].FullyQualifiedErrorId | Should -BeLike 'WorkingDirectoryNotFound*'

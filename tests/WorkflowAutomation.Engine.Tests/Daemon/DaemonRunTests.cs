@@ -224,7 +224,7 @@ public sealed class DaemonRunTests
         client.Send<List<CircuitBreakerInfo>>(DaemonOperations.ResetBreaker, new NameRequest { Name = "workflow:*" });
         var stepOpen = WaitEnded(temp, Submit(temp, file).Id);
         Assert.Equal(StepStatus.CircuitOpen, stepOpen.Steps.Single().Status);
-        Assert.Contains("step:exit 3", stepOpen.Steps.Single().Error);
+        Assert.Contains("flaky/call", stepOpen.Steps.Single().Error);
     }
 
     [Fact]
