@@ -81,7 +81,7 @@ steps:
 
     It 'starts a run in the workflow file''s folder wherever the session is, unless working_directory or -WorkingDirectory says otherwise' {
         $folder = New-Item -ItemType Directory -Force (Join-Path $script:work 'rule')
-        New-Item -ItemType Directory -Force (Join-Path $folder 'sub'), (Join-Path $folder 'elsewhere/deeper/deeper') | Out-Null
+        New-Item -ItemType Directory -Force (Join-Path $folder 'sub/deeper'), (Join-Path $folder 'elsewhere/deeper/deeper') | Out-Null
         $yaml = "name: rule`nsteps:`n  - name: here`n    shell: sh`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n  - name: deeper`n    shell: sh`n    working_directory: deeper`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n"
         $plain = Join-Path $folder 'plain.yaml'
         Set-Content $plain ($yaml -replace 'deeper', 'sub')
@@ -100,6 +100,8 @@ steps:
             $run = Invoke-Workflow -Path $keyed -WorkingDirectory (Join-Path $folder 'elsewhere/deeper')
             $run.Steps[0].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper')
             $run.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper/deeper')
+            $again = Restart-WorkflowRun -Id $run.Id -WorkingDirectory (Join-Path $folder 'sub')
+            $again.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'sub/deeper')
 
             { Invoke-Workflow -Path $plain -WorkingDirectory (Join-Path $folder 'missing') -ErrorAction Stop } | Should -Throw '*does not exist*'
             $error[0].FullyQualifiedErrorId | Should -BeLike 'WorkingDirectoryNotFound*'
@@ -545,9 +547,9 @@ Describe 'Table views' {
     }
 
     It 'shows a run''s whole workflow name and its steps'' names' {
-        $path = New-Workflow 'nightly' "name: deployment_workflow_nightly`nsteps:`n  - name: publish_release_notes`n    shell: sh`n    command: 'true'`n"
+        $path = New-Workflow 'nightly' "name: deployment_workflow_prod`nsteps:`n  - name: publish_release_notes`n    shell: sh`n    command: 'true'`n"
         $run = Invoke-Workflow -Path $path
-        ($run | Format-Table | Out-String -Width 200) | Should -Match 'deployment_workflow_nightly\s+Succeeded'
+        ($run | Format-Table | Out-String -Width 200) | Should -Match 'deployment_workflow_prod\s+Succeeded'
         ($run.Steps | Format-Table | Out-String -Width 200) | Should -Match 'publish_release_notes\s+Succeeded'
     }
 }

@@ -62,7 +62,7 @@ Describe 'Test-WorkflowDefinition' {
         try {
             $table = Test-WorkflowDefinition ./workflows | Out-String -Width 200
             $table | Should -Match 'Valid\s+Errors\s+Warnings\s+File'
-            $table | Should -Match 'False\s+3\s+0\s+workflows/bad\.yaml\s+2:17'
+            $table | Should -Match 'False\s+3\s+0\s+workflows/bad\.yaml'
             $table | Should -Match 'True\s+0\s+0\s+workflows/good\.yaml'
         }
         finally { Pop-Location }

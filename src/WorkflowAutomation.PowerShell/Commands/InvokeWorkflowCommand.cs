@@ -95,7 +95,7 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
     {
         var inputs = WorkflowInputs.Resolve(definition, parameters);
         var limit = MaxParallel > 0 ? MaxParallel : definition.MaxParallel;
-        WriteVerbose($"Workflow '{definition.Name}', {definition.ExecutionMode} mode{(limit is { } l ? $", at most {l} steps at once" : string.Empty)}.");
+        WriteVerbose($"Workflow '{definition.Name}', {definition.ExecutionMode} mode{(limit is { } l ? $", at most {l} steps at once" : string.Empty)}, steps start in {RunFolder.Of(definition, ResolveFolder(WorkingDirectory))}.");
         foreach (var step in ExecutionPlan.Waves(definition, inputs))
         {
             var gate = step.ApprovalRequired ? (Approve.Contains(step.Name, StringComparer.OrdinalIgnoreCase) ? ", approved" : ", needs approval") : string.Empty;

@@ -36,8 +36,14 @@ public sealed class RestartWorkflowRunCommand : WorkflowRunCmdlet
     [Parameter]
     public SwitchParameter FromFailedStep { get; set; }
 
+    /// <summary>The folder the steps start in, instead of the workflow's working_directory or, without one, the workflow file's folder.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
     protected override void Process()
     {
+        var folder = ResolveFolder(WorkingDirectory);
         var store = OpenStore();
         var previous = store.GetRun(Id);
         var definition = previous is null ? null : store.GetDefinition(previous.Id);
@@ -57,6 +63,7 @@ public sealed class RestartWorkflowRunCommand : WorkflowRunCmdlet
             Parameters = previous.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.OrdinalIgnoreCase),
             RestartOf = previous,
             ReuseSucceededSteps = FromFailedStep,
+            WorkingDirectory = folder,
         }, store);
     }
 }
