@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon;
 using WorkflowAutomation.Metrics;
@@ -55,13 +56,13 @@ public sealed class GetWorkflowMetricCommand : WorkflowCmdlet
 
     /// <summary>Raw, 1m, 5m, 15m, 1h or 1d; chosen from the range when omitted.</summary>
     [Parameter(ParameterSetName = QuerySet)]
-    [ValidateSet("Raw", "1m", "5m", "15m", "1h", "1d", IgnoreCase = true)]
-    public string? Resolution { get; set; }
+    [MetricResolutionTransformation]
+    [ArgumentCompleter(typeof(MetricResolutionCompleter))]
+    public MetricResolution? Resolution { get; set; }
 
     /// <summary>Avg, Min, Max, Sum, Count, Last or Rate.</summary>
     [Parameter(ParameterSetName = QuerySet)]
-    [ValidateSet("Avg", "Min", "Max", "Sum", "Count", "Last", "Rate", IgnoreCase = true)]
-    public string? Aggregate { get; set; }
+    public MetricAggregate? Aggregate { get; set; }
 
     /// <summary>Tags the series must have, such as @{ env = 'prod' }; values may use wildcards.</summary>
     [Parameter]
@@ -74,31 +75,37 @@ public sealed class GetWorkflowMetricCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        var reader = MetricReader.ForState(State, MetricStoreOptions.FromConfiguration(Configuration));
+        var metrics = new WorkflowMetrics(State, Configuration);
         var tags = MetricTagTransformationAttribute.ToTags(Tag);
         foreach (var name in Name)
         {
             IReadOnlyList<object> found = ListAvailable
-                ? reader.ListSeries(name, tags)
-                : reader.Query(MetricQueryParameters.Build(name, tags, Start, End, Resolution, Aggregate));
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name) && !reader.Names().Contains(name, StringComparer.OrdinalIgnoreCase))
+                ? metrics.ListSeries(name, tags)
+                : metrics.Query(MetricQueryParameters.Build(name, tags, Start, End, Resolution, Aggregate));
+            if (found.Count == 0)
             {
-                WriteItemError(new MetricException("MetricNotFound", ErrorKind.ObjectNotFound,
-                    $"No metric is named '{name}'.{DidYouMean.Hint(name, reader.Names())} Get-WorkflowMetric -ListAvailable lists the stored series."), name);
+                try
+                {
+                    metrics.RequireKnown(name);
+                }
+                catch (MetricException exception)
+                {
+                    WriteItemError(exception, name);
+                }
             }
             if (found.Count == 0)
             {
-                ExplainNothingFound(reader, name, tags);
+                ExplainNothingFound(metrics, name, tags);
             }
             WriteObject(found, enumerateCollection: true);
         }
     }
 
     /// <summary>An empty answer says why: no such series, no samples in the range, or no daemon collecting system metrics.</summary>
-    private void ExplainNothingFound(MetricReader reader, string name, IReadOnlyDictionary<string, string>? tags)
+    private void ExplainNothingFound(WorkflowMetrics metrics, string name, IReadOnlyDictionary<string, string>? tags)
     {
         var withTags = tags is { Count: > 0 } ? " with tags " + string.Join(", ", tags.Select(tag => $"{tag.Key}={tag.Value}")) : "";
-        var series = reader.ListSeries(name, tags).Count;
+        var series = metrics.ListSeries(name, tags).Count;
         if (series == 0)
         {
             WriteVerbose($"No stored series matches '{name}'{withTags}. Get-WorkflowMetric -ListAvailable lists them.");
@@ -107,10 +114,10 @@ public sealed class GetWorkflowMetricCommand : WorkflowCmdlet
         {
             var end = End is { } until ? new DateTimeOffset(until) : DateTimeOffset.Now;
             var start = Start is { } from ? new DateTimeOffset(from) : end.AddHours(-1);
-            var resolution = Resolution ?? reader.ChooseResolution(start, end).Label();
+            var resolution = (Resolution ?? metrics.ChooseResolution(start, end)).Label();
             WriteVerbose($"{series} series match '{name}'{withTags}, but none has a sample between {start:u} and {end:u} at resolution {resolution}.");
         }
-        if (NamePattern.IsMatch(name, "system.cpu.usage") && !InstanceLock.IsHeld(new DaemonPaths(State)))
+        if (Wildcard.IsMatch("system.cpu.usage", name) && !new WorkflowDaemon(State, Configuration).IsRunning())
         {
             WriteWarning("No workflow daemon runs for this state directory, and system.* metrics are collected only by the daemon. Start one with Start-WorkflowDaemon.");
         }

@@ -62,7 +62,16 @@ public sealed class TestWorkflowDefinitionCommand : WorkflowFileCmdlet
             {
                 WriteVerbose(diagnostic.ToString());
             }
-            WriteObject(fromFolder ? WorkflowFileTestResult.From(result) : result.IsValid);
+            WriteObject(fromFolder ? FileResult(result) : result.IsValid);
         }
     }
+
+    private static WorkflowFileTestResult FileResult(WorkflowValidationResult result) => new()
+    {
+        File = result.File,
+        IsValid = result.IsValid,
+        ErrorCount = result.Errors.Count(),
+        WarningCount = result.Warnings.Count(),
+        FirstError = result.Errors.FirstOrDefault() is { } first ? $"{first.Line}:{first.Column}: {first.Message}" : null,
+    };
 }

@@ -1,9 +1,10 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using WorkflowAutomation.Configuration;
 using WorkflowAutomation.Daemon;
-using WorkflowAutomation.Daemon.Storage;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Facades;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.PowerShell.Completers;
 
@@ -33,8 +34,7 @@ public sealed class CircuitBreakerNameCompleter : IArgumentCompleter
             {
                 return [];
             }
-            using var database = DaemonDatabase.Open(state);
-            return new CircuitBreakerRegistry(database, threshold: 1, TimeSpan.Zero, TimeProvider.System).List();
+            return new CircuitBreakers(state, WorkflowConfiguration.Load(state)).List();
         }
         catch (Exception)
         {

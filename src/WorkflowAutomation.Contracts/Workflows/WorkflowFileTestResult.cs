@@ -11,14 +11,5 @@ public sealed class WorkflowFileTestResult
     /// <summary>The first error as line:column: message; null when the file is valid.</summary>
     public string? FirstError { get; init; }
 
-    public static WorkflowFileTestResult From(WorkflowValidationResult result) => new()
-    {
-        File = result.File,
-        IsValid = result.IsValid,
-        ErrorCount = result.Errors.Count(),
-        WarningCount = result.Warnings.Count(),
-        FirstError = result.Errors.FirstOrDefault() is { } first ? $"{first.Line}:{first.Column}: {first.Message}" : null,
-    };
-
     public override string ToString() => $"{File}: {(IsValid ? "valid" : $"{ErrorCount} error(s)")}";
 }
