@@ -109,7 +109,9 @@ Describe 'A daemon as a job of this session' {
         }
         (Get-Job -Id $job.Id).State | Should -Be 'Stopped'
         (Get-WorkflowDaemon).State | Should -Be 'Stopped'
-        Remove-Job $job
+        $null = Receive-Job $job -AutoRemoveJob -Wait -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
 

@@ -107,7 +107,7 @@ public sealed partial class DaemonHost
 
     /// <summary>Accepts a run: validated, committed to the queue, recorded as Queued, then acknowledged.</summary>
     public WorkflowRun Accept(WorkflowDefinition definition, string text, string? path, IReadOnlyDictionary<string, string> parameters, string origin,
-        Action<SqliteConnection, SqliteTransaction>? alongside = null)
+        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
     {
         if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || queue is null)
         {
@@ -118,7 +118,7 @@ public sealed partial class DaemonHost
         var run = dispatcher!.Admit(() =>
         {
             var id = WorkflowExecutor.NewRunId(time);
-            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside);
+            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside, workingDirectory);
             var queued = new WorkflowRun
             {
                 Id = id,
@@ -169,7 +169,7 @@ public sealed partial class DaemonHost
                 Parameters = entry.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value),
                 Origin = RunOrigin,
                 Interruption = interruption,
-                WorkingDirectory = entry.SourcePath is { } source ? Path.GetDirectoryName(source) : null,
+                WorkingDirectory = entry.WorkingDirectory,
             }, cancellation).ConfigureAwait(false);
         }
         catch (Exception exception) when (!interruption.IsCancellationRequested)
@@ -265,7 +265,7 @@ public sealed partial class DaemonHost
             var submitted = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
             var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
             var definition = validation.Definition ?? throw new WorkflowDefinitionException(validation);
-            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit");
+            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", workingDirectory: submitted.WorkingDirectory);
             Log.Info($"Run {run.Id} ({run.Name}) queued");
             return Task.FromResult<object?>(run);
         });

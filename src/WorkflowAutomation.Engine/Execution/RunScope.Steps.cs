@@ -229,17 +229,7 @@ internal sealed partial class RunScope
         : exitCode != 0 ? error ?? $"Exited with code {exitCode}."
         : null;
 
-    private string? WorkingDirectory(WorkflowStep step)
-    {
-        var baseFolder = request.WorkingDirectory ?? System.Environment.CurrentDirectory;
-        if (string.IsNullOrWhiteSpace(step.WorkingDirectory))
-        {
-            return baseFolder;
-        }
-        // Relative folders are relative to the workflow file, where the author wrote them.
-        var relativeTo = definition.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source))! : baseFolder;
-        return Path.GetFullPath(Path.Combine(relativeTo, step.WorkingDirectory));
-    }
+    private string WorkingDirectory(WorkflowStep step) => RunFolder.OfStep(definition, step, request.WorkingDirectory);
 
     /// <summary>
     /// What a step sees as environment variables: the run's identity, inputs (INPUT_NAME),

@@ -97,7 +97,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Parameters = request.Parameters,
         MaxParallel = request.MaxParallel,
         Approved = Approve.Concat(request.Approved).ToList(),
-        WorkingDirectory = request.WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+        WorkingDirectory = request.WorkingDirectory,
         Origin = request.Origin,
         RunId = runId,
         RestartOf = request.RestartOf,

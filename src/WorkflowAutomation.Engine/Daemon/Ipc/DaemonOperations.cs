@@ -20,6 +20,8 @@ public sealed class SubmitRequest
     public required string Path { get; init; }
     public required string Yaml { get; init; }
     public Dictionary<string, string> Parameters { get; init; } = [];
+    /// <summary>-WorkingDirectory, absolute; null runs in the workflow's own folder.</summary>
+    public string? WorkingDirectory { get; init; }
 }
 
 /// <summary>Arguments naming a run (cancel), and how long to wait for it (wait).</summary>

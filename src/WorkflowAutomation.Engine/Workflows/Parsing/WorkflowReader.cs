@@ -24,6 +24,7 @@ internal sealed class WorkflowSource
     public WorkflowNotifications? Notifications { get; set; }
     /// <summary>'strict: true': interpolating a value into a command is an error, not a warning.</summary>
     public bool Strict { get; set; }
+    public string? WorkingDirectory { get; set; }
     /// <summary>Inputs with the node of their name, for warnings.</summary>
     public Dictionary<string, YamlScalarNode> InputNodes { get; } = new(StringComparer.Ordinal);
 }
@@ -86,6 +87,8 @@ internal sealed partial class WorkflowReader(YamlValues values)
                     break;
                 case "strict":
                     source.Strict = values.Boolean(value, "'strict'") ?? false;
+                case "working_directory":
+                    source.WorkingDirectory = values.Text(value, "The workflow's 'working_directory'", required: true);
                     break;
             }
         }
