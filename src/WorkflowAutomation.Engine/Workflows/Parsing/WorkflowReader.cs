@@ -87,6 +87,7 @@ internal sealed partial class WorkflowReader(YamlValues values)
                     break;
                 case "strict":
                     source.Strict = values.Boolean(value, "'strict'") ?? false;
+                    break;
                 case "working_directory":
                     source.WorkingDirectory = values.Text(value, "The workflow's 'working_directory'", required: true);
                     break;
