@@ -1,6 +1,7 @@
 @{
     RootModule           = 'WorkflowAutomation.PowerShell.dll'
-    ModuleVersion        = '0.1.0'
+    # Stamped by build.ps1 from version.txt, the one version source.
+    ModuleVersion        = '0.0.0'
     GUID                 = '5d0b7f0e-3c7e-4a52-9b7e-0f6c2a1d4e83'
     Author               = 'WorkflowAutomation contributors'
     CompanyName          = 'WorkflowAutomation'
@@ -16,8 +17,13 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Workflow', 'Automation', 'YAML', 'Daemon', 'Metrics', 'Parallel', 'Chaos', 'Linux', 'macOS', 'Windows')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags       = @('Workflow', 'Automation', 'YAML', 'Daemon', 'Metrics', 'Parallel', 'Chaos', 'Linux', 'MacOS', 'Windows', 'PSEdition_Core')
+            LicenseUri   = 'https://github.com/workflow-automation/WorkflowAutomation/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/workflow-automation/WorkflowAutomation'
+            IconUri      = 'https://raw.githubusercontent.com/workflow-automation/WorkflowAutomation/main/module/icon.png'
+            # Stamped by build.ps1: the CHANGELOG.md section of this version, and the label of a prerelease.
+            ReleaseNotes = ''
+            Prerelease   = ''
         }
     }
 }
