@@ -5,8 +5,8 @@
     The clean pwsh has its own home (so its own PSResourceGet settings and module folder),
     no inherited PSModulePath and a fresh WORKFLOW_AUTOMATION_HOME. It registers the
     repository (a folder feed or a feed URL; PSGallery is known already), installs the
-    version given with Install-PSResource, imports the module by name, checks its version
-    and runs a two-step workflow whose second step reads the first one's output. Writes the
+    newest version with Install-PSResource (what a user gets), checks that it is the version
+    expected, imports the module by name and runs a two-step workflow whose second step reads the first one's output. Writes the
     output verified (the version) when all of it passed. -ForceFailure fails the test after
     the install, to rehearse a rollback.
 .EXAMPLE
@@ -17,7 +17,7 @@
 param(
     # A folder feed, a feed URL, or PSGallery.
     [Parameter(Mandatory)] [string] $Repository,
-    # The version the smoke test expects to install, such as 1.2.0 or 1.2.0-rc1.
+    # The version the repository must offer as its newest, such as 1.2.0 or 1.2.0-rc1.
     [Parameter(Mandatory)] [string] $Version,
     # Keeps trying the install this long (a gallery takes a while to index a new version).
     [int] $RetrySeconds = 0,
@@ -55,13 +55,17 @@ $script = {
         Register-PSResourceRepository -Name Smoke -Uri $env:SMOKE_REPOSITORY_URI -Trusted
     }
     $credential = $env:SMOKE_FEED_TOKEN ? [pscredential]::new(($env:SMOKE_FEED_USER ?? 'token'), (ConvertTo-SecureString $env:SMOKE_FEED_TOKEN -AsPlainText -Force)) : $null
+    # What a user gets: the newest version (prereleases too when a prerelease is expected).
     $deadline = [DateTime]::UtcNow.AddSeconds([int]$env:SMOKE_RETRY_SECONDS)
     while ($true) {
         try {
-            $install = @{ Name = 'WorkflowAutomation'; Version = $env:SMOKE_VERSION; Repository = $repository; Scope = 'CurrentUser'; TrustRepository = $true; Prerelease = $env:SMOKE_VERSION.Contains('-') }
+            $install = @{ Name = 'WorkflowAutomation'; Repository = $repository; Scope = 'CurrentUser'; TrustRepository = $true; Reinstall = $true; Prerelease = $env:SMOKE_VERSION.Contains('-') }
             if ($credential) { $install.Credential = $credential }
             Install-PSResource @install
-            break
+            $installed = Get-InstalledPSResource WorkflowAutomation | Sort-Object Version -Descending | Select-Object -First 1
+            $installedText = "$($installed.Version)" + ($installed.Prerelease ? "-$($installed.Prerelease)" : '')
+            if ($installedText -eq $env:SMOKE_VERSION) { break }
+            throw "$repository offers WorkflowAutomation $installedText as its newest version, not $($env:SMOKE_VERSION)."
         }
         catch {
             if ([DateTime]::UtcNow -ge $deadline) { throw }
@@ -72,11 +76,11 @@ $script = {
     Import-Module WorkflowAutomation
     $module = Get-Module WorkflowAutomation
     $label = $module.PrivateData.PSData.Prerelease
-    $installed = "$($module.Version)" + ($label ? "-$label" : '')
-    if ($installed -ne $env:SMOKE_VERSION) { throw "Installed WorkflowAutomation $installed, expected $($env:SMOKE_VERSION)." }
+    $imported = "$($module.Version)" + ($label ? "-$label" : '')
+    if ($imported -ne $env:SMOKE_VERSION) { throw "Imported WorkflowAutomation $imported, expected $($env:SMOKE_VERSION)." }
     $run = Invoke-Workflow -Path $env:SMOKE_WORKFLOW
     if ($run.Status -ne 'Succeeded') { throw "The smoke workflow ended $($run.Status): $($run.Error)" }
-    "smoke: WorkflowAutomation $installed from $repository, installed at $($module.ModuleBase), ran workflow '$($run.Name)': $($run.Status)"
+    "smoke: WorkflowAutomation $imported from $repository, installed at $($module.ModuleBase), ran workflow '$($run.Name)': $($run.Status)"
 }
 try {
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script.ToString()))
