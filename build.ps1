@@ -241,6 +241,20 @@ function Select-TestRun {
     }
 }
 
+function Task-Pipeline {
+    # Synopsis: Run examples/pipeline.yaml: build, test each part, package, deploy to dev/staging/prod feeds in out/pipeline.
+    if (-not (Test-Path (Join-Path $ModuleOut 'WorkflowAutomation.psd1'))) { Task-Build }
+    # The pipeline rebuilds out/WorkflowAutomation, so it runs from a copy of the module.
+    $runner = Join-Path $Out 'pipeline/runner'
+    Remove-Item $runner -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory -Force $runner | Out-Null
+    Copy-Item $ModuleOut $runner -Recurse
+    # Not -NonInteractive: in a console the approval gate before prod asks.
+    $approvals = @(if ($Approve) { '-Approve'; $Approve -join ',' })
+    & $Pwsh -NoProfile -File "$Root/tools/release/Invoke-Pipeline.ps1" -ModulePath (Join-Path $runner 'WorkflowAutomation') -WorkPath (Join-Path $Out 'pipeline') @approvals
+    if ($LASTEXITCODE -ne 0) { throw 'The pipeline did not succeed.' }
+}
+
 function Get-ReleaseVersion {
     # version.txt: the one version source, such as 1.2.0 or 1.2.0-rc1 (a prerelease label of letters and digits).
     $text = (Get-Content "$Root/version.txt" -Raw).Trim()

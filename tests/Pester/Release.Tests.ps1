@@ -25,7 +25,7 @@ Describe 'One version, from version.txt' {
     }
 
     It 'is the version of both assemblies' {
-        $assemblies = Get-ChildItem $script:moduleFolder -Recurse -Filter 'WorkflowAutomation.*.dll'
+        $assemblies = Get-ChildItem $script:moduleFolder -Recurse -Filter 'WorkflowAutomation.*.dll' | Sort-Object Name
         $assemblies.Name | Should -Be @('WorkflowAutomation.Engine.dll', 'WorkflowAutomation.PowerShell.dll')
         foreach ($assembly in $assemblies) {
             [Reflection.AssemblyName]::GetAssemblyName($assembly.FullName).Version | Should -Be ([version]"$script:version.0")
