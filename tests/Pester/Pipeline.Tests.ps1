@@ -19,6 +19,7 @@ BeforeAll {
 
 Describe 'examples/pipeline.yaml' {
     It 'is a valid workflow' {
+        Test-WorkflowDefinition -Path $script:pipeline -Detailed | Should -BeNullOrEmpty
         Test-WorkflowDefinition -Path $script:pipeline | Should -BeTrue
     }
 

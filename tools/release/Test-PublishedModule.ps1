@@ -2,8 +2,9 @@
 .SYNOPSIS
     Smoke test of a published module: install it from a repository in a clean pwsh and run a workflow.
 .DESCRIPTION
-    The clean pwsh has its own home (so its own PSResourceGet settings and module folder),
-    no inherited PSModulePath and a fresh WORKFLOW_AUTOMATION_HOME. It registers the
+    Run it in a new pwsh (pwsh -NoProfile -File): before any module loads it gives that pwsh
+    its own home (so its own PSResourceGet settings and module folder), a module path of only
+    that folder and $PSHOME/Modules, and a fresh WORKFLOW_AUTOMATION_HOME. It registers the
     repository (a folder feed or a feed URL; PSGallery is known already), installs the
     newest version with Install-PSResource (what a user gets), checks that it is the version
     expected, imports the module by name and runs a two-step workflow whose second step reads the first one's output. Writes the
@@ -26,15 +27,16 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $PSScriptRoot 'ReleaseHelpers.psm1')
 $null = ConvertTo-PackageVersion $Version
+# This pwsh (started with -NoProfile) becomes the clean one before any module loads: its own
+# home, PSResourceGet settings and module folder, no inherited module path, a fresh state folder.
 $isolated = Join-Path ([IO.Path]::GetTempPath()) ('wa-smoke-' + [guid]::NewGuid().ToString('n'))
 $uri = $Repository -eq 'PSGallery' ? $null : ((Test-Path $Repository) ? (Resolve-Path $Repository).ProviderPath : $Repository)
 Use-IsolatedResourceHome $isolated
+$userModules = $IsWindows ? (Join-Path ([Environment]::GetFolderPath('MyDocuments')) 'PowerShell/Modules') : (Join-Path $env:XDG_DATA_HOME 'powershell/Modules')
+$env:PSModulePath = $userModules + [IO.Path]::PathSeparator + (Join-Path $PSHOME 'Modules')
 $env:WORKFLOW_AUTOMATION_HOME = Join-Path $isolated 'state'
-$env:SMOKE_REPOSITORY_URI = $uri
-$env:SMOKE_VERSION = $Version
-$env:SMOKE_RETRY_SECONDS = $RetrySeconds
-$env:SMOKE_WORKFLOW = Join-Path $isolated 'smoke.yaml'
-Set-Content $env:SMOKE_WORKFLOW @'
+$workflow = Join-Path $isolated 'smoke.yaml'
+Set-Content $workflow @'
 name: smoke
 execution_mode: parallel
 steps:
@@ -46,26 +48,24 @@ steps:
     depends_on: [greet]
     command: "if ($env:STEPS_GREET_OUTPUTS_GREETING -ne 'hello from smoke') { throw 'the output did not arrive' }"
 '@
-# Values reach the clean pwsh through its environment, never pasted into its script.
-$script = {
-    $ErrorActionPreference = 'Stop'
-    $repository = 'PSGallery'
-    if ($env:SMOKE_REPOSITORY_URI) {
-        $repository = 'Smoke'
-        Register-PSResourceRepository -Name Smoke -Uri $env:SMOKE_REPOSITORY_URI -Trusted
+try {
+    $repositoryName = 'PSGallery'
+    if ($uri) {
+        $repositoryName = 'Smoke'
+        Register-PSResourceRepository -Name Smoke -Uri $uri -Trusted
     }
     $credential = $env:SMOKE_FEED_TOKEN ? [pscredential]::new(($env:SMOKE_FEED_USER ?? 'token'), (ConvertTo-SecureString $env:SMOKE_FEED_TOKEN -AsPlainText -Force)) : $null
     # What a user gets: the newest version (prereleases too when a prerelease is expected).
-    $deadline = [DateTime]::UtcNow.AddSeconds([int]$env:SMOKE_RETRY_SECONDS)
+    $deadline = [DateTime]::UtcNow.AddSeconds($RetrySeconds)
     while ($true) {
         try {
-            $install = @{ Name = 'WorkflowAutomation'; Repository = $repository; Scope = 'CurrentUser'; TrustRepository = $true; Reinstall = $true; Prerelease = $env:SMOKE_VERSION.Contains('-') }
+            $install = @{ Name = 'WorkflowAutomation'; Repository = $repositoryName; Scope = 'CurrentUser'; TrustRepository = $true; Reinstall = $true; Prerelease = $Version.Contains('-') }
             if ($credential) { $install.Credential = $credential }
             Install-PSResource @install
             $installed = Get-InstalledPSResource WorkflowAutomation | Sort-Object Version -Descending | Select-Object -First 1
             $installedText = "$($installed.Version)" + ($installed.Prerelease ? "-$($installed.Prerelease)" : '')
-            if ($installedText -eq $env:SMOKE_VERSION) { break }
-            throw "$repository offers WorkflowAutomation $installedText as its newest version, not $($env:SMOKE_VERSION)."
+            if ($installedText -eq $Version) { break }
+            throw "$Repository offers WorkflowAutomation $installedText as its newest version, not $Version."
         }
         catch {
             if ([DateTime]::UtcNow -ge $deadline) { throw }
@@ -75,19 +75,16 @@ $script = {
     }
     Import-Module WorkflowAutomation
     $module = Get-Module WorkflowAutomation
+    if (-not $module.ModuleBase.StartsWith($userModules)) { throw "Imported WorkflowAutomation from $($module.ModuleBase), not from the install in $userModules." }
     $label = $module.PrivateData.PSData.Prerelease
     $imported = "$($module.Version)" + ($label ? "-$label" : '')
-    if ($imported -ne $env:SMOKE_VERSION) { throw "Imported WorkflowAutomation $imported, expected $($env:SMOKE_VERSION)." }
-    $run = Invoke-Workflow -Path $env:SMOKE_WORKFLOW
+    if ($imported -ne $Version) { throw "Imported WorkflowAutomation $imported, expected $Version." }
+    $run = Invoke-Workflow -Path $workflow
     if ($run.Status -ne 'Succeeded') { throw "The smoke workflow ended $($run.Status): $($run.Error)" }
-    "smoke: WorkflowAutomation $imported from $repository, installed at $($module.ModuleBase), ran workflow '$($run.Name)': $($run.Status)"
-}
-try {
-    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script.ToString()))
-    & (Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')) -NoProfile -NonInteractive -EncodedCommand $encoded
-    if ($LASTEXITCODE -ne 0) { throw "The smoke test of WorkflowAutomation $Version from $Repository failed (exit code $LASTEXITCODE)." }
+    "smoke: WorkflowAutomation $imported from $Repository, installed at $($module.ModuleBase), ran workflow '$($run.Name)': $($run.Status)"
 }
 finally {
+    Remove-Module WorkflowAutomation -ErrorAction Ignore
     Remove-Item $isolated -Recurse -Force -ErrorAction Ignore
 }
 if ($ForceFailure) { throw "The smoke test of $Repository was told to fail (-ForceFailure), to rehearse the rollback." }
