@@ -234,7 +234,8 @@ function Select-TestRun {
         $xunit += @{ Project = "$Root/tests/WorkflowAutomation.PowerShell.Tests"; Name = 'WorkflowAutomation.PowerShell.Tests'; Arguments = $noBuild + @(& $withFilter @()) }
     }
     [pscustomobject]@{
-        ResultsPath  = Join-Path $Out "test-results/$($Component -join '-')"
+        # WORKFLOW_AUTOMATION_TEST_RESULTS: a pipeline keeps its parts' results in its own folder.
+        ResultsPath  = $env:WORKFLOW_AUTOMATION_TEST_RESULTS ?? (Join-Path $Out "test-results/$($Component -join '-')")
         Xunit        = $xunit
         PesterFilter = ($pesterFiles | Sort-Object -Unique) -join ','
         Problems     = $problems

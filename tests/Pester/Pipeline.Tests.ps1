@@ -32,6 +32,7 @@ Describe 'examples/pipeline.yaml' {
         $script:greenRun = $run
 
         Get-StepLog $run.Id test_parallel | Should -Match '(?m)^[1-9]\d* passed, 0 failed$' -Because 'the selected part ran real tests'
+        Join-Path $script:work 'test-results/Parallel/WorkflowAutomation.Engine.Tests.trx' | Should -Exist -Because 'a part keeps its results in the pipeline folder'
         ($run.Steps | Where-Object Name -eq test_daemon).Status | Should -Be 'Skipped' -Because 'the components input did not name it'
 
         $package = Join-Path $script:work "artifact/repository/WorkflowAutomation.$script:moduleVersion-ci1.nupkg"
