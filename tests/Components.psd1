@@ -5,8 +5,8 @@
 # belongs to exactly one part (Release.Tests.ps1 checks it): add a new one here.
 @{
     Engine    = @{
-        Description = 'The module as a whole: configuration, state store, dependency isolation, cmdlets hosted in-process, packaging, release and CI'
-        Xunit       = @('Configuration', 'State')
+        Description = 'The module as a whole: architecture rules, configuration, state store, dependency isolation, cmdlets hosted in-process, packaging, release and CI'
+        Xunit       = @('Architecture', 'Configuration', 'State')
         # tests/WorkflowAutomation.PowerShell.Tests: the cmdlets in an in-process host.
         Hosted      = $true
         Pester      = @('Configuration', 'Isolation', 'Package', 'Release', 'Pipeline', 'Actionlint')

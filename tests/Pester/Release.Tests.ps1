@@ -24,9 +24,10 @@ Describe 'One version, from version.txt' {
         $script:manifest.PrivateData.PSData['Prerelease'] | Should -Be $script:label
     }
 
-    It 'is the version of both assemblies' {
+    It 'is the version of every WorkflowAutomation assembly' {
         $assemblies = Get-ChildItem $script:moduleFolder -Recurse -Filter 'WorkflowAutomation.*.dll' | Sort-Object Name
-        $assemblies.Name | Should -Be @('WorkflowAutomation.Engine.dll', 'WorkflowAutomation.PowerShell.dll')
+        $assemblies.Name | Should -Contain 'WorkflowAutomation.Engine.dll'
+        $assemblies.Name | Should -Contain 'WorkflowAutomation.PowerShell.dll'
         foreach ($assembly in $assemblies) {
             [Reflection.AssemblyName]::GetAssemblyName($assembly.FullName).Version | Should -Be ([version]"$script:version.0")
             [Diagnostics.FileVersionInfo]::GetVersionInfo($assembly.FullName).ProductVersion | Should -BeLike "$script:versionText*"
