@@ -227,8 +227,9 @@ function Select-TestRun {
     }
     $xunit = @()
     if ($folders.Count) {
-        # The trailing dot keeps 'Daemon' from matching a namespace 'DaemonX'.
-        $namespaces = ($folders | ForEach-Object { "FullyQualifiedName~WorkflowAutomation.Tests.$_." }) -join '|'
+        # Namespaces end in .Tests.<Folder> (WorkflowAutomation.Tests.Daemon, WorkflowAutomation.Engine.Tests.Architecture);
+        # the trailing dot keeps 'Daemon' from matching a namespace 'DaemonX'.
+        $namespaces = ($folders | ForEach-Object { "FullyQualifiedName~.Tests.$_." }) -join '|'
         $xunit += @{ Project = "$Root/tests/WorkflowAutomation.Engine.Tests"; Name = 'WorkflowAutomation.Engine.Tests'; Arguments = $noBuild + @(& $withFilter $namespaces) }
     }
     if ($hosted) {

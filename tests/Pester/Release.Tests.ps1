@@ -102,6 +102,10 @@ Describe 'Test parts (./build.ps1 Test -Component)' {
         $folders = Get-ChildItem $engineTests -Directory | Where-Object { Get-ChildItem $_.FullName -Recurse -Filter *.cs } | ForEach-Object Name
         foreach ($folder in $folders) {
             @($script:parts.Values | Where-Object { $_.Xunit -contains $folder }).Count | Should -Be 1 -Because "tests/WorkflowAutomation.Engine.Tests/$folder belongs to one part"
+            # A part selects its tests by namespace (...Tests.<Folder>), so a test must live in its folder's namespace.
+            foreach ($file in Get-ChildItem (Join-Path $engineTests $folder) -Recurse -Filter *.cs | Where-Object { (Get-Content $_.FullName -Raw) -match '\[(Fact|Theory)' }) {
+                (Get-Content $file.FullName -Raw) | Should -Match "(?m)^namespace [\w.]+\.Tests\.$folder(\.[\w.]+)?;" -Because "$($file.Name) is in tests/WorkflowAutomation.Engine.Tests/$folder"
+            }
         }
         Get-ChildItem $engineTests -Filter *.cs | Get-Content -Raw | Should -Not -Match '\[(Fact|Theory)' -Because 'a test outside a folder belongs to no part'
         foreach ($file in Get-ChildItem (Join-Path $script:root 'tests/Pester') -Filter *.Tests.ps1) {
