@@ -14,7 +14,7 @@
     Workflows = @{
         Description = 'YAML parsing and validation, the executor (retries, timeouts, approvals, rollbacks), runs and their history'
         Xunit       = @('Workflows', 'Execution')
-        Pester      = @('Workflows', 'Runs', 'Runbook')
+        Pester      = @('Workflows', 'Runs', 'Runbook', 'Interpolation')
     }
     Parallel  = @{
         Description = 'The prioritised parallel executor and batch files'
