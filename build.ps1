@@ -83,6 +83,7 @@ function Task-Build {
     Task-Help
     Write-ReleaseMetadata
     Write-Host "Built $ModuleOut"
+    Write-Host "Load it in a pwsh session with: Import-Module '$ModuleOut/WorkflowAutomation.psd1'"
 }
 
 function Write-Manifest([string[]] $Formats) {

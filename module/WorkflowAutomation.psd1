@@ -8,7 +8,7 @@
     Author               = 'WorkflowAutomation contributors'
     CompanyName          = 'WorkflowAutomation'
     Copyright            = '(c) WorkflowAutomation contributors. MIT License.'
-    Description          = 'Durable YAML workflows, a prioritised parallel executor, a SQLite metrics store, a daemon with schedules, circuit breakers and health checks, hermetic environments and chaos tests, driven from PowerShell.'
+    Description          = 'Durable YAML workflows (dependencies, retries, timeouts, approvals, rollbacks), a daemon with schedules, circuit breakers and health checks, a prioritised parallel executor and a SQLite metrics store, driven from PowerShell.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     # Filled in by build.ps1 from the compiled cmdlets and module/*.Format.ps1xml.
@@ -19,7 +19,7 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Workflow', 'Automation', 'YAML', 'Daemon', 'Metrics', 'Parallel', 'Chaos', 'Linux', 'MacOS', 'Windows', 'PSEdition_Core')
+            Tags       = @('Workflow', 'Automation', 'YAML', 'Daemon', 'Metrics', 'Parallel', 'Linux', 'MacOS', 'Windows', 'PSEdition_Core')
             LicenseUri   = 'https://github.com/workflow-automation/WorkflowAutomation/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/workflow-automation/WorkflowAutomation'
             IconUri      = 'https://raw.githubusercontent.com/workflow-automation/WorkflowAutomation/main/module/icon.png'
