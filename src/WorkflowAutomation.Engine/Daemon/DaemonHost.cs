@@ -72,6 +72,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
             ipc = new IpcServer(Paths, Log);
             RegisterOperations(ipc);
             ipc.Start();
+            await StartComponentsAsync(cancellation).ConfigureAwait(false);
             health = new HealthMonitor(HealthChecks(), options.HealthCheckInterval ?? Configuration.HealthCheckInterval, time, Log);
             await health.CheckNowAsync(cancellation).ConfigureAwait(false);
             health.Start();
@@ -111,6 +112,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
     {
         Lifecycle = DaemonState.Stopping;
         Log.Info($"Stopping (grace period {grace.TotalSeconds:0.#} s)");
+        await StopComponentsAsync().ConfigureAwait(false);
         await StopWorkAsync(grace).ConfigureAwait(false);
         await ReleaseAsync().ConfigureAwait(false);
     }
@@ -119,6 +121,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
     {
         termination?.Dispose();
         health?.Dispose();
+        await StopComponentsAsync().ConfigureAwait(false);
         ipc?.Dispose();
         await DisposeWorkAsync().ConfigureAwait(false);
         database?.Dispose();
@@ -159,6 +162,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
             OpenBreakers = work.OpenBreakers,
             HalfOpenBreakers = work.HalfOpenBreakers,
             DashboardPort = options.DashboardPort,
+            DashboardUrl = options.Components.FirstOrDefault(component => component.Name == "Dashboard")?.Address,
             StateDirectory = State.Root,
             LogFile = Log.Path,
         };
@@ -228,6 +232,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
         };
         checks.AddRange(WorkHealthChecks());
         checks.Add(new SocketHealthCheck(Paths));
+        checks.AddRange(options.Components.Select(component => new ComponentHealthCheck(component)));
         return checks;
     }
 
