@@ -22,6 +22,8 @@ public sealed partial class DaemonHost
 
     internal ScheduleStore Schedules => schedules ?? throw new InvalidOperationException("The daemon is not running.");
 
+    internal DaemonApprovalGate Approvals => approvals ?? throw new InvalidOperationException("The daemon is not running.");
+
     /// <summary>The daemon's metric store, or null before it is open.</summary>
     internal MetricStore? Metrics => metrics;
 
