@@ -24,11 +24,11 @@ export async function render(main) {
           h('tr', {}, h('td', {}, check.name), h('td', {}, badge(check.status)), h('td', {}, check.description)))))
         ,
         card('Last failures', table(['Run', 'Workflow', 'Ended', 'Error'], data.lastFailures.map(run =>
-          h('tr', {}, h('td', {}, runLink(run)), h('td', {}, run.name), h('td', {}, when(run.endTime)), h('td', { class: 'error-text' }, run.error ?? '')))), 'No failed runs.')),
+          h('tr', {}, h('td', {}, runLink(run)), h('td', {}, run.name), h('td', {}, when(run.endTime)), h('td', { class: 'error-text' }, run.error ?? ''))), 'No failed runs.')),
         card('Open circuit breakers', table(['Breaker', 'State', 'Failures', 'Opened'], data.openBreakers.map(breaker =>
-          h('tr', {}, h('td', {}, breaker.name), h('td', {}, badge(breaker.state)), h('td', {}, String(breaker.failures)), h('td', {}, when(breaker.openedAt))))), 'All breakers are closed.')),
+          h('tr', {}, h('td', {}, breaker.name), h('td', {}, badge(breaker.state)), h('td', {}, String(breaker.failures)), h('td', {}, when(breaker.openedAt)))), 'All breakers are closed.')),
         card('Next scheduled runs', table(['Workflow', 'Cron', 'Next'], data.nextSchedules.map(schedule =>
-          h('tr', {}, h('td', {}, schedule.name), h('td', {}, h('code', {}, schedule.cron)), h('td', {}, when(schedule.nextRunAt))))), 'No schedules.'))));
+          h('tr', {}, h('td', {}, schedule.name), h('td', {}, h('code', {}, schedule.cron)), h('td', {}, when(schedule.nextRunAt)))), 'No schedules.'))));
   }
   await refresh();
   // Several events in a burst cost one reload.

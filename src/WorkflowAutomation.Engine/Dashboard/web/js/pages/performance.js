@@ -20,9 +20,9 @@ export async function render(main, _params, query) {
         timeChart('Parallel executor and queues', data.executor.map(one => ({ label: seriesLabel(one), points: one.points })))),
       h('section', { class: 'card' }, h('h2', {}, 'Workflows'), table(['Workflow', 'Runs', 'Succeeded', 'Failed', 'Success rate', 'p50', 'p95'],
         data.workflows.map(row => h('tr', {}, h('td', {}, row.workflow), h('td', {}, String(row.runs)), h('td', {}, String(row.succeeded)), h('td', {}, String(row.failed)),
-          h('td', {}, percent(row.successRate)), h('td', {}, seconds(row.p50Seconds)), h('td', {}, seconds(row.p95Seconds))))), 'No runs in this range.')),
+          h('td', {}, percent(row.successRate)), h('td', {}, seconds(row.p50Seconds)), h('td', {}, seconds(row.p95Seconds)))), 'No runs in this range.')),
       h('section', { class: 'card' }, h('h2', {}, 'Steps'), table(['Workflow', 'Step', 'Runs', 'p50', 'p95'],
-        data.steps.map(row => h('tr', {}, h('td', {}, row.workflow), h('td', {}, row.step), h('td', {}, String(row.count)), h('td', {}, seconds(row.p50Seconds)), h('td', {}, seconds(row.p95Seconds))))),
+        data.steps.map(row => h('tr', {}, h('td', {}, row.workflow), h('td', {}, row.step), h('td', {}, String(row.count)), h('td', {}, seconds(row.p50Seconds)), h('td', {}, seconds(row.p95Seconds)))),
         'No step durations in this range.')));
   }
   await refresh();

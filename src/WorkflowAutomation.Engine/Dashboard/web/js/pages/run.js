@@ -97,7 +97,7 @@ export async function render(main, [runId]) {
         s('title', {}, `${node.name}: ${status}\n${node.command}`),
         s('rect', { x, y, width, height }),
         s('text', { x: x + 10, y: y + 16 }, label),
-        s('text', { x: x + 10, y: y + 31, class: 'status' }, (node.approvalRequired ? '✋ ' : '') + status));
+        s('text', { x: x + 10, y: y + 31, class: 'status' }, (node.approvalRequired ? 'gate · ' : '') + status));
       const choose = () => { selected = node.name; logStep.value = node.name; showLog(); document.getElementById(`step-${CSS.escape(node.name)}`)?.setAttribute('open', ''); renderDag(); };
       group.addEventListener('click', choose);
       group.addEventListener('keydown', event => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); choose(); } });
@@ -138,7 +138,7 @@ export async function render(main, [runId]) {
 
   function renderSteps() {
     const open = new Set([...steps.querySelectorAll('details[open]')].map(details => details.dataset.step));
-    steps.replaceChildren(h('h2', {}, 'Step details'), run.steps.map(step => {
+    steps.replaceChildren(h('h2', {}, 'Step details'), ...run.steps.map(step => {
       const outputs = Object.entries(step.outputs ?? {});
       return h('details', { id: `step-${step.name}`, 'data-step': step.name, open: open.has(step.name) },
         h('summary', {}, step.name, ' ', badge(step.status), ' ', h('span', { class: 'muted' }, seconds(step.durationSeconds))),
