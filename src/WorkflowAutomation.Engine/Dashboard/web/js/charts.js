@@ -27,7 +27,7 @@ export function timeChart(title, series, { unit = '', height = 220 } = {}) {
     width: 600,
     height,
     series: [{}, ...series.map((one, i) => ({ label: one.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: false, points: { show: one.points.length < 3 } }))],
-    axes: [axis, { ...axis, values: (u, values) => values.map(v => `${formatNumber(v)}${unit}`), size: 60 }],
+    axes: [axis, { ...axis, values: (u, values) => values.map(v => `${formatNumber(v)}${unit}`), size: 80 }],
     legend: { live: false },
     cursor: { drag: { x: false, y: false } },
   };
