@@ -137,6 +137,7 @@ public sealed partial class DaemonHost
             return queued;
         });
         dispatcher.Wake();
+        RunChanged?.Invoke(run.Id);
         return run;
     }
 

@@ -14,6 +14,7 @@ internal sealed class ChangeWatcher(DaemonHost host, RunQueries runs, EventHub h
 {
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim wake = new(0);
+    private readonly SemaphoreSlim poke = new(0, 1);
     private readonly Dictionary<string, RunFingerprint> known = new(StringComparer.Ordinal);
     private long createdAfter;
     private long lastLogSeq;
@@ -26,6 +27,8 @@ internal sealed class ChangeWatcher(DaemonHost host, RunQueries runs, EventHub h
     public void Start()
     {
         hub.FirstClientConnected += () => wake.Release();
+        // The daemon's own runs are pushed: a page sees them at once, not at the next look.
+        host.RunChanged += Poke;
         loop = Task.Run(LoopAsync);
     }
 
@@ -47,7 +50,11 @@ internal sealed class ChangeWatcher(DaemonHost host, RunQueries runs, EventHub h
             }
             try
             {
-                await Task.Delay(interval, time, stopping.Token).ConfigureAwait(false);
+                if (await poke.WaitAsync(interval, stopping.Token).ConfigureAwait(false))
+                {
+                    // A burst of changes (a step ends, the next starts) costs one look.
+                    await Task.Delay(TimeSpan.FromMilliseconds(15), time, stopping.Token).ConfigureAwait(false);
+                }
                 Look();
             }
             catch (OperationCanceledException)
@@ -57,6 +64,20 @@ internal sealed class ChangeWatcher(DaemonHost host, RunQueries runs, EventHub h
             catch (Exception exception)
             {
                 host.Log.Warn("The dashboard could not look for changes: " + exception.Message);
+            }
+        }
+    }
+
+    private void Poke(string runId)
+    {
+        if (hub.ClientCount > 0 && poke.CurrentCount == 0)
+        {
+            try
+            {
+                poke.Release();
+            }
+            catch (SemaphoreFullException)
+            {
             }
         }
     }
@@ -79,7 +100,7 @@ internal sealed class ChangeWatcher(DaemonHost host, RunQueries runs, EventHub h
     private void Look()
     {
         tick++;
-        var seen = runs.Fingerprints(createdAfter, known.Keys.ToList());
+        var (seen, last, logged) = runs.Changes(createdAfter, known.Keys.ToList(), lastLogSeq);
         var active = new HashSet<string>(StringComparer.Ordinal);
         foreach (var run in seen)
         {
@@ -104,13 +125,12 @@ internal sealed class ChangeWatcher(DaemonHost host, RunQueries runs, EventHub h
         {
             known.Remove(id);
         }
-        var (last, logged) = runs.LogsAfter(lastLogSeq);
         if (logged.Count > 0)
         {
             hub.Publish("log", new { Runs = logged, Seq = last });
         }
         lastLogSeq = last;
-        if (tick % 4 == 0)
+        if (tick % 2 == 0)
         {
             Compare(ref breakers, BreakerText(), "breaker");
             Compare(ref health, HealthText(), "health");
@@ -151,6 +171,7 @@ internal sealed class ChangeWatcher(DaemonHost host, RunQueries runs, EventHub h
 
     public void Dispose()
     {
+        host.RunChanged -= Poke;
         stopping.Cancel();
         try
         {

@@ -113,6 +113,23 @@ public sealed class RunQueries(StateDirectory state)
             return [];
         }
         using var connection = Open();
+        return Fingerprints(connection, createdAfter, watched);
+    }
+
+    /// <summary>Fingerprints and new log lines in one look (one connection: the watcher asks several times a second).</summary>
+    public (IReadOnlyList<RunFingerprint> Runs, long LastLog, IReadOnlyList<string> Logged) Changes(long createdAfter, IReadOnlyCollection<string> watched, long logAfter)
+    {
+        if (!File.Exists(state.RunsDatabase))
+        {
+            return ([], logAfter, []);
+        }
+        using var connection = Open();
+        var (last, logged) = LogsAfter(connection, logAfter);
+        return (Fingerprints(connection, createdAfter, watched), last, logged);
+    }
+
+    private static List<RunFingerprint> Fingerprints(SqliteConnection connection, long createdAfter, IReadOnlyCollection<string> watched)
+    {
         var parameters = new List<(string, object?)> { ("$after", createdAfter) };
         var names = watched.Select((id, i) => { parameters.Add(("$w" + i, id)); return "$w" + i; }).ToList();
         var sql = $"""
@@ -141,6 +158,11 @@ public sealed class RunQueries(StateDirectory state)
             return (after, []);
         }
         using var connection = Open();
+        return LogsAfter(connection, after);
+    }
+
+    private static (long Last, IReadOnlyList<string> Runs) LogsAfter(SqliteConnection connection, long after)
+    {
         using var last = Command(connection, "SELECT coalesce(max(seq), 0) FROM logs", []);
         var newest = (long)last.ExecuteScalar()!;
         if (newest <= after)
