@@ -205,7 +205,8 @@ public sealed class RunQueries(StateDirectory state)
         var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var timeout = connection.CreateCommand();
-        timeout.CommandText = "PRAGMA busy_timeout=2000;";
+        // A small page cache: pooled connections keep theirs, and the dashboard should not cost the daemon much memory.
+        timeout.CommandText = "PRAGMA busy_timeout=2000; PRAGMA cache_size=-256;";
         timeout.ExecuteNonQuery();
         return connection;
     }
