@@ -1,4 +1,5 @@
 using WorkflowAutomation.Configuration;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 

@@ -40,7 +40,7 @@ public sealed class OpenWorkflowDashboardCommand : DaemonCmdlet
         string url;
         try
         {
-            url = DashboardLink.Build(CurrentStatus(), DaemonPaths, RunId);
+            url = DashboardLink.Build(CurrentStatus(), Daemon.Paths, RunId);
         }
         catch (Common.WorkflowAutomationException exception)
         {

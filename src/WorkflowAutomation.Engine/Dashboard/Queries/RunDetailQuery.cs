@@ -1,4 +1,5 @@
 using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 
