@@ -66,8 +66,11 @@ function Measure-Get([string] $Url, [hashtable] $Headers, [int] $Count) {
 $definitionPath = Join-Path $state 'recorded.yaml'
 Set-Content $definitionPath "name: recorded`nexecution_mode: parallel`nsteps:`n  - { name: build, shell: sh, command: 'true' }`n  - { name: test, shell: sh, command: 'true', depends_on: [build] }`n  - { name: deploy, shell: sh, command: 'true', depends_on: [test] }`n"
 $definition = Import-WorkflowDefinition -Path $definitionPath
-$store = [WorkflowAutomation.State.SqliteRunStore]::Open([WorkflowAutomation.State.StateDirectory]::new($state))
-$owner = [WorkflowAutomation.State.RunOwner]::Current
+# The engine lives in the module's own load context: its types are reached through the assembly.
+$engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'WorkflowAutomation.Engine' } | Select-Object -First 1
+$runStore = $engine.GetType('WorkflowAutomation.State.SqliteRunStore')
+$store = $runStore::Open([Activator]::CreateInstance($engine.GetType('WorkflowAutomation.Platform.StateDirectory'), @($state)))
+$owner = $engine.GetType('WorkflowAutomation.State.RunOwner')::Current
 $start = [DateTimeOffset]::UtcNow.AddDays(-7)
 $seeded = [Diagnostics.Stopwatch]::StartNew()
 for ($i = 0; $i -lt $Runs; $i++) {
