@@ -10,7 +10,7 @@ inputs:
   version: { type: string, default: '1.0' }
 steps:
   - name: build
-    command: echo ${{ inputs.version }}
+    command: echo ${{ quote(inputs.version) }}
   - name: test
     command: echo test
     depends_on: [build]

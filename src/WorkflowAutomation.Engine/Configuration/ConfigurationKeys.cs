@@ -48,12 +48,15 @@ public static class ConfigurationKeys
     public static readonly ConfigurationKey SmtpUseSsl = ConfigurationKey.Boolean(
         "SMTP_USE_SSL", false, "Whether email notifications use TLS.");
 
+    public static readonly ConfigurationKey StrictInterpolation = ConfigurationKey.Boolean(
+        "STRICT_INTERPOLATION", false, "Whether pasting an input, step output or env value into a command with ${{ }} is an error rather than a warning.");
+
     /// <summary>All keys, in the order the configuration file lists them.</summary>
     public static readonly IReadOnlyList<ConfigurationKey> All =
     [
         MaxParallelWorkflows, MaxParallelWorkers, MetricsRetentionDays, CircuitBreakerThreshold, CircuitBreakerDuration,
         HealthCheckInterval, AutoRestartMaxPerHour, DashboardPort, DashboardBind, ChaosEnabled, MetricsInterval,
-        SmtpServer, SmtpPort, SmtpFrom, SmtpUseSsl,
+        SmtpServer, SmtpPort, SmtpFrom, SmtpUseSsl, StrictInterpolation,
     ];
 
     public static ConfigurationKey? Find(string name) =>

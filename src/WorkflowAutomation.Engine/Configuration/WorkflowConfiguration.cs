@@ -35,6 +35,7 @@ public sealed class WorkflowConfiguration
     public int SmtpPort => (int)this[ConfigurationKeys.SmtpPort];
     public string SmtpFrom => (string)this[ConfigurationKeys.SmtpFrom];
     public bool SmtpUseSsl => (bool)this[ConfigurationKeys.SmtpUseSsl];
+    public bool StrictInterpolation => (bool)this[ConfigurationKeys.StrictInterpolation];
 
     public object this[ConfigurationKey key] => settings[key.Name].Value;
 

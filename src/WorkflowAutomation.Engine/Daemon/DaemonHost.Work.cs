@@ -64,7 +64,7 @@ public sealed partial class DaemonHost
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
         scheduler = new Scheduler(schedules,
             (definition, text, origin, alongside) => Accept(definition, text, definition.SourcePath, new Dictionary<string, string>(), origin, alongside),
-            time, Log);
+            time, Log, ParseOptions);
         // The first tick before Running: what was missed while the daemon was down is queued now.
         TickScheduler();
         dispatcher.Start();
@@ -144,7 +144,7 @@ public sealed partial class DaemonHost
 
     private async Task<WorkflowRun> ExecuteAsync(QueuedRun entry, CancellationToken interruption, CancellationToken cancellation)
     {
-        var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow);
+        var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow, ParseOptions);
         if (parsed.Definition is not { } definition)
         {
             return FailWithoutRunning(entry, null, new WorkflowDefinitionException(parsed).Message);
@@ -251,13 +251,16 @@ public sealed partial class DaemonHost
             list.Count(breaker => breaker.State == CircuitState.Open), list.Count(breaker => breaker.State == CircuitState.HalfOpen));
     }
 
+    /// <summary>Workflows are validated as the configuration says (strict interpolation), on submit and again when they run.</summary>
+    private WorkflowParseOptions ParseOptions => new() { StrictInterpolation = Configuration.StrictInterpolation };
+
     private void RegisterWorkOperations(IpcServer server)
     {
         server.Handle<SubmitRequest>(DaemonOperations.Submit, (request, _) =>
         {
             var submitted = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
-            var definition = WorkflowParser.Parse(submitted.Yaml, submitted.Path) is { Definition: { } parsed } ? parsed
-                : throw new WorkflowDefinitionException(WorkflowParser.Parse(submitted.Yaml, submitted.Path));
+            var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
+            var definition = validation.Definition ?? throw new WorkflowDefinitionException(validation);
             var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit");
             Log.Info($"Run {run.Id} ({run.Name}) queued");
             return Task.FromResult<object?>(run);

@@ -86,7 +86,7 @@ internal sealed class ChangeWatcher(DaemonHost host, RunQueries runs, EventHub h
     private void Baseline()
     {
         known.Clear();
-        createdAfter = DateTimeOffset.UtcNow.UtcTicks - TimeSpan.TicksPerSecond;
+        createdAfter = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 1000;
         foreach (var run in runs.Fingerprints(createdAfter, []))
         {
             known[run.Id] = run;

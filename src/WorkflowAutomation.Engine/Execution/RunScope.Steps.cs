@@ -252,7 +252,7 @@ internal sealed partial class RunScope
         };
         foreach (var (name, value) in inputs)
         {
-            environment["INPUT_" + Sanitize(name).ToUpperInvariant()] = Expression.Format(value);
+            environment[EnvironmentNames.Input(name)] = Expression.Format(value);
         }
         lock (gate)
         {
@@ -260,7 +260,7 @@ internal sealed partial class RunScope
             {
                 foreach (var (key, value) in finished.Outputs)
                 {
-                    environment[$"STEPS_{Sanitize(finished.Name).ToUpperInvariant()}_OUTPUTS_{Sanitize(key).ToUpperInvariant()}"] = value;
+                    environment[EnvironmentNames.StepOutput(finished.Name, key)] = value;
                 }
             }
         }
@@ -284,15 +284,7 @@ internal sealed partial class RunScope
     internal static string AttemptOutputFile(string runId, string step, int number) =>
         Path.Combine(Path.GetTempPath(), "wa-run-" + runId, $"{Sanitize(step)}-{number}.out");
 
-    private static string Sanitize(string name)
-    {
-        var builder = new StringBuilder(name.Length);
-        foreach (var c in name)
-        {
-            builder.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
-        }
-        return builder.ToString();
-    }
+    private static string Sanitize(string name) => EnvironmentNames.Sanitize(name);
 
     /// <summary>Runs the rollback of every succeeded step, the last to succeed first.</summary>
     private async Task RollbackAsync()

@@ -52,7 +52,7 @@ internal sealed partial class RunScope : IDisposable
         AdoptFinishedSteps();
         foreach (var step in definition.Steps)
         {
-            if (!IsFinished(steps[step.Name].Status) && !Reuse(step))
+            if (!steps[step.Name].Status.HasEnded() && !Reuse(step))
             {
                 pending.Add(step);
             }
@@ -120,7 +120,7 @@ internal sealed partial class RunScope : IDisposable
         }
         lock (gate)
         {
-            foreach (var step in run.Steps.Where(step => IsFinished(step.Status)).OrderBy(step => step.EndTime))
+            foreach (var step in run.Steps.Where(step => step.Status.HasEnded()).OrderBy(step => step.EndTime))
             {
                 observed.Add(step.Name);
                 if (step.Status == StepStatus.Succeeded)
@@ -184,10 +184,6 @@ internal sealed partial class RunScope : IDisposable
             return (StepStatus.Failed, exception.Message);
         }
     }
-
-    private static bool IsFinished(StepStatus status) =>
-        status is StepStatus.Succeeded or StepStatus.Failed or StepStatus.TimedOut or StepStatus.Skipped
-            or StepStatus.Cancelled or StepStatus.Interrupted or StepStatus.CircuitOpen;
 
     /// <summary>Whether a finished step counts as failed (for the run, failure() and rollback).</summary>
     private static bool IsFailure(WorkflowStepRun step) =>

@@ -84,7 +84,7 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
     }
 
     /// <summary>The definition from -Path; null (with an error written) when no file matches.</summary>
-    private WorkflowDefinition? Load() => ResolveFiles([Path]).FirstOrDefault() is { } file ? WorkflowParser.Load(file) : null;
+    private WorkflowDefinition? Load() => ResolveFiles([Path]).FirstOrDefault() is { } file ? WorkflowParser.Load(file, ParseOptions) : null;
 
     private void ShowPlan(WorkflowDefinition definition, IReadOnlyDictionary<string, object?> parameters)
     {

@@ -9,7 +9,12 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// Checks each file against the workflow format: YAML syntax, duplicate keys, unknown keys
 /// (with a did-you-mean), required keys, value types and ranges, execution_mode, shells,
 /// cron schedules, duplicate steps, unknown dependencies, dependency cycles, and references
-/// to undeclared inputs or unknown steps. Every problem of a file is found at once.
+/// to undeclared inputs or unknown steps, step names that collide as environment names, and
+/// files or expressions past their limits (4 MiB, 1,000,000 YAML nodes with aliases expanded,
+/// 10,000 characters and 64 levels per expression). A ${{ }} that pastes an input, step
+/// output or env value into a command or rollback is an UnsafeInterpolation warning naming
+/// the safe form (an error under STRICT_INTERPOLATION or 'strict: true'). Every problem of a
+/// file is found at once.
 /// Without -Detailed, writes $true or $false per file (the findings go to the verbose
 /// stream). With -Detailed, writes one WorkflowDiagnostic per finding, with file, line,
 /// column, severity, code and a message that says what to do; a valid file writes nothing.
@@ -21,6 +26,10 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// <example>
 /// <code>Get-ChildItem ./workflows -Filter *.yaml | Test-WorkflowDefinition -Detailed | Format-Table</code>
 /// <para>Lists every problem of every workflow in a folder, with its line and column.</para>
+/// </example>
+/// <example>
+/// <code>Test-WorkflowDefinition ./deploy.yaml -Detailed | Where-Object Code -eq UnsafeInterpolation</code>
+/// <para>Lists the commands that paste a value into their text, each with the safe form to use instead.</para>
 /// </example>
 /// <example>
 /// <code>if (-not (Test-WorkflowDefinition ./nightly.yaml)) { Test-WorkflowDefinition ./nightly.yaml -Detailed | ForEach-Object ToString; exit 1 }</code>
@@ -41,7 +50,7 @@ public sealed class TestWorkflowDefinitionCommand : WorkflowFileCmdlet
             WorkflowValidationResult result;
             try
             {
-                result = WorkflowParser.ParseFile(file);
+                result = WorkflowParser.ParseFile(file, ParseOptions);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {

@@ -26,6 +26,9 @@ public abstract class WorkflowCmdlet : PSCmdlet
     /// <summary>The configuration in force for this call.</summary>
     protected WorkflowConfiguration Configuration => configuration ??= WorkflowConfiguration.Load(State);
 
+    /// <summary>How workflow files are validated for this call (STRICT_INTERPOLATION).</summary>
+    protected Workflows.WorkflowParseOptions ParseOptions => new() { StrictInterpolation = Configuration.StrictInterpolation };
+
     protected sealed override void BeginProcessing() => Guard(OnBegin);
 
     protected sealed override void ProcessRecord() => Guard(Process);

@@ -156,7 +156,7 @@ internal sealed class CmdletRunObserver(Cmdlet cmdlet, PipelinePump pump, int to
 
     public void StepChanged(WorkflowRun run, WorkflowStepRun step)
     {
-        var done = step.Status is StepStatus.Succeeded or StepStatus.Failed or StepStatus.TimedOut or StepStatus.Skipped or StepStatus.Cancelled
+        var done = step.Status.HasEnded()
             ? Interlocked.Increment(ref finished)
             : Volatile.Read(ref finished);
         var status = $"{step.Name}: {step.Status} ({done} of {total} steps done)";

@@ -63,6 +63,9 @@ public sealed class DashboardApiTests
         Assert.Equal(65, queries.List(new RunListFilter { Workflow = "odd" }).Total);
         var searched = queries.List(new RunListFilter { Search = "boom 12" });
         Assert.Equal(["run-120"], searched.Runs.Select(run => run.Id));
+        Assert.Equal(130, queries.List(new RunListFilter { Since = DateTimeOffset.UtcNow.AddMinutes(-5), Until = DateTimeOffset.UtcNow.AddMinutes(1) }).Total);
+        Assert.Equal(0, queries.List(new RunListFilter { Since = DateTimeOffset.UtcNow.AddMinutes(1) }).Total);
+        Assert.All(first.Runs, run => Assert.InRange(run.Created, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1)));
         // LIKE wildcards typed by a user are literal.
         Assert.Equal(0, queries.List(new RunListFilter { Search = "%" }).Total);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using WorkflowAutomation.State;
 using WorkflowAutomation.Daemon.Storage;
 
 namespace WorkflowAutomation.Daemon;

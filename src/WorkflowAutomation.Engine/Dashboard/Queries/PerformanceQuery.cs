@@ -41,7 +41,7 @@ public sealed class PerformanceQuery(MetricQueries metrics, RunQueries runs, Tim
             P95Seconds = Percentile(group.Select(sample => sample.Value).ToList(), 0.95),
         }).OrderBy(row => row.Workflow).ThenBy(row => row.Step).ToList();
         var latencies = timings.Where(timing => timing.Origin == "daemon" && timing.Start is not null)
-            .Select(timing => TimeSpan.FromTicks(timing.Start!.Value - timing.Created).TotalSeconds).Where(seconds => seconds >= 0).ToList();
+            .Select(timing => TimeSpan.FromMilliseconds(timing.Start!.Value - timing.Created).TotalSeconds).Where(seconds => seconds >= 0).ToList();
         var (start, end, resolution) = metrics.Window(range, null);
         return new
         {

@@ -35,10 +35,10 @@ public sealed class RunQueries(StateDirectory state)
         var limit = Math.Clamp(filter.Limit, 1, 500);
         var paged = new List<string>(where);
         if (filter.After is { } after && after.Split('.') is [var created, var row]
-            && long.TryParse(created, CultureInfo.InvariantCulture, out var createdTicks) && long.TryParse(row, CultureInfo.InvariantCulture, out var rowid))
+            && long.TryParse(created, CultureInfo.InvariantCulture, out var createdAt) && long.TryParse(row, CultureInfo.InvariantCulture, out var rowid))
         {
             paged.Add("(created < $afterCreated OR (created = $afterCreated AND rowid < $afterRow))");
-            parameters.Add(("$afterCreated", createdTicks));
+            parameters.Add(("$afterCreated", createdAt));
             parameters.Add(("$afterRow", rowid));
         }
         var runs = new List<RunSummary>();
@@ -97,7 +97,7 @@ public sealed class RunQueries(StateDirectory state)
         while (reader.Read())
         {
             lines.Add(new LogLine(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1),
-                new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero), reader.GetInt64(3) != 0, reader.GetString(4)));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetInt64(3) != 0, reader.GetString(4)));
         }
         return lines;
     }
@@ -190,7 +190,7 @@ public sealed class RunQueries(StateDirectory state)
         using var connection = Open();
         using var command = Command(connection,
             "SELECT name, status, origin, created, start_time, end_time FROM runs WHERE created >= $since ORDER BY created DESC LIMIT 100000",
-            [("$since", since.UtcTicks)]);
+            [("$since", since.ToUnixTimeMilliseconds())]);
         using var reader = command.ExecuteReader();
         var list = new List<RunTiming>();
         while (reader.Read())
@@ -217,9 +217,9 @@ public sealed class RunQueries(StateDirectory state)
         Id = reader.GetString(1),
         Name = reader.GetString(2),
         Status = Enum.Parse<RunStatus>(reader.GetString(3)),
-        Created = new DateTimeOffset(reader.GetInt64(4), TimeSpan.Zero),
-        StartTime = reader.IsDBNull(5) ? null : new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
-        EndTime = reader.IsDBNull(6) ? null : new DateTimeOffset(reader.GetInt64(6), TimeSpan.Zero),
+        Created = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+        StartTime = reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        EndTime = reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         Error = reader.IsDBNull(7) ? null : reader.GetString(7),
         Origin = reader.IsDBNull(8) ? null : reader.GetString(8),
     };
@@ -240,12 +240,12 @@ public sealed class RunQueries(StateDirectory state)
         if (filter.Since is { } since)
         {
             where.Add("created >= $since");
-            parameters.Add(("$since", since.UtcTicks));
+            parameters.Add(("$since", since.ToUnixTimeMilliseconds()));
         }
         if (filter.Until is { } until)
         {
             where.Add("created < $until");
-            parameters.Add(("$until", until.UtcTicks));
+            parameters.Add(("$until", until.ToUnixTimeMilliseconds()));
         }
         if (filter.Search is { Length: > 0 } search)
         {
@@ -289,5 +289,5 @@ public sealed record LogLine(long Seq, string? Step, DateTimeOffset Timestamp, b
 /// <summary>A run's status and its steps' statuses in one string, to see what changed.</summary>
 public sealed record RunFingerprint(string Id, string Name, RunStatus Status, long Created, string Steps);
 
-/// <summary>When a run was accepted, started and ended (ticks).</summary>
+/// <summary>When a run was accepted, started and ended (Unix milliseconds, as runs.db keeps them).</summary>
 public sealed record RunTiming(string Name, RunStatus Status, string? Origin, long Created, long? Start, long? End);

@@ -4,7 +4,7 @@ namespace WorkflowAutomation.Workflows.Parsing;
 internal static class WorkflowKeys
 {
     public static readonly string[] Workflow =
-        ["name", "description", "execution_mode", "max_parallel", "inputs", "env", "schedule", "time_zone", "steps", "notifications"];
+        ["name", "description", "execution_mode", "max_parallel", "inputs", "env", "schedule", "time_zone", "steps", "notifications", "strict"];
 
     public static readonly string[] WorkflowRequired = ["name", "steps"];
 

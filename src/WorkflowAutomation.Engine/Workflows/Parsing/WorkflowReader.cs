@@ -22,6 +22,8 @@ internal sealed class WorkflowSource
     public string? TimeZone { get; set; }
     public List<StepSource> Steps { get; } = [];
     public WorkflowNotifications? Notifications { get; set; }
+    /// <summary>'strict: true': interpolating a value into a command is an error, not a warning.</summary>
+    public bool Strict { get; set; }
     /// <summary>Inputs with the node of their name, for warnings.</summary>
     public Dictionary<string, YamlScalarNode> InputNodes { get; } = new(StringComparer.Ordinal);
 }
@@ -81,6 +83,9 @@ internal sealed partial class WorkflowReader(YamlValues values)
                     break;
                 case "notifications":
                     source.Notifications = ReadNotifications(value);
+                    break;
+                case "strict":
+                    source.Strict = values.Boolean(value, "'strict'") ?? false;
                     break;
             }
         }
