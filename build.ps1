@@ -73,6 +73,7 @@ function Task-Build {
     Write-Manifest -Formats $formats.Name
     Task-Help
     Write-Host "Built $ModuleOut"
+    Write-Host "Load it in a pwsh session with: Import-Module '$ModuleOut/WorkflowAutomation.psd1'"
 }
 
 # --- Dashboard: front-end packages, their licences, and the browser-test tools ---------------

@@ -59,17 +59,11 @@ Write-Section 'Get-WorkflowConfiguration'
 Get-WorkflowConfiguration | Format-Table -AutoSize | Out-Host
 
 Write-Section 'Invoke-Workflow: the deployment workflow end to end (its approval gate pre-approved)'
-# The example keeps its workspace relative to where it runs: a folder inside the demo state.
+# The demo's workspace lives in the demo state (the example's default is the temporary folder).
 $workspace = New-Item -ItemType Directory -Force (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'demo-workspace')
 $deployment = Join-Path $PSScriptRoot 'deployment_workflow.yaml'
-Push-Location $workspace
-try {
-    $first = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.0' } -Approve deploy
-    $second = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.1' } -Approve deploy
-}
-finally {
-    Pop-Location
-}
+$first = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.0'; workspace = $workspace.FullName } -Approve deploy
+$second = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.1'; workspace = $workspace.FullName } -Approve deploy
 if ($first.Status -ne 'Succeeded' -or $second.Status -ne 'Succeeded') { throw 'The deployment workflow did not succeed.' }
 $second | Format-Table | Out-Host
 
@@ -80,15 +74,34 @@ Write-Section 'Get-WorkflowRunLog: what the deploy step wrote'
 Get-WorkflowRunLog -Id $second.Id -Step deploy | Format-Table | Out-Host
 
 Write-Section 'Without -Approve, a run nobody can answer (here a job) stops at the gate with a clear error'
-Push-Location $workspace
-try {
-    $gated = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2' } -AsJob |
-        Receive-Job -Wait -AutoRemoveJob -ErrorAction SilentlyContinue -ErrorVariable gateError
-}
-finally {
-    Pop-Location
-}
+$gated = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2'; workspace = $workspace.FullName } -AsJob |
+    Receive-Job -Wait -AutoRemoveJob -ErrorAction SilentlyContinue -ErrorVariable gateError
 Write-Host "Status: $($gated.Status); error $($gateError[0].FullyQualifiedErrorId): $($gateError[0].Exception.Message)"
 
 Write-Section 'Get-WorkflowRun: the history'
 Get-WorkflowRun | Format-Table | Out-Host
+
+Write-Section 'Invoke-ParallelBatch: a prioritised batch file (priority:command, 1 runs first)'
+$batch = Join-Path $env:WORKFLOW_AUTOMATION_HOME 'nightly.batch'
+Set-Content -Path $batch -Value @(
+    '# priority:command'
+    '1:echo compile'
+    '2:sh -c "sleep 0.2; echo unit tests"'
+    '2:sh -c "sleep 0.2; echo lint"'
+    '5:echo package'
+    '9:sh -c "echo flaky >&2; exit 3"'
+)
+Invoke-ParallelBatch -Path $batch -ThrottleLimit 2 -ErrorAction SilentlyContinue | Format-Table | Out-Host
+
+Write-Section 'Invoke-ParallelBatch -ScriptBlock: outputs in input order, like ForEach-Object -Parallel'
+(1..10 | Invoke-ParallelBatch -ScriptBlock { $_ * $_ }) -join ', ' | Out-Host
+
+Write-Section 'Metrics: record, query and pipe into other cmdlets'
+$now = [DateTimeOffset]::UtcNow
+0..59 | ForEach-Object {
+    [pscustomobject]@{ Name = 'demo.latency_ms'; Value = 40 + 10 * [math]::Sin($_ / 6); Timestamp = $now.AddSeconds($_ - 60); Tags = 'service=api' }
+} | Write-WorkflowMetric
+Get-WorkflowMetric -Name demo.latency_ms -Start $now.AddMinutes(-2).LocalDateTime | Measure-Object Value -Average -Minimum -Maximum |
+    Select-Object Count, Average, Minimum, Maximum | Format-Table | Out-Host
+Get-WorkflowMetric -ListAvailable | Format-Table | Out-Host
+Export-WorkflowMetric -Format Prometheus -Name demo.latency_ms | Out-Host

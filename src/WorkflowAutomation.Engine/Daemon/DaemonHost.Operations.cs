@@ -41,9 +41,13 @@ public sealed partial class DaemonHost
             Log.Info($"Run {runId} cancelled by {by}");
             return runStore!.GetRun(runId);
         }
+        if (runStore!.GetRun(runId) is null)
+        {
+            throw new RunNotFoundException(runId);
+        }
         if (!dispatcher!.Cancel(runId))
         {
-            throw new WorkflowAutomationException("RunNotActive", ErrorKind.InvalidOperation,
+            throw new WorkflowAutomationException(ErrorIds.RunNotActive, ErrorKind.InvalidOperation,
                 $"Run {runId} is neither queued nor running on the daemon; Get-WorkflowRun -Id {runId} shows how it ended.");
         }
         if (queue!.Find(runId) is { State: QueueState.Finished } && runStore!.GetRun(runId) is { Status: RunStatus.Queued } queued)
@@ -101,7 +105,7 @@ public sealed partial class DaemonHost
         }
         if (previous.Status is RunStatus.Queued or RunStatus.Running or RunStatus.WaitingForApproval)
         {
-            throw new WorkflowAutomationException("RunNotFinished", ErrorKind.InvalidOperation,
+            throw new WorkflowAutomationException(ErrorIds.RunNotFinished, ErrorKind.InvalidOperation,
                 $"Run {runId} is still {previous.Status}; it can be restarted once it has ended.");
         }
         var newId = WorkflowExecutor.NewRunId(time);
@@ -138,7 +142,7 @@ public sealed partial class DaemonHost
         {
             await Task.Delay(10).ConfigureAwait(false);
         }
-        return runStore.GetRun(newId) ?? throw new WorkflowAutomationException("RunRestartFailed", ErrorKind.InvalidOperation,
+        return runStore.GetRun(newId) ?? throw new WorkflowAutomationException(ErrorIds.RunRestartFailed, ErrorKind.InvalidOperation,
             $"Run {runId} could not be restarted; the daemon log {Log.Path} says why.");
     }
 }

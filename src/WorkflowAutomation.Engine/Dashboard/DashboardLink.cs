@@ -12,7 +12,7 @@ public static class DashboardLink
     {
         if (status.State != DaemonState.Running)
         {
-            throw new WorkflowAutomationException("DashboardNotRunning", ErrorKind.ResourceUnavailable,
+            throw new WorkflowAutomationException(ErrorIds.DashboardNotRunning, ErrorKind.ResourceUnavailable,
                 "No daemon runs on this state directory, so no dashboard does. Start one with Start-WorkflowDaemon.");
         }
         if (status.DashboardUrl is not { } url)
@@ -20,9 +20,9 @@ public static class DashboardLink
             var reason = status.DashboardPort is null
                 ? "the daemon was started with -NoDashboard. Restart it without that switch"
                 : $"it is not listening on port {status.DashboardPort}: {string.Join("; ", status.HealthReasons)}";
-            throw new WorkflowAutomationException("DashboardNotRunning", ErrorKind.ResourceUnavailable, $"The daemon runs without a dashboard: {reason}.");
+            throw new WorkflowAutomationException(ErrorIds.DashboardNotRunning, ErrorKind.ResourceUnavailable, $"The daemon runs without a dashboard: {reason}.");
         }
-        var token = DaemonToken.Read(paths) ?? throw new WorkflowAutomationException("DashboardTokenMissing", ErrorKind.ObjectNotFound,
+        var token = DaemonToken.Read(paths) ?? throw new WorkflowAutomationException(ErrorIds.DashboardTokenMissing, ErrorKind.ObjectNotFound,
             $"The dashboard's token file {paths.TokenFile} is missing; Restart-WorkflowDaemon creates it again.");
         var page = runId is null ? "" : "runs/" + Uri.EscapeDataString(runId);
         return $"{url}{page}?token={token}";

@@ -54,7 +54,7 @@ internal sealed partial class DashboardServer : IDisposable
         catch (HttpListenerException exception)
         {
             var holder = PortHolder.Describe(options.Port);
-            throw new WorkflowAutomationException("DashboardPortInUse", ErrorKind.ResourceUnavailable,
+            throw new WorkflowAutomationException(ErrorIds.DashboardPortInUse, ErrorKind.ResourceUnavailable,
                 $"The dashboard cannot listen on {options.Bind}:{options.Port}: {exception.Message}" +
                 (holder is null ? "" : $" (held by {holder})") +
                 ". Free the port, or choose another with Start-WorkflowDaemon -DashboardPort or DASHBOARD_PORT.", exception);
