@@ -264,7 +264,7 @@ function Select-TestRun {
             $problems.Add("component $name has no tests yet (no tests/WorkflowAutomation.Engine.Tests/$($part.Xunit -join '|')/*.cs, no tests/Pester/$($part.Pester -join '|')*.Tests.ps1).")
         }
         $present | ForEach-Object { $folders.Add($_) }
-        $files | Where-Object { $_ -like "$PesterFilter.Tests.ps1" } | ForEach-Object { $pesterFiles.Add($_ -replace '\.Tests\.ps1$', '') }
+        $files | Where-Object { $_ -like "$PesterFilter.Tests.ps1" } | ForEach-Object { $pesterFiles.Add(($_ -replace '\.Tests\.ps1$', '')) }
         $hosted = $hosted -or [bool]$part['Hosted']
     }
     $xunit = @()
