@@ -296,3 +296,32 @@ public sealed partial class HermeticService
         };
     }
 }
+
+public sealed partial class HermeticService
+{
+    /// <summary>
+    /// Makes sure an environment (name, manifest or folder) is installed as its lock says,
+    /// restoring it (frozen) when its tree is missing or the lock changed; returns its name.
+    /// </summary>
+    public string EnsureRestored(string nameOrManifest, Action<HermeticProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var manifest = ResolveManifest(nameOrManifest);
+        var registration = HermeticRegistration.Load(Paths, manifest.Name);
+        if (!File.Exists(manifest.LockPath))
+        {
+            // Not locked yet (still being built up): use what is installed.
+            if (registration?.Tree is { } installed && IsComplete(installed))
+            {
+                return manifest.Name;
+            }
+            HermeticLock.Load(manifest.LockPath);
+        }
+        var key = HermeticLock.Load(manifest.LockPath).TreeKey();
+        if (registration?.Tree == key && IsComplete(key) && registration.ManifestPath == manifest.Path)
+        {
+            return manifest.Name;
+        }
+        Restore(manifest.Path, progress, cancellationToken);
+        return manifest.Name;
+    }
+}
