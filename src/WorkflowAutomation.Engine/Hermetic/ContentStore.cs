@@ -29,7 +29,8 @@ public sealed class ContentStore
         {
             var file = Path.Combine(root, entry.Path);
             var target = ObjectPath(entry.Hash, entry.Executable);
-            if (!File.Exists(target))
+            // An object that no longer matches its name (changed through a hard link) is replaced.
+            if (!File.Exists(target) || TreeListing.HashFile(target) != entry.Hash)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 try
@@ -62,7 +63,7 @@ public sealed class ContentStore
     {
         var files = listing.Entries.Where(entry => entry.Kind == TreeEntryKind.File).ToList();
         var corrupt = 0;
-        System.Threading.Tasks.Parallel.ForEach(files, (entry, state) =>
+        System.Threading.Tasks.Parallel.ForEach(files, entry =>
         {
             var source = ObjectPath(entry.Hash, entry.Executable);
             if (!File.Exists(source) || new FileInfo(source).Length != entry.Size || TreeListing.HashFile(source) != entry.Hash)
@@ -73,7 +74,6 @@ public sealed class ContentStore
                     File.Delete(source);
                 }
                 Interlocked.Increment(ref corrupt);
-                state.Stop();
             }
         });
         if (corrupt > 0)

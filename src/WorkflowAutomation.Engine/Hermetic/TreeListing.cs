@@ -46,22 +46,29 @@ public sealed class TreeListing
         {
             return FromEntries(entries);
         }
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
         var files = new List<(string Relative, FileInfo Info)>();
-        foreach (var info in new DirectoryInfo(root).EnumerateFileSystemInfos("*", options))
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false };
+        var pending = new Stack<DirectoryInfo>();
+        pending.Push(new DirectoryInfo(root));
+        // Walked by hand: the enumerator's own recursion follows symbolic links to folders (a venv's lib64).
+        while (pending.Count > 0)
         {
-            var relative = Path.GetRelativePath(root, info.FullName).Replace('\\', '/');
-            if (info.LinkTarget is { } target)
+            foreach (var info in pending.Pop().EnumerateFileSystemInfos("*", options))
             {
-                entries.Add(new TreeEntry(relative, TreeEntryKind.SymbolicLink, false, 0, string.Empty, target));
-            }
-            else if (info is DirectoryInfo)
-            {
-                entries.Add(new TreeEntry(relative, TreeEntryKind.Directory, false, 0, string.Empty, null));
-            }
-            else if (info is FileInfo file)
-            {
-                files.Add((relative, file));
+                var relative = Path.GetRelativePath(root, info.FullName).Replace('\\', '/');
+                if (info.LinkTarget is { } target)
+                {
+                    entries.Add(new TreeEntry(relative, TreeEntryKind.SymbolicLink, false, 0, string.Empty, target));
+                }
+                else if (info is DirectoryInfo directory)
+                {
+                    entries.Add(new TreeEntry(relative, TreeEntryKind.Directory, false, 0, string.Empty, null));
+                    pending.Push(directory);
+                }
+                else if (info is FileInfo file)
+                {
+                    files.Add((relative, file));
+                }
             }
         }
         var hashed = new TreeEntry[files.Count];
