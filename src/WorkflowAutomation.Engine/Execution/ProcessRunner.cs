@@ -31,6 +31,10 @@ public static class ProcessRunner
         {
             info.ArgumentList.Add(argument);
         }
+        if (!request.InheritEnvironment)
+        {
+            info.Environment.Clear();
+        }
         var token = ProcessTree.NewToken();
         info.Environment[ProcessTree.TokenVariable] = token;
         foreach (var (name, value) in request.Environment)
