@@ -10,12 +10,13 @@ namespace WorkflowAutomation.Hermetic;
 /// </summary>
 public sealed class IsolatedEnvironment
 {
-    /// <summary>Host variables that pass into an environment (locale, terminal, proxies, certificates).</summary>
+    /// <summary>Host variables that pass into an environment (locale, terminal, proxies, trusted certificates).</summary>
     public static readonly string[] AllowList =
     [
         "LANG", "LANGUAGE", "TERM", "TZ", "USER", "LOGNAME", "COLORTERM", "NO_COLOR",
         "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
-        "SSL_CERT_FILE", "SSL_CERT_DIR", StateDirectory.HomeVariable,
+        "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO",
+        "PIP_CERT", "NUGET_CERT_REVOCATION_MODE", StateDirectory.HomeVariable,
     ];
 
     public const string NameVariable = "HERMETIC_ENVIRONMENT";

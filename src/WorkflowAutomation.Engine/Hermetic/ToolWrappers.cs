@@ -24,8 +24,8 @@ internal static class ToolWrappers
             ["npx"] = Exec(tools.Find("npx")),
             ["dotnet"] = Exec(tools.Dotnet),
             ["pwsh"] = Exec(tools.Pwsh),
-            ["python"] = hasVenv ? Exec(venvPython) : Exec(tools.Python),
-            ["python3"] = hasVenv ? Exec(venvPython) : Exec(tools.Python),
+            ["python"] = hasVenv ? Exec(venvPython) : Exec(tools.Find("python3")),
+            ["python3"] = hasVenv ? Exec(venvPython) : Exec(tools.Find("python3")),
             ["pip"] = hasVenv && tools.Python is { } python ? $"exec {Quote(python)} -m pip --python {Quote(venvPython)} \"$@\"" : null,
         };
         foreach (var stale in Directory.GetFiles(bin))

@@ -38,7 +38,8 @@ public sealed class InstallHermeticPackageCommand : HermeticCmdlet
 
     /// <summary>The package manager: npm, pip, dotnet (tools) or psmodule.</summary>
     [Parameter(Mandatory = true)]
-    public PackageManager Manager { get; set; }
+    [ValidateSet("npm", "pip", "dotnet", "psmodule", IgnoreCase = true)]
+    public string Manager { get; set; } = string.Empty;
 
     /// <summary>The package names.</summary>
     [Parameter(Mandatory = true, Position = 1)]
@@ -54,6 +55,7 @@ public sealed class InstallHermeticPackageCommand : HermeticCmdlet
 
     protected override void Process()
     {
+        PackageManagerNames.TryParse(Manager, out var manager);
         var source = Source is null || Source.Contains("://", StringComparison.Ordinal) ? Source
             : System.IO.Path.GetRelativePath(ManifestFolder(), SessionState.Path.GetUnresolvedProviderPathFromPSPath(Source));
         foreach (var name in Name)
@@ -65,7 +67,7 @@ public sealed class InstallHermeticPackageCommand : HermeticCmdlet
             var activity = $"Installing {name} into '{Environment}'";
             try
             {
-                WriteObject(Service.Install(Environment, Manager, name, Version, source, Progress, Cancellation));
+                WriteObject(Service.Install(Environment, manager, name, Version, source, Progress, Cancellation));
             }
             finally
             {
