@@ -1,18 +1,15 @@
-using WorkflowAutomation.State;
-
 namespace WorkflowAutomation.Hermetic;
 
 /// <summary>
-/// Where environments live in the state directory: environments/envs/&lt;name&gt; (the
+/// Where environments live in the state directory (its 'environments' folder): environments/envs/&lt;name&gt; (the
 /// registration, HOME, wrappers, activate), environments/trees/&lt;lock key&gt; (installed
 /// trees, shared by every project with the same lock) and environments/cache (the
 /// content-addressed store and the managers' download caches).
 /// </summary>
-public sealed class HermeticPaths(StateDirectory state)
+public sealed class HermeticPaths(string root)
 {
-    public StateDirectory State { get; } = state;
-
-    public string Root => State.HermeticFolder;
+    /// <summary>The state directory's environments folder.</summary>
+    public string Root { get; } = Path.GetFullPath(root);
 
     public string Environments => Path.Combine(Root, "envs");
 
@@ -40,10 +37,9 @@ public sealed class HermeticPaths(StateDirectory state)
     /// <summary>Creates the owner-only folders.</summary>
     public HermeticPaths EnsureCreated()
     {
-        State.EnsureCreated();
         foreach (var folder in new[] { Root, Environments, Trees, Cache })
         {
-            OwnerOnly.CreateDirectory(folder);
+            PrivateFiles.CreateDirectory(folder);
         }
         return this;
     }

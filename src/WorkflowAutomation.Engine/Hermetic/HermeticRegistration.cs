@@ -1,6 +1,5 @@
 using System.Text.Json;
 using WorkflowAutomation.Common;
-using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.Hermetic;
 
@@ -39,7 +38,7 @@ public sealed class HermeticRegistration
 
     public void Save(HermeticPaths paths)
     {
-        OwnerOnly.CreateDirectory(paths.EnvironmentFolder(Name));
-        OwnerOnly.WriteAllText(paths.Registration(Name), JsonSerializer.Serialize(this, Json));
+        PrivateFiles.CreateDirectory(paths.EnvironmentFolder(Name));
+        PrivateFiles.WriteAllText(paths.Registration(Name), JsonSerializer.Serialize(this, Json));
     }
 }

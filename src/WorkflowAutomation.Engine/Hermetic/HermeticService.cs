@@ -1,5 +1,4 @@
 using WorkflowAutomation.Common;
-using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.Hermetic;
 
@@ -9,9 +8,11 @@ namespace WorkflowAutomation.Hermetic;
 /// </summary>
 public sealed partial class HermeticService
 {
-    public HermeticService(StateDirectory state, HostTools? tools = null)
+    /// <param name="root">The state directory's environments folder (StateDirectory.HermeticFolder).</param>
+    /// <param name="tools">The host tools; found on PATH when null.</param>
+    public HermeticService(string root, HostTools? tools = null)
     {
-        Paths = new HermeticPaths(state);
+        Paths = new HermeticPaths(root);
         Tools = tools ?? new HostTools();
     }
 

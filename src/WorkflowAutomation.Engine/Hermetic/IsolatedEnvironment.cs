@@ -1,5 +1,3 @@
-using WorkflowAutomation.State;
-
 namespace WorkflowAutomation.Hermetic;
 
 /// <summary>
@@ -16,7 +14,7 @@ public sealed class IsolatedEnvironment
         "LANG", "LANGUAGE", "TERM", "TZ", "USER", "LOGNAME", "COLORTERM", "NO_COLOR",
         "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
         "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "GIT_SSL_CAINFO",
-        "PIP_CERT", "NUGET_CERT_REVOCATION_MODE", StateDirectory.HomeVariable,
+        "PIP_CERT", "NUGET_CERT_REVOCATION_MODE", "WORKFLOW_AUTOMATION_HOME",
     ];
 
     public const string NameVariable = "HERMETIC_ENVIRONMENT";
@@ -130,9 +128,9 @@ public sealed class IsolatedEnvironment
     /// <summary>Creates HOME and TMPDIR, owner-only.</summary>
     public void EnsureHome()
     {
-        OwnerOnly.CreateDirectory(Path.GetDirectoryName(Home)!);
-        OwnerOnly.CreateDirectory(Home);
-        OwnerOnly.CreateDirectory(Variables["TMPDIR"]);
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(Home)!);
+        PrivateFiles.CreateDirectory(Home);
+        PrivateFiles.CreateDirectory(Variables["TMPDIR"]);
     }
 
     /// <summary>Creates HOME and TMPDIR (owner-only), the tool wrappers and the POSIX activate script.</summary>
@@ -142,7 +140,7 @@ public sealed class IsolatedEnvironment
         var bin = paths.Bin(Name);
         Directory.CreateDirectory(bin);
         ToolWrappers.Write(bin, Tree, tools);
-        OwnerOnly.WriteAllText(paths.Activate(Name), ActivateScript.For(this));
+        PrivateFiles.WriteAllText(paths.Activate(Name), ActivateScript.For(this));
     }
 
     private static string ResolveLink(string path)

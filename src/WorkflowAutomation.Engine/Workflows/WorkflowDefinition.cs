@@ -61,6 +61,8 @@ public sealed class WorkflowDefinition
     public WorkflowNotifications? Notifications { get; init; }
     /// <summary>The file the definition was read from; null for one built in code.</summary>
     public string? SourcePath { get; init; }
+    /// <summary>The hermetic environment (name or manifest path) every step runs in unless it names its own.</summary>
+    public string? Environment { get; init; }
 
     public WorkflowStep? FindStep(string name) => Steps.FirstOrDefault(step => step.Name == name);
 
@@ -101,6 +103,10 @@ public sealed class WorkflowStep
     public bool ContinueOnError { get; init; }
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public string? WorkingDirectory { get; init; }
+    /// <summary>The hermetic environment (name or manifest path) the step runs in; the workflow's when null.</summary>
+    public string? Environment { get; init; }
+    /// <summary>Memory and CPU limits of the step's process tree; none when null.</summary>
+    public StepLimits? Limits { get; init; }
     public SourceLocation? Location { get; init; }
 
     public override string ToString() => Name;

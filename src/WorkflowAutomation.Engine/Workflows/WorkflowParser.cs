@@ -80,6 +80,7 @@ public static class WorkflowParser
         TimeZone = source.TimeZone,
         Steps = source.Steps.Select(step => step.Step!).ToList(),
         Notifications = source.Notifications,
+        Environment = source.Environment,
         SourcePath = file,
     };
 }

@@ -16,7 +16,7 @@ public sealed class HermeticEnvironmentCompleter : IArgumentCompleter
         IEnumerable<HermeticRegistration> registrations;
         try
         {
-            registrations = HermeticRegistration.All(new HermeticPaths(StateDirectory.Resolve())).ToList();
+            registrations = HermeticRegistration.All(new HermeticPaths(StateDirectory.Resolve().HermeticFolder)).ToList();
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or WorkflowAutomation.Common.WorkflowAutomationException)
         {

@@ -10,7 +10,7 @@ public abstract class HermeticCmdlet : WorkflowCmdlet
     private HermeticService? service;
 
     /// <summary>The engine, with the pwsh of this session for PowerShell modules and wrappers.</summary>
-    protected HermeticService Service => service ??= new HermeticService(State, new HostTools(pwsh: SessionPwsh()));
+    protected HermeticService Service => service ??= new HermeticService(State.HermeticFolder, new HostTools(pwsh: SessionPwsh()));
 
     /// <summary>Cancelled by Ctrl+C (StopProcessing): the running manager's process tree is killed.</summary>
     protected CancellationToken Cancellation => stopping.Token;

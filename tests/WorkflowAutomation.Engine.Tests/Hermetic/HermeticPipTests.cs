@@ -24,7 +24,7 @@ public sealed class HermeticPipTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    private HermeticService Service(string state) => new(new StateDirectory(Path.Combine(folder.Path, state)));
+    private HermeticService Service(string state) => new(new StateDirectory(Path.Combine(folder.Path, state)).HermeticFolder);
 
     [Fact]
     public void InstallLockVerifyTamperAndRestoreElsewhere()

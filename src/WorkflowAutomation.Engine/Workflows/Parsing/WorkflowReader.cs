@@ -22,6 +22,7 @@ internal sealed class WorkflowSource
     public string? TimeZone { get; set; }
     public List<StepSource> Steps { get; } = [];
     public WorkflowNotifications? Notifications { get; set; }
+    public string? Environment { get; set; }
     /// <summary>Inputs with the node of their name, for warnings.</summary>
     public Dictionary<string, YamlScalarNode> InputNodes { get; } = new(StringComparer.Ordinal);
 }
@@ -81,6 +82,9 @@ internal sealed partial class WorkflowReader(YamlValues values)
                     break;
                 case "notifications":
                     source.Notifications = ReadNotifications(value);
+                    break;
+                case "environment":
+                    source.Environment = values.Text(value, "The workflow's 'environment'", required: true)?.Trim();
                     break;
             }
         }
