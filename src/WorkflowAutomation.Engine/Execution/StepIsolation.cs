@@ -67,3 +67,55 @@ internal static class StepIsolation
         return (result, explanation);
     }
 }
+
+/// <summary>What validation and -WhatIf say about steps that name an environment or limits.</summary>
+public static class StepEnvironmentChecks
+{
+    public const string UnknownEnvironment = "UnknownEnvironment";
+
+    /// <summary>An error for each step whose environment is neither a registered name nor a manifest on disk.</summary>
+    public static IEnumerable<WorkflowDiagnostic> Check(WorkflowDefinition definition, string hermeticRoot)
+    {
+        var service = new HermeticService(hermeticRoot);
+        var file = definition.SourcePath ?? "(workflow)";
+        var folder = definition.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source)) : null;
+        foreach (var step in definition.Steps)
+        {
+            if ((step.Environment ?? definition.Environment) is not { } environment || service.Exists(environment, folder))
+            {
+                continue;
+            }
+            var known = HermeticRegistration.All(service.Paths).Select(r => r.Name).ToList();
+            yield return new WorkflowDiagnostic
+            {
+                File = file,
+                Line = step.Location?.Line ?? 1,
+                Column = step.Location?.Column ?? 1,
+                Code = UnknownEnvironment,
+                Message = $"Step '{step.Name}' runs in the hermetic environment '{environment}', which is neither a registered environment nor a manifest (hermetic.json) relative to the workflow. " +
+                    (known.Count > 0 ? $"Known environments: {string.Join(", ", known)}. " : string.Empty) +
+                    "Create it with New-HermeticEnvironment, or restore it with Restore-HermeticEnvironment -Path <folder>.",
+            };
+        }
+    }
+
+    /// <summary>' in environment 'web', limits 64 MB, 50% CPU' for -WhatIf; empty when neither applies.</summary>
+    public static string Describe(WorkflowStep step, WorkflowDefinition definition)
+    {
+        var text = (step.Environment ?? definition.Environment) is { } environment ? $" in hermetic environment '{environment}'" : string.Empty;
+        if (step.Limits is { } limits)
+        {
+            var parts = new List<string>();
+            if (limits.MemoryMb is { } memory)
+            {
+                parts.Add($"{memory} MB");
+            }
+            if (limits.CpuPercent is { } cpu)
+            {
+                parts.Add($"{cpu}% CPU");
+            }
+            text += $", limits {string.Join(", ", parts)}";
+        }
+        return text;
+    }
+}
