@@ -73,9 +73,9 @@ Describe 'Hermetic environments, as a new user meets them' {
 
     It 'writes a lock with every artifact''s sha512 and npm''s own package-lock, and verifies clean' {
         $script:locked.IsLocked | Should -BeTrue
-        $lock = Get-Content (Join-Path $script:project 'hermetic.lock.json') -Raw | ConvertFrom-Json
+        $lock = Get-Content (Join-Path $script:project 'hermetic.lock.json') -Raw | ConvertFrom-Json -AsHashtable
         $lock.lockVersion | Should -Be 1
-        $lock.managers.npm.native.packages.'node_modules/express'.version | Should -Be '4.21.2'
+        $lock.managers.npm.native.packages['node_modules/express'].version | Should -Be '4.21.2'
         $lock.managers.pip.packages[0].integrity | Should -Match '^sha512-'
         Test-HermeticEnvironment -Name web | Should -BeNullOrEmpty
         Test-HermeticEnvironment -Name web -Quiet | Should -BeTrue
@@ -93,7 +93,7 @@ Describe 'Hermetic environments, as a new user meets them' {
         ($lines | Where-Object { $_ -like 'python=*' }) | Should -BeLike "python=$((Get-HermeticEnvironment web).ActivateScript | Split-Path)*"
         $lines | Should -Contain '4.21.2'
         $lines | Should -Contain 'hello from the wheel'
-        Invoke-HermeticCommand web -ScriptBlock { param($n) "twice $($n * 2) in $env:HERMETIC_ENVIRONMENT" } -ArgumentList 21 | Should -Be 'twice 42 in web'
+        Invoke-HermeticCommand web -ScriptBlock { param([int] $n) "twice $($n * 2) in $env:HERMETIC_ENVIRONMENT" } -ArgumentList 21 | Should -Be 'twice 42 in web'
     }
 
     It 'names a tampered file, and a manifest edit makes restore refuse and say why' {
@@ -222,7 +222,7 @@ steps:
         Test-WorkflowDefinition $path | Should -BeFalse
         $diagnostic = Test-WorkflowDefinition $path -Detailed
         $diagnostic.Code | Should -Be 'UnknownEnvironment'
-        $diagnostic.Line | Should -Be 5
+        $diagnostic.Line | Should -Be 4
         $diagnostic.Message | Should -BeLike "*'nope'*New-HermeticEnvironment*"
         $whatIf = Invoke-Workflow -Path $path -WhatIf 6>&1 | Out-String
         $whatIf | Should -BeLike "*step 'a' (Pwsh) in hermetic environment 'nope'*"
@@ -273,18 +273,20 @@ Describe 'Hermetic bad input, sandbox and the other managers' {
             throw 'bubblewrap (bwrap) is needed: run ./build.ps1 Test as root once (it installs it from apt), or apt-get install bubblewrap.'
         }
         $outside = Join-Path $script:work 'outside.txt'
-        $lines = Invoke-HermeticCommand tools -Sandbox -WorkingDirectory $script:tools -Command "touch '$outside' 2>/dev/null && echo wrote-outside; touch inside.txt && echo wrote-inside; cat /proc/net/dev | wc -l"
-        $lines | Should -Not -Contain 'wrote-outside'
+        $lines = Invoke-HermeticCommand tools -Sandbox -WorkingDirectory $script:tools -Command "touch /usr/hermetic-probe 2>/dev/null && echo wrote-host; touch '$outside'; touch inside.txt && echo wrote-inside; cat /proc/net/dev | wc -l"
+        $lines | Should -Not -Contain 'wrote-host'
         $lines | Should -Contain 'wrote-inside'
-        # Only the loopback device: two header lines and lo.
-        $lines[-1] | Should -Be '3'
+        Test-Path (Join-Path $script:tools 'inside.txt') | Should -BeTrue
+        # Outside the environment and the work folder, writes land in the sandbox's own /tmp, not on the host.
         Test-Path $outside | Should -BeFalse
+        # Only the loopback device: two header lines and lo.
+        $lines[-1] | Should -Be '3' 
     }
 
     It 'installs a .NET tool and a PowerShell module from a local repository, and verifies them' {
         $repository = Join-Path $PSScriptRoot '../../out/repository'
         if (-not (Get-ChildItem $repository -Filter 'WorkflowAutomation.*.nupkg' -ErrorAction Ignore)) {
-            throw "The module's own package is needed in $repository: run ./build.ps1 Package (Test does it first)."
+            throw "The module's own package is needed in ${repository}: run ./build.ps1 Package (Test does it first)."
         }
         Install-HermeticPackage tools -Manager dotnet -Name minver-cli -Version 8.0.0 | Out-Null
         $environment = Install-HermeticPackage tools -Manager psmodule -Name WorkflowAutomation -Source $repository

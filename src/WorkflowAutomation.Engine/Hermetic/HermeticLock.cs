@@ -44,6 +44,13 @@ public sealed class HermeticLock
     /// <summary>The format this version writes; a newer lock is refused rather than misread.</summary>
     public const int CurrentFormat = 1;
 
+    /// <summary>Indented, and '+' or '&lt;' left as they are (integrity strings stay readable in diffs).</summary>
+    internal static readonly JsonSerializerOptions JsonText = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public required string Name { get; init; }
     public SortedDictionary<PackageManager, ManagerLock> Managers { get; init; } = new();
 
@@ -123,7 +130,7 @@ public sealed class HermeticLock
             managers[PackageManagerNames.Of(manager)] = node;
         }
         root["managers"] = managers;
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        return root.ToJsonString(JsonText) + "\n";
     }
 
     private static JsonObject ToObject(SortedDictionary<string, string> values)

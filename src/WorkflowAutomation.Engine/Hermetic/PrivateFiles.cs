@@ -30,7 +30,7 @@ internal static class PrivateFiles
         {
             options.UnixCreateMode = FileMode;
         }
-        using (var writer = new StreamWriter(temp, System.Text.Encoding.UTF8, options))
+        using (var writer = new StreamWriter(temp, new System.Text.UTF8Encoding(false), options))
         {
             writer.Write(contents);
         }

@@ -32,7 +32,7 @@ internal sealed class NpmManager : IManagerDriver
         WritePackageJson(context.Folder, locked.Requested);
         var native = locked.Native ?? throw new HermeticException("HermeticLockInvalid", ErrorKind.InvalidData,
             "The lock's npm section has no package-lock.json ('native'). Run Lock-HermeticEnvironment again.");
-        File.WriteAllText(Path.Combine(context.Folder, "package-lock.json"), native.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        WriteLockFile(context.Folder, native);
         context.Report?.Invoke("npm ci");
         // npm ci never changes package-lock.json: it fails when it does not match package.json.
         Npm(context, "npm ci", ["ci", "--prefer-offline", .. Common(context)]);
@@ -62,6 +62,9 @@ internal sealed class NpmManager : IManagerDriver
         ToolRunner.RunChecked(what, npm, arguments, context.Environment, context.Folder, context.Cancellation);
     }
 
+    private static void WriteLockFile(string folder, JsonNode lockFile) =>
+        File.WriteAllText(Path.Combine(folder, "package-lock.json"), lockFile.ToJsonString(HermeticLock.JsonText) + "\n");
+
     private static void WritePackageJson(string folder, IReadOnlyDictionary<string, string> requested)
     {
         var dependencies = new JsonObject();
@@ -82,6 +85,8 @@ internal sealed class NpmManager : IManagerDriver
     private ManagerLock Read(ManagerContext context, IReadOnlyDictionary<string, string> requested)
     {
         var lockFile = JsonNode.Parse(File.ReadAllText(Path.Combine(context.Folder, "package-lock.json")))!;
+        // Written back in the form a restore writes it, so that both trees hash the same.
+        WriteLockFile(context.Folder, lockFile);
         var result = new ManagerLock
         {
             Requested = new SortedDictionary<string, string>(requested.ToDictionary(), StringComparer.Ordinal),
