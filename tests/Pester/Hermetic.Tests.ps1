@@ -224,7 +224,8 @@ steps:
         $diagnostic.Code | Should -Be 'UnknownEnvironment'
         $diagnostic.Line | Should -Be 4
         $diagnostic.Message | Should -BeLike "*'nope'*New-HermeticEnvironment*"
-        $whatIf = Invoke-Workflow -Path $path -WhatIf 6>&1 | Out-String
+        # What-if lines go to the host, not to a stream: read them from a child pwsh.
+        $whatIf = (Invoke-ChildPwsh "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; Invoke-Workflow -Path '$path' -WhatIf").Output -join "`n"
         $whatIf | Should -BeLike "*step 'a' (Pwsh) in hermetic environment 'nope'*"
         $whatIf | Should -BeLike "*step 'b' (Pwsh) in hermetic environment 'web', limits 128 MB, 50% CPU*"
     }

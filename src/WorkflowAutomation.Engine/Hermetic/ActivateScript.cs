@@ -21,14 +21,14 @@ internal static class ActivateScript
                 for _hermetic_var in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p'); do
                     unset "$_hermetic_var" 2>/dev/null
                 done
-                # bash prints 'declare -x', which inside a function would make the variables local.
-                eval "$(printf '%s\n' "$_HERMETIC_SAVED" | sed 's/^declare -x /export /')"
+                eval "$_HERMETIC_SAVED"
                 PS1="$_HERMETIC_OLD_PS1"
                 unset _HERMETIC_SAVED _HERMETIC_OLD_PS1 _hermetic_var
                 unset -f deactivate_hermetic
                 hash -r 2>/dev/null
             }
-            _HERMETIC_SAVED=$(export -p)
+            # bash prints 'declare -x', which inside deactivate_hermetic would make the variables local.
+            _HERMETIC_SAVED=$(export -p | sed 's/^declare -x /export /')
             _HERMETIC_OLD_PS1="${PS1-}"
             for _hermetic_var in $(env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p'); do
                 case "$_hermetic_var" in
