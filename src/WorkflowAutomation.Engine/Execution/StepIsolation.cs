@@ -1,5 +1,6 @@
 using WorkflowAutomation.Hermetic;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Processes;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Execution;

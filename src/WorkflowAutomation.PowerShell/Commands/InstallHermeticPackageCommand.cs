@@ -38,8 +38,7 @@ public sealed class InstallHermeticPackageCommand : HermeticCmdlet
 
     /// <summary>The package manager: npm, pip, dotnet (tools) or psmodule.</summary>
     [Parameter(Mandatory = true)]
-    [ValidateSet("npm", "pip", "dotnet", "psmodule", IgnoreCase = true)]
-    public string Manager { get; set; } = string.Empty;
+    public PackageManager Manager { get; set; }
 
     /// <summary>The package names.</summary>
     [Parameter(Mandatory = true, Position = 1)]
@@ -55,7 +54,6 @@ public sealed class InstallHermeticPackageCommand : HermeticCmdlet
 
     protected override void Process()
     {
-        PackageManagerNames.TryParse(Manager, out var manager);
         var source = Source is null || Source.Contains("://", StringComparison.Ordinal) ? Source
             : System.IO.Path.GetRelativePath(ManifestFolder(), SessionState.Path.GetUnresolvedProviderPathFromPSPath(Source));
         foreach (var name in Name)
@@ -67,7 +65,7 @@ public sealed class InstallHermeticPackageCommand : HermeticCmdlet
             var activity = $"Installing {name} into '{Environment}'";
             try
             {
-                WriteObject(Service.Install(Environment, manager, name, Version, source, Progress, Cancellation));
+                WriteObject(Service.Install(Environment, Manager, name, Version, source, Progress, Cancellation));
             }
             finally
             {

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.Hermetic;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
 
@@ -98,7 +99,7 @@ public sealed class InvokeHermeticCommandCommand : HermeticCmdlet
         {
             var isolation = Service.Isolation(Service.EnsureRestored(Name, Progress, Cancellation));
             script = System.IO.Path.Combine(isolation.Variables["TMPDIR"], $"invoke-{Guid.NewGuid():n}.ps1");
-            WorkflowAutomation.State.OwnerOnly.WriteScratchFile(script, ScriptBlock.ToString());
+            WorkflowAutomation.Platform.OwnerOnly.WriteScratchFile(script, ScriptBlock.ToString());
             file = "pwsh";
             arguments = ["-NoProfile", "-NonInteractive", "-File", script, .. ArgumentList.Select(a => a?.ToString() ?? string.Empty)];
         }

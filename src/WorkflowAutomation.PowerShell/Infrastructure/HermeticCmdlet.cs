@@ -3,17 +3,13 @@ using WorkflowAutomation.Hermetic;
 
 namespace WorkflowAutomation.PowerShell.Infrastructure;
 
-/// <summary>What the Hermetic cmdlets share: the engine service, Ctrl+C and progress bars.</summary>
+/// <summary>What the Hermetic cmdlets share: the engine service and progress bars.</summary>
 public abstract class HermeticCmdlet : WorkflowCmdlet
 {
-    private readonly CancellationTokenSource stopping = new();
     private HermeticService? service;
 
     /// <summary>The engine, with the pwsh of this session for PowerShell modules and wrappers.</summary>
     protected HermeticService Service => service ??= new HermeticService(State.HermeticFolder, new HostTools(pwsh: SessionPwsh()));
-
-    /// <summary>Cancelled by Ctrl+C (StopProcessing): the running manager's process tree is killed.</summary>
-    protected CancellationToken Cancellation => stopping.Token;
 
     /// <summary>Progress from the engine, written as a progress bar (the engine calls back on this thread).</summary>
     protected void Progress(HermeticProgress progress) =>
@@ -21,8 +17,6 @@ public abstract class HermeticCmdlet : WorkflowCmdlet
 
     protected void CompleteProgress(string activity) =>
         WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
-
-    protected override void StopProcessing() => stopping.Cancel();
 
     private string? SessionPwsh()
     {

@@ -10,7 +10,7 @@ public sealed class HermeticPackage
     public string? Source { get; init; }
     public string? Integrity { get; init; }
 
-    public override string ToString() => $"{PackageManagerNames.Of(Manager)}:{Name}@{Version}";
+    public override string ToString() => $"{Manager.ToString().ToLowerInvariant()}:{Name}@{Version}";
 }
 
 /// <summary>A hermetic environment: where its manifest and lock are, the tree it uses, and its size.</summary>
