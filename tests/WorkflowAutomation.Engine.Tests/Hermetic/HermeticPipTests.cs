@@ -1,6 +1,6 @@
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Hermetic;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Tests.Hermetic;
 
