@@ -258,7 +258,7 @@ Describe 'Hermetic bad input, sandbox and the other managers' {
     }
 
     It 'refuses an unknown manager, a missing package and a lock from a newer format, changing nothing' {
-        { Install-HermeticPackage tools -Manager cargo -Name x -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentTransformationError*' -ExpectedMessage '*Npm, Pip, Dotnet, PSModule*'
+        { Install-HermeticPackage tools -Manager cargo -Name x -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage*' -ExpectedMessage '*Npm, Pip, Dotnet, PSModule*'
         $manifest = Get-Content "$script:tools/hermetic.json" -Raw
         { Install-HermeticPackage tools -Manager pip -Name no-such-wheel -Source (Join-Path $script:work 'web/wheels') -ErrorAction Stop } |
             Should -Throw -ErrorId 'HermeticManagerFailed*' -ExpectedMessage '*left as it was*'
