@@ -7,9 +7,10 @@ public sealed partial class HermeticService
     /// tree against the hashes recorded when it was built from the lock, and the tool
     /// versions. With <paramref name="rebuild"/>, also restores the lock into a scratch
     /// folder without the cache and compares the trees (reproducible or not, and what
-    /// differs). Returns nothing when all is as locked.
+    /// differs). Returns nothing when all is as locked. A file whose size and modification time
+    /// are those of the last clean verify keeps its recorded hash unless <paramref name="full"/> is set.
     /// </summary>
-    public IReadOnlyList<HermeticDrift> Test(string name, bool rebuild = false, Action<HermeticProgress>? progress = null, CancellationToken cancellationToken = default)
+    public IReadOnlyList<HermeticDrift> Test(string name, bool rebuild = false, Action<HermeticProgress>? progress = null, CancellationToken cancellationToken = default, bool full = false)
     {
         var registration = HermeticRegistration.Require(Paths, name);
         var manifest = HermeticManifest.Load(registration.ManifestPath);
@@ -59,7 +60,14 @@ public sealed partial class HermeticService
                 }
                 expected = store;
             }
-            foreach (var difference in TreeListing.Compare(expected, TreeListing.Scan(Path.Combine(tree, label))))
+            var stampsFile = Path.Combine(Paths.EnvironmentFolder(name), "verified", label + ".stamps");
+            var scanned = TreeListing.Scan(Path.Combine(tree, label), full ? null : VerifyStamps.Load(stampsFile, expected.Digest));
+            var differences = TreeListing.Compare(expected, scanned);
+            if (differences.Count == 0)
+            {
+                VerifyStamps.Save(stampsFile, expected.Digest, scanned);
+            }
+            foreach (var difference in differences)
             {
                 var what = difference.Kind switch
                 {

@@ -12,7 +12,19 @@ public enum TreeEntryKind
 }
 
 /// <summary>One entry of a tree: relative path ('/' separated), kind, executable bit, size and sha512 (hex).</summary>
-public sealed record TreeEntry(string Path, TreeEntryKind Kind, bool Executable, long Size, string Hash, string? LinkTarget);
+public sealed record TreeEntry(string Path, TreeEntryKind Kind, bool Executable, long Size, string Hash, string? LinkTarget)
+{
+    /// <summary>The file's modification time when scanned (not part of the listing or of equality).</summary>
+    public long Ticks { get; init; }
+
+    public bool Equals(TreeEntry? other) =>
+        other is not null && Path == other.Path && Kind == other.Kind && Executable == other.Executable && Size == other.Size && Hash == other.Hash && LinkTarget == other.LinkTarget;
+
+    public override int GetHashCode() => HashCode.Combine(Path, Kind, Executable, Size, Hash, LinkTarget);
+}
+
+/// <summary>What a clean verify saw of a file: size, modification time and hash.</summary>
+public readonly record struct FileStamp(long Size, long Ticks, string Hash);
 
 /// <summary>A difference between two trees, by path.</summary>
 public sealed record TreeDifference(string Path, HermeticDriftKind Kind, string? Expected, string? Actual);
@@ -39,7 +51,14 @@ public sealed class TreeListing
     public long Bytes => Entries.Sum(entry => entry.Size);
 
     /// <summary>Reads and hashes a folder (files in parallel); symbolic links are recorded, not followed.</summary>
-    public static TreeListing Scan(string root)
+    public static TreeListing Scan(string root) => Scan(root, null);
+
+    /// <summary>
+    /// As <see cref="Scan(string)"/>, but a file whose size and modification time match
+    /// <paramref name="known"/> (recorded at the last clean verify) keeps its recorded hash
+    /// instead of being read again, the way git trusts its index; every other file is hashed.
+    /// </summary>
+    public static TreeListing Scan(string root, IReadOnlyDictionary<string, FileStamp>? known)
     {
         var entries = new List<TreeEntry>();
         if (!Directory.Exists(root))
@@ -75,7 +94,11 @@ public sealed class TreeListing
         System.Threading.Tasks.Parallel.For(0, files.Count, index =>
         {
             var (relative, file) = files[index];
-            hashed[index] = new TreeEntry(relative, TreeEntryKind.File, IsExecutable(file.FullName), file.Length, HashFile(file.FullName), null);
+            var ticks = file.LastWriteTimeUtc.Ticks;
+            var hash = known is not null && known.TryGetValue(relative, out var stamp) && stamp.Size == file.Length && stamp.Ticks == ticks
+                ? stamp.Hash
+                : HashFile(file.FullName);
+            hashed[index] = new TreeEntry(relative, TreeEntryKind.File, IsExecutable(file.FullName), file.Length, hash, null) { Ticks = ticks };
         });
         entries.AddRange(hashed);
         return FromEntries(entries);

@@ -10,7 +10,8 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// Checks the lock against the manifest, every file of the installed tree against the sha512
 /// recorded when it was built (a changed, added or missing file in node_modules,
 /// site-packages, the tool path or the module folder is reported with its path), and the
-/// versions of node, python and dotnet. -Rebuild also restores the lock into a scratch folder
+/// versions of node, python and dotnet. A file whose size and modification time are those of the
+/// last clean verify keeps its recorded hash; -Full re-reads every file. -Rebuild also restores the lock into a scratch folder
 /// without the cache and compares the trees (reproducible or not, and what differs). Writes one
 /// HermeticDrift per finding and nothing when the environment is as locked; -Quiet writes
 /// $true or $false instead.
@@ -40,6 +41,10 @@ public sealed class TestHermeticEnvironmentCommand : HermeticCmdlet
     [Parameter]
     public SwitchParameter Rebuild { get; set; }
 
+    /// <summary>Re-hashes every file. Without it, a file whose size and modification time are those seen at the last clean verify keeps its recorded hash (as git trusts its index).</summary>
+    [Parameter]
+    public SwitchParameter Full { get; set; }
+
     /// <summary>Writes $true when nothing drifted, $false otherwise (the findings go to the verbose stream).</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -51,7 +56,7 @@ public sealed class TestHermeticEnvironmentCommand : HermeticCmdlet
             IReadOnlyList<HermeticDrift> drifts;
             try
             {
-                drifts = Service.Test(name, Rebuild, Progress, Cancellation);
+                drifts = Service.Test(name, Rebuild, Progress, Cancellation, Full);
             }
             finally
             {

@@ -74,4 +74,24 @@ public sealed class ContentStoreTests : IDisposable
             ["Added extra.js", "Changed lib/a.js", "Missing lib/same.js"],
             differences.Select(d => $"{d.Kind} {d.Path}").Order());
     }
+
+    [Fact]
+    public void AFileChangedSinceTheLastVerifyIsHashedAgainEvenWithItsOldSize()
+    {
+        var root = Tree("tree");
+        var clean = TreeListing.Scan(root);
+        var stamps = clean.Entries.Where(e => e.Kind == TreeEntryKind.File).ToDictionary(e => e.Path, e => new FileStamp(e.Size, e.Ticks, e.Hash));
+        Assert.Equal(clean.Digest, TreeListing.Scan(root, stamps).Digest);
+
+        var file = Path.Combine(root, "lib", "a.js");
+        File.WriteAllText(file, "module.exports = 9;\n");
+        File.SetLastWriteTimeUtc(file, File.GetLastWriteTimeUtc(file).AddSeconds(5));
+        var changed = TreeListing.Compare(clean, TreeListing.Scan(root, stamps));
+        Assert.Equal("Changed lib/a.js", Assert.Single(changed.Select(d => $"{d.Kind} {d.Path}")));
+
+        // Size and time put back by hand: only a full verify (no stamps) reads the content again.
+        File.SetLastWriteTimeUtc(file, new DateTime(clean.Entries.Single(e => e.Path == "lib/a.js").Ticks, DateTimeKind.Utc));
+        Assert.Empty(TreeListing.Compare(clean, TreeListing.Scan(root, stamps)));
+        Assert.Single(TreeListing.Compare(clean, TreeListing.Scan(root)));
+    }
 }
