@@ -149,7 +149,7 @@ public sealed class HermeticLock
     {
         if (!File.Exists(path))
         {
-            throw new HermeticException("HermeticLockNotFound", ErrorKind.ObjectNotFound,
+            throw new HermeticException(ErrorIds.HermeticLockNotFound, ErrorKind.ObjectNotFound,
                 $"There is no lock '{path}'. Run Lock-HermeticEnvironment to write it, and commit it with the manifest.");
         }
         try
@@ -158,7 +158,7 @@ public sealed class HermeticLock
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
         {
-            throw new HermeticException("HermeticLockInvalid", ErrorKind.InvalidData,
+            throw new HermeticException(ErrorIds.HermeticLockInvalid, ErrorKind.InvalidData,
                 $"{path}: the lock cannot be read ({exception.Message.Split(" Path:")[0]}). Restore it from version control or run Lock-HermeticEnvironment again.", exception);
         }
     }
@@ -169,7 +169,7 @@ public sealed class HermeticLock
         var format = root["lockVersion"]?.GetValue<int>() ?? throw new InvalidOperationException("'lockVersion' is missing");
         if (format > CurrentFormat)
         {
-            throw new HermeticException("HermeticLockFormatNewer", ErrorKind.InvalidData,
+            throw new HermeticException(ErrorIds.HermeticLockFormatNewer, ErrorKind.InvalidData,
                 $"{path}: the lock has format {format}, newer than the {CurrentFormat} this version of WorkflowAutomation reads. Update the WorkflowAutomation module (Update-PSResource WorkflowAutomation).");
         }
         var result = new HermeticLock { Name = root["name"]?.GetValue<string>() ?? throw new InvalidOperationException("'name' is missing") };

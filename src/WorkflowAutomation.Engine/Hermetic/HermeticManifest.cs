@@ -75,7 +75,7 @@ public sealed class HermeticManifest
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full))
         {
-            throw new HermeticException("HermeticManifestNotFound", ErrorKind.ObjectNotFound,
+            throw new HermeticException(ErrorIds.HermeticManifestNotFound, ErrorKind.ObjectNotFound,
                 $"The manifest '{full}' does not exist. Create it with New-HermeticEnvironment -Name <name> -Path {System.IO.Path.GetDirectoryName(full)}.");
         }
         var text = File.ReadAllText(full);
@@ -176,7 +176,7 @@ public sealed class HermeticManifest
     }
 
     private static HermeticException Invalid(string path, int line, string what) =>
-        new("HermeticManifestInvalid", ErrorKind.InvalidData, $"{path}:{line}: the manifest is invalid: {what}. Fix the file and run the command again.");
+        new(ErrorIds.HermeticManifestInvalid, ErrorKind.InvalidData, $"{path}:{line}: the manifest is invalid: {what}. Fix the file and run the command again.");
 
     /// <summary>Writes the manifest atomically, keys sorted, one package a line.</summary>
     public void Save()

@@ -15,7 +15,7 @@ public static partial class HermeticNames
     {
         if (!IsValid(name))
         {
-            throw new HermeticException("HermeticNameInvalid", ErrorKind.InvalidArgument,
+            throw new HermeticException(ErrorIds.HermeticNameInvalid, ErrorKind.InvalidArgument,
                 $"'{name}' is not a valid environment name. Use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
         }
     }

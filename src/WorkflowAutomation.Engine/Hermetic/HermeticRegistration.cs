@@ -27,7 +27,7 @@ public sealed class HermeticRegistration
     public static HermeticRegistration Require(HermeticPaths paths, string name)
     {
         HermeticNames.Validate(name);
-        return Load(paths, name) ?? throw new HermeticException("HermeticEnvironmentNotFound", ErrorKind.ObjectNotFound,
+        return Load(paths, name) ?? throw new HermeticException(ErrorIds.HermeticEnvironmentNotFound, ErrorKind.ObjectNotFound,
             $"There is no hermetic environment '{name}'. Create it with New-HermeticEnvironment -Name {name}, restore it from its manifest with Restore-HermeticEnvironment -Path <folder>, or list them with Get-HermeticEnvironment.");
     }
 

@@ -29,7 +29,7 @@ public sealed partial class HermeticService
         Paths.EnsureCreated();
         if (HermeticRegistration.Load(Paths, name) is { } existing)
         {
-            throw new HermeticException("HermeticEnvironmentExists", ErrorKind.ResourceExists,
+            throw new HermeticException(ErrorIds.HermeticEnvironmentExists, ErrorKind.ResourceExists,
                 $"The hermetic environment '{name}' already exists (manifest {existing.ManifestPath}). Use it, or remove it first with Remove-HermeticEnvironment -Name {name}.");
         }
         Directory.CreateDirectory(folder);
@@ -40,7 +40,7 @@ public sealed partial class HermeticService
             manifest = HermeticManifest.Load(manifestPath);
             if (manifest.Name != name)
             {
-                throw new HermeticException("HermeticManifestNameMismatch", ErrorKind.InvalidArgument,
+                throw new HermeticException(ErrorIds.HermeticManifestNameMismatch, ErrorKind.InvalidArgument,
                     $"{manifestPath} already describes the environment '{manifest.Name}', not '{name}'. Use -Name {manifest.Name}, or another -Path.");
             }
         }
@@ -102,7 +102,7 @@ public sealed partial class HermeticService
     {
         if (string.IsNullOrWhiteSpace(package))
         {
-            throw new HermeticException("HermeticPackageNameMissing", ErrorKind.InvalidArgument, "Give the package name with -Name.");
+            throw new HermeticException(ErrorIds.HermeticPackageNameMissing, ErrorKind.InvalidArgument, "Give the package name with -Name.");
         }
         var registration = HermeticRegistration.Require(Paths, name);
         var manifest = HermeticManifest.Load(registration.ManifestPath).WithPackage(manager, package.Trim(), string.IsNullOrWhiteSpace(version) ? "*" : version.Trim());
@@ -156,7 +156,7 @@ public sealed partial class HermeticService
         var mismatches = lockFile.Mismatches(manifest);
         if (mismatches.Count > 0)
         {
-            throw new HermeticException("HermeticLockOutOfDate", ErrorKind.InvalidData,
+            throw new HermeticException(ErrorIds.HermeticLockOutOfDate, ErrorKind.InvalidData,
                 $"The lock {manifest.LockPath} does not match the manifest {manifest.Path}: {string.Join("; ", mismatches)}. " +
                 "Nothing was changed. Run Lock-HermeticEnvironment to update the lock, or undo the manifest change.");
         }
@@ -220,7 +220,7 @@ public sealed partial class HermeticService
         {
             return Paths.Tree(key);
         }
-        throw new HermeticException("HermeticEnvironmentNotInstalled", ErrorKind.ResourceUnavailable,
+        throw new HermeticException(ErrorIds.HermeticEnvironmentNotInstalled, ErrorKind.ResourceUnavailable,
             $"The hermetic environment '{registration.Name}' is not installed on this machine. Run Restore-HermeticEnvironment -Name {registration.Name}.");
     }
 

@@ -36,7 +36,7 @@ public sealed class HostTools
     public string? Python => python.Value;
 
     public string Require(string? tool, string name, string install) =>
-        tool ?? throw new HermeticException("HermeticToolMissing", ErrorKind.ObjectNotFound,
+        tool ?? throw new HermeticException(ErrorIds.HermeticToolMissing, ErrorKind.ObjectNotFound,
             $"'{name}' was not found on PATH. {install}");
 
     public string? Find(string name)

@@ -12,7 +12,7 @@ public static class Sandbox
 
     public static IReadOnlyList<string> Wrap(HostTools tools, IEnumerable<string> writable, bool allowNetwork, string command, IEnumerable<string> arguments)
     {
-        var bwrap = Bubblewrap(tools) ?? throw new HermeticException("HermeticSandboxUnavailable", ErrorKind.ResourceUnavailable,
+        var bwrap = Bubblewrap(tools) ?? throw new HermeticException(ErrorIds.HermeticSandboxUnavailable, ErrorKind.ResourceUnavailable,
             "-Sandbox needs bubblewrap (bwrap), which is not installed. Install it (Debian: apt-get install bubblewrap) or run without -Sandbox.");
         var result = new List<string> { bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--die-with-parent" };
         foreach (var folder in writable.Where(Directory.Exists).Distinct(StringComparer.Ordinal))

@@ -56,7 +56,7 @@ public static class ToolRunner
         }
         catch (System.ComponentModel.Win32Exception exception)
         {
-            throw new HermeticException("HermeticToolMissing", ErrorKind.ObjectNotFound,
+            throw new HermeticException(ErrorIds.HermeticToolMissing, ErrorKind.ObjectNotFound,
                 $"Could not start '{file}': {exception.Message}. Install it (see the README, 'Hermetic environments') and try again.", exception);
         }
         process.StandardInput.Close();
@@ -82,7 +82,7 @@ public static class ToolRunner
         if (result.ExitCode != 0)
         {
             var tail = string.Join('\n', result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(12));
-            throw new HermeticException("HermeticManagerFailed", ErrorKind.InvalidResult,
+            throw new HermeticException(ErrorIds.HermeticManagerFailed, ErrorKind.InvalidResult,
                 $"{what} failed (exit code {result.ExitCode}); the environment was left as it was. " +
                 $"Check the package name, version and sources in the manifest. {Path.GetFileName(file)} said:\n{tail}");
         }

@@ -33,7 +33,7 @@ public sealed class EnterHermeticEnvironmentCommand : HermeticCmdlet
     {
         if (HermeticSession.Current is { } current)
         {
-            throw new HermeticException("HermeticAlreadyEntered", ErrorKind.InvalidOperation,
+            throw new HermeticException(ErrorIds.HermeticAlreadyEntered, ErrorKind.InvalidOperation,
                 $"This session is inside the hermetic environment '{current.Name}'. Run Exit-HermeticEnvironment first.");
         }
         if (!ShouldProcess(Name, "Enter hermetic environment (change PATH, HOME, variables and the prompt)"))

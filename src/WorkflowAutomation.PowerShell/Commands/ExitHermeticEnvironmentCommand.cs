@@ -18,7 +18,7 @@ public sealed class ExitHermeticEnvironmentCommand : HermeticCmdlet
     {
         if (HermeticSession.Current is not { } entered)
         {
-            throw new HermeticException("HermeticNotEntered", ErrorKind.InvalidOperation,
+            throw new HermeticException(ErrorIds.HermeticNotEntered, ErrorKind.InvalidOperation,
                 "This session is not inside a hermetic environment. Enter one with Enter-HermeticEnvironment.");
         }
         if (!ShouldProcess(entered.Name, "Leave hermetic environment"))

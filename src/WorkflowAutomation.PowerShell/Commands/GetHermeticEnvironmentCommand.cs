@@ -36,7 +36,7 @@ public sealed class GetHermeticEnvironmentCommand : HermeticCmdlet
         WriteObject(found, enumerateCollection: true);
         foreach (var name in Name.Where(n => !WildcardPattern.ContainsWildcardCharacters(n) && !found.Any(e => e.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
         {
-            WriteItemError(new HermeticException("HermeticEnvironmentNotFound", ErrorKind.ObjectNotFound,
+            WriteItemError(new HermeticException(ErrorIds.HermeticEnvironmentNotFound, ErrorKind.ObjectNotFound,
                 $"There is no hermetic environment '{name}'. New-HermeticEnvironment creates one."), name);
         }
     }

@@ -119,7 +119,7 @@ public sealed class InvokeHermeticCommandCommand : HermeticCmdlet
             SessionState.PSVariable.Set("global:LASTEXITCODE", exitCode);
             if (exitCode != 0)
             {
-                WriteError(ErrorRecords.From(new HermeticException("HermeticCommandFailed", ErrorKind.InvalidResult,
+                WriteError(ErrorRecords.From(new HermeticException(ErrorIds.HermeticCommandFailed, ErrorKind.InvalidResult,
                     launch.Explain(exitCode) ?? $"The command exited with code {exitCode} inside the environment '{Name}'."), Name));
             }
         }

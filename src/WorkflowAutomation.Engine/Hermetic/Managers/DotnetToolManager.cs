@@ -33,7 +33,7 @@ internal sealed class DotnetToolManager : IManagerDriver
             var installed = Describe(context, package.Name);
             if (installed.Integrity != package.Integrity)
             {
-                throw new HermeticException("HermeticIntegrityMismatch", ErrorKind.InvalidData,
+                throw new HermeticException(ErrorIds.HermeticIntegrityMismatch, ErrorKind.InvalidData,
                     $"The .NET tool {package.Name} {package.Version} from the source does not match the lock's sha512: the package changed since it was locked. Nothing was installed.");
             }
         }

@@ -30,7 +30,7 @@ internal sealed class NpmManager : IManagerDriver
     {
         Directory.CreateDirectory(context.Folder);
         WritePackageJson(context.Folder, locked.Requested);
-        var native = locked.Native ?? throw new HermeticException("HermeticLockInvalid", ErrorKind.InvalidData,
+        var native = locked.Native ?? throw new HermeticException(ErrorIds.HermeticLockInvalid, ErrorKind.InvalidData,
             "The lock's npm section has no package-lock.json ('native'). Run Lock-HermeticEnvironment again.");
         WriteLockFile(context.Folder, native);
         context.Report?.Invoke("npm ci");

@@ -58,7 +58,7 @@ internal sealed class PSModuleManager : IManagerDriver
                 var file = Path.Combine(downloads, package.Source);
                 if (!File.Exists(file) || Integrity.Sha512(file) != package.Integrity)
                 {
-                    throw new HermeticException("HermeticIntegrityMismatch", ErrorKind.InvalidData,
+                    throw new HermeticException(ErrorIds.HermeticIntegrityMismatch, ErrorKind.InvalidData,
                         $"The module package {package.Source} from the repository does not match the lock's sha512: it changed since it was locked. Nothing was installed.");
                 }
                 File.Copy(file, Path.Combine(context.Cache, package.Source), overwrite: true);
@@ -134,7 +134,7 @@ internal sealed class PSModuleManager : IManagerDriver
             var destination = Path.GetFullPath(Path.Combine(target, name));
             if (!destination.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
-                throw new HermeticException("HermeticPackageUnsafe", ErrorKind.InvalidData,
+                throw new HermeticException(ErrorIds.HermeticPackageUnsafe, ErrorKind.InvalidData,
                     $"The package {package.Source} holds '{name}', which points outside its folder. It was not installed.");
             }
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);

@@ -55,7 +55,7 @@ internal sealed class PipManager : IManagerDriver
                 var file = Path.Combine(downloads, package.Source);
                 if (!File.Exists(file) || Integrity.Sha512(file) != package.Integrity)
                 {
-                    throw new HermeticException("HermeticIntegrityMismatch", ErrorKind.InvalidData,
+                    throw new HermeticException(ErrorIds.HermeticIntegrityMismatch, ErrorKind.InvalidData,
                         $"The wheel {package.Source} from the pip sources does not match the lock's sha512 ({package.Integrity[..20]}…): the artifact changed since it was locked. Nothing was installed. Check the sources, or lock again if the change is intended.");
                 }
                 File.Copy(file, Path.Combine(context.Cache, package.Source), overwrite: true);
@@ -139,7 +139,7 @@ internal sealed class PipManager : IManagerDriver
     {
         if (!file.EndsWith(".whl", StringComparison.OrdinalIgnoreCase))
         {
-            throw new HermeticException("HermeticPipNotWheel", ErrorKind.InvalidData,
+            throw new HermeticException(ErrorIds.HermeticPipNotWheel, ErrorKind.InvalidData,
                 $"pip downloaded '{file}', which is not a wheel. Hermetic environments install wheels only; build a wheel (python -m pip wheel) and put it in a --find-links folder.");
         }
         var parts = file[..^4].Split('-');
