@@ -146,8 +146,30 @@ function Task-Help {
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed.' }
 }
 
+function Install-HermeticTestTools {
+    # The hermetic environment tests drive real npm, pip (into a venv) and bubblewrap; a CI
+    # machine starts with only the .NET SDK, so as root on Debian they come from apt.
+    if ($IsWindows) { return }
+    $missing = @()
+    if (-not (Get-Command npm -ErrorAction Ignore)) { $missing += 'nodejs', 'npm' }
+    if (-not (Get-Command python3 -ErrorAction Ignore)) { $missing += 'python3', 'python3-venv', 'python3-pip' }
+    else {
+        & python3 -c 'import venv' 2>$null; if ($LASTEXITCODE -ne 0) { $missing += 'python3-venv' }
+        & python3 -m pip --version 2>$null | Out-Null; if ($LASTEXITCODE -ne 0) { $missing += 'python3-pip' }
+    }
+    if (-not (Get-Command bwrap -ErrorAction Ignore)) { $missing += 'bubblewrap' }
+    if ($missing.Count -eq 0) { return }
+    if ((& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Warning "The hermetic tests need $($missing -join ', '): install them (they fail, saying so, without them)."
+        return
+    }
+    Invoke-Native apt-get @('update', '-qq')
+    Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300') + $missing)
+}
+
 function Task-Test {
     # Synopsis: Build and package, then run xunit and Pester (or one -Component); end with one line 'N passed, N failed'.
+    Install-HermeticTestTools
     if (-not $NoBuild) {
         Task-Build
         Task-Package

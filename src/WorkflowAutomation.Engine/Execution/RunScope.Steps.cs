@@ -192,6 +192,12 @@ internal sealed partial class RunScope
         var directory = WorkingDirectory(step);
         try
         {
+            if (StepIsolation.Applies(step, definition))
+            {
+                var (isolated, explanation) = await StepIsolation.RunAsync(step, definition, shell, command, environment, directory, Sink, cancellationToken).ConfigureAwait(false);
+                return new AttemptResult(isolated.ExitCode, isolated.TimedOut, isolated.Cancelled,
+                    explanation ?? Describe(isolated.ExitCode, isolated.TimedOut, isolated.Cancelled, step, null), []);
+            }
             if (shell == StepShell.Pwsh)
             {
                 var script = await options.ScriptHost.InvokeAsync(new ScriptRequest
@@ -221,6 +227,12 @@ internal sealed partial class RunScope
         {
             Sink(new OutputLine(OutputStream.Error, exception.Message));
             return new AttemptResult(127, false, false, exception.Message, []);
+        }
+        catch (Hermetic.HermeticException exception)
+        {
+            // The step's environment could not be restored: the step fails, saying why.
+            Sink(new OutputLine(OutputStream.Error, exception.Message));
+            return new AttemptResult(1, false, false, exception.Message, []);
         }
     }
 
