@@ -100,7 +100,7 @@ steps:
     Wait-Until { (Get-WorkflowRun -Id $script:liveRun.Id).Steps[0].Status -eq 'Running' } -What 'the live step'
     Wait-Until { @(Get-CircuitBreaker | Where-Object State -eq 'Open').Count -gt 0 } -What 'an open breaker'
     # System charts need a few one-second samples.
-    Wait-Until { @(Get-WorkflowMetric -Name system.cpu.usage -Start (Get-Date).AddMinutes(-5)).Count -ge 3 } -What 'system samples'
+    Wait-Until { @(Get-WorkflowMetric -Name system.cpu.usage -Start (Get-Date).AddMinutes(-5) -ErrorAction SilentlyContinue).Count -ge 3 } -What 'system samples' -Seconds 60
 }
 
 AfterAll {

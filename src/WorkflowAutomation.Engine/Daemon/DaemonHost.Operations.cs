@@ -25,7 +25,7 @@ public sealed partial class DaemonHost
     internal DaemonApprovalGate Approvals => approvals ?? throw new InvalidOperationException("The daemon is not running.");
 
     /// <summary>The daemon's metric store, or null before it is open.</summary>
-    internal MetricStore? Metrics => metrics;
+    internal MetricStore? Metrics => metrics?.Store;
 
     /// <summary>The latest health report, or null before the first round.</summary>
     internal HealthReport? CurrentHealth => health?.Current;

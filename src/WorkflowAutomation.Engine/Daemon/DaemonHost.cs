@@ -235,7 +235,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
             new DiskHealthCheck(State.Root),
         };
         checks.AddRange(WorkHealthChecks());
-        checks.Add(new MetricsIngestionHealthCheck(() => collectors, time));
+        checks.Add(new MetricsIngestionHealthCheck(() => metrics?.Collectors, time));
         checks.Add(new SocketHealthCheck(Paths));
         checks.AddRange(options.Components.Select(component => new ComponentHealthCheck(component)));
         return checks;
