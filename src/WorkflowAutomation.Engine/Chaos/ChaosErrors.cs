@@ -1,0 +1,28 @@
+using WorkflowAutomation.Common;
+using WorkflowAutomation.Configuration;
+
+namespace WorkflowAutomation.Chaos;
+
+/// <summary>A chaos fault was asked for while CHAOS_ENABLED is not true.</summary>
+public sealed class ChaosDisabledException()
+    : WorkflowAutomationException("ChaosDisabled", ErrorKind.PermissionDenied,
+        $"Chaos faults are disabled: {ConfigurationKeys.ChaosEnabled.Name} is false. Enable them only in staging, with " +
+        $"'Set-WorkflowConfiguration -Name {ConfigurationKeys.ChaosEnabled.Name} -Value true' or " +
+        $"'$env:{ConfigurationKeys.ChaosEnabled.Name} = \"true\"' for this session.");
+
+/// <summary>A chaos test cannot run as asked (bad target, missing tool, a selector that is too wide…).</summary>
+public sealed class ChaosException(string errorId, ErrorKind kind, string message)
+    : WorkflowAutomationException(errorId, kind, message);
+
+/// <summary>The one gate every fault passes through.</summary>
+public static class ChaosSafety
+{
+    /// <summary>Throws <see cref="ChaosDisabledException"/> unless CHAOS_ENABLED is true.</summary>
+    public static void RequireEnabled(WorkflowConfiguration configuration)
+    {
+        if (!configuration.ChaosEnabled)
+        {
+            throw new ChaosDisabledException();
+        }
+    }
+}
