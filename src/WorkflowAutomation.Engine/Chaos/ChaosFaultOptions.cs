@@ -8,6 +8,9 @@ public sealed class ChaosFaultOptions
 {
     public ChaosFaultType Type { get; init; }
 
+    /// <summary>How long the fault lasts. <value>The default value is 30 seconds.</value></summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Network: host:port. Process: a selector (name:pattern, pid:n, run:id, daemon).</summary>
     public string? Target { get; init; }
 
