@@ -30,4 +30,4 @@ public static class ChaosSafety
 /// <summary>A chaos test ended Failed: the effect was out of tolerance, the hypothesis did not hold, or something was not reverted.</summary>
 public sealed class ChaosTestFailedException(ChaosResult result)
     : WorkflowAutomationException("ChaosTestFailed", ErrorKind.InvalidResult,
-        $"Chaos test {result.Id} ({result.Name}) failed: {result.Message} Get-ChaosResult -Id {result.Id} shows its journal.");
+        $"Chaos test {result.Id} ({result.Name}) ended {result.Verdict}: {result.Message} Get-ChaosResult -Id {result.Id} shows its journal.");

@@ -101,10 +101,20 @@ public sealed class ChaosRunner(ChaosRunnerOptions options)
         context.Event("Revert", fault.Name, result.Reverted, result.Reverted ? "everything reverted" : "something could not be reverted");
         result.EndTime = options.Time.GetUtcNow();
         var verdict = aborted ? ChaosVerdict.Aborted : ChaosVerdict.Passed;
-        if (!aborted && fault.Verify(result) is { } outside)
+        string? note = null;
+        if (!aborted)
         {
-            verdict = ChaosVerdict.Failed;
-            failure = outside;
+            var outside = fault.Verify(result);
+            context.Event("Measure", fault.Name, outside is null, outside ?? "the measured effect is within tolerance");
+            if (outside is not null)
+            {
+                verdict = ChaosVerdict.Failed;
+                failure = outside;
+            }
+            else if (fault is CpuFault { Saturated: { } saturated })
+            {
+                note = saturated + " Everything was reverted.";
+            }
         }
         if (!result.Reverted)
         {
@@ -112,7 +122,7 @@ public sealed class ChaosRunner(ChaosRunnerOptions options)
             failure = "Not everything could be reverted: " + string.Join("; ", result.Touched.Where(t => !t.Reverted).Select(t => $"{t.What}: {t.Revert}"));
         }
         result.Verdict = verdict;
-        result.Message = failure ?? "The fault took effect within tolerance and everything was reverted.";
+        result.Message = failure ?? note ?? "The fault took effect within tolerance and everything was reverted.";
     }
 
     private static async Task RevertAsync(IChaosFault fault, ChaosContext context)

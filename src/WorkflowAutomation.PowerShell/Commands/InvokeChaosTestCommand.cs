@@ -51,8 +51,9 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
 
     /// <summary>The fault: Cpu, Memory, Disk, Network, Process, Corruption, or Suite for the framework's own resilience experiments.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FaultSet)]
-    [ValidateSet("Cpu", "Memory", "Disk", "Network", "Process", "Corruption", "Suite")]
-    public ChaosFaultType Type { get; set; }
+    [ValidateSet("Cpu", "Memory", "Disk", "Network", "Process", "Corruption", "Suite", IgnoreCase = true)]
+    // Text, not the engine's enum: a value-type field of an engine type would load the engine before its load context exists.
+    public string Type { get; set; } = string.Empty;
 
     /// <summary>A declared experiment (YAML: steady-state hypothesis, method, rollbacks, safeguards).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ExperimentSet)]
@@ -112,7 +113,8 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
 
     /// <summary>Corruption: FlipBytes, Truncate or ZeroPage. The default is FlipBytes.</summary>
     [Parameter(ParameterSetName = FaultSet)]
-    public CorruptionMode Mode { get; set; } = CorruptionMode.FlipBytes;
+    [ValidateSet("FlipBytes", "Truncate", "ZeroPage", IgnoreCase = true)]
+    public string Mode { get; set; } = "FlipBytes";
 
     /// <summary>Corruption: how many bytes FlipBytes inverts. The default is 16.</summary>
     [Parameter(ParameterSetName = FaultSet)]
@@ -170,7 +172,8 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
 
     /// <summary>Network: the stream the toxics act on: Downstream (server to client, the default), Upstream or Both.</summary>
     [Parameter(ParameterSetName = FaultSet)]
-    public ToxicDirection Direction { get; set; } = ToxicDirection.Downstream;
+    [ValidateSet("Downstream", "Upstream", "Both", IgnoreCase = true)]
+    public string Direction { get; set; } = "Downstream";
 
     /// <summary>Network: the probability (0 to 1) that a connection gets the toxics. The default is 1.</summary>
     [Parameter(ParameterSetName = FaultSet)]
@@ -213,7 +216,8 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
                 WriteWarning($"Reverted what an earlier chaos test left: {touch.Kind} {touch.What}: {touch.Revert}.");
             }
         }
-        var plan = ChaosPlan.Create(this.ParameterSetName == ExperimentSet ? ResolvePath(Experiment) : null, Options(), State, Configuration);
+        var experiment = ParameterSetName == ExperimentSet;
+        var plan = ChaosPlan.Create(experiment ? ResolvePath(Experiment) : null, experiment ? new ChaosFaultOptions() : Options(), State, Configuration);
         var action = $"Inject chaos: {plan.Name}";
         if (WhatIfOnly)
         {
@@ -247,7 +251,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
             throw new PipelineStoppedException();
         }
         WriteObject(result);
-        if (result.Verdict == ChaosVerdict.Failed)
+        if (result.Verdict != ChaosVerdict.Passed)
         {
             WriteError(ErrorRecords.From(new ChaosTestFailedException(result), result));
         }
@@ -267,7 +271,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
 
     private ChaosFaultOptions Options() => new()
     {
-        Type = Type,
+        Type = Enum.Parse<ChaosFaultType>(Type, ignoreCase: true),
         Target = Target,
         Percent = Percent,
         Cores = Cores > 0 ? Cores : null,
@@ -277,7 +281,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
         MinFreeMegaBytes = MinFreeMegaBytes,
         Count = Count,
         Interval = TimeSpan.FromSeconds(IntervalSeconds),
-        Mode = Mode,
+        Mode = Enum.Parse<CorruptionMode>(Mode, ignoreCase: true),
         Bytes = Bytes,
         ListenPort = ListenPort,
         Seed = Seed >= 0 ? Seed : null,
@@ -293,7 +297,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
             SliceDelayMicroseconds = SliceDelayMicroseconds,
             LimitBytes = LimitBytes,
             Down = Down,
-            Direction = Direction,
+            Direction = Enum.Parse<ToxicDirection>(Direction, ignoreCase: true),
             Toxicity = Toxicity,
         },
     };

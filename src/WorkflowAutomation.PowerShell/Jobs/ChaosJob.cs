@@ -51,7 +51,7 @@ internal sealed class ChaosJob : Job2
             SetJobState(JobState.Stopped);
             return;
         }
-        if (result.Verdict == ChaosVerdict.Failed)
+        if (result.Verdict != ChaosVerdict.Passed)
         {
             Error.Add(ErrorRecords.From(new ChaosTestFailedException(result), result));
             SetJobState(JobState.Failed);
