@@ -240,7 +240,8 @@ Describe 'Network proxy' {
         $direct = Measure-RoundTrip $script:echoPort
         $proxied = Measure-RoundTrip $port
         ($proxied - $direct) | Should -BeGreaterThan 90
-        ($proxied - $direct) | Should -BeLessThan 115
+        # The upper bound leaves room for thread scheduling on a busy machine.
+        ($proxied - $direct) | Should -BeLessThan 150
         $result = Receive-Job $job -Wait; Remove-Job $job
         $result.Verdict | Should -Be Passed
         $result.Parameters.ProxyEndpoint | Should -Be "127.0.0.1:$port"

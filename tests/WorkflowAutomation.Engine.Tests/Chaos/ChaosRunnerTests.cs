@@ -97,31 +97,5 @@ public sealed class ChaosRunnerTests : IDisposable
         Assert.Equal(["live.json"], Directory.GetFiles(journalFolder).Select(Path.GetFileName));
     }
 
-    [Fact]
-    public async Task A_disk_fault_removes_its_filler_and_writes_it_to_the_journal_first()
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(temp.Path, "fill")).FullName;
-        // 1 % of the filesystem of the temp folder is the smallest fill; the floor keeps it honest on a full disk.
-        var drive = new DriveInfo(folder);
-        var usedPercent = 100.0 * (drive.TotalSize - drive.AvailableFreeSpace) / drive.TotalSize;
-        var target = (int)Math.Min(99, Math.Ceiling(usedPercent) + 1);
-        var fault = ChaosFaults.Create(new ChaosFaultOptions { Type = ChaosFaultType.Disk, Path = folder, FillPercent = target, MinFreeMegaBytes = 256 }, temp.State);
-        string? journalSeen = null;
-        var runner = new ChaosRunner(new ChaosRunnerOptions
-        {
-            State = temp.State,
-            Configuration = Configuration(true),
-            SampleInterval = TimeSpan.FromMilliseconds(100),
-            Progress = _ => journalSeen ??= Directory.GetFiles(RollbackJournal.Folder(temp.State)).Select(File.ReadAllText).FirstOrDefault(),
-        });
-        var result = await runner.RunAsync(fault, TimeSpan.FromMilliseconds(300), CancellationToken.None);
-        Assert.True(result.Reverted);
-        Assert.Empty(Directory.GetFiles(folder, ".chaos-fill-*"));
-        if (result.Touched.Count > 0)
-        {
-            Assert.Contains(".chaos-fill-", journalSeen);
-        }
-    }
-
     public void Dispose() => temp.Dispose();
 }

@@ -64,11 +64,11 @@ public sealed class ExperimentReaderTests
         Assert.Null(experiment);
         var errors = diagnostics.Select(d => d.ToString()).ToList();
         Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:4:7:", StringComparison.Ordinal) && e.Contains("exactly one of http, command"));
-        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:7:20:", StringComparison.Ordinal) && e.Contains("cpux"));
-        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:7:35:", StringComparison.Ordinal) && e.Contains("from 1 to 100"));
-        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:8:24:", StringComparison.Ordinal) && e.Contains("Did you mean 'shell'"));
-        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:9:12:", StringComparison.Ordinal) && e.Contains("'pause'"));
-        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:10:12:", StringComparison.Ordinal) && e.Contains("must be a list"));
+        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:8:20:", StringComparison.Ordinal) && e.Contains("cpux"));
+        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:8:35:", StringComparison.Ordinal) && e.Contains("from 1 to 100"));
+        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:9:25:", StringComparison.Ordinal) && e.Contains("Did you mean 'shell'"));
+        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:10:12:", StringComparison.Ordinal) && e.Contains("'pause'"));
+        Assert.Contains(errors, e => e.StartsWith("/srv/broken.yaml:11:12:", StringComparison.Ordinal) && e.Contains("must be a list"));
     }
 
     [Fact]
@@ -76,7 +76,9 @@ public sealed class ExperimentReaderTests
     {
         var (experiment, diagnostics) = ExperimentReader.Parse("description: nothing\n", "/srv/empty.yaml");
         Assert.Null(experiment);
-        Assert.Contains(diagnostics, d => d.Message.Contains("'title'"));
-        Assert.Contains(diagnostics, d => d.Message.Contains("'method'"));
+        Assert.Contains(diagnostics, d => d.Message.Contains("no 'title'. Add 'title:'"));
+        (experiment, diagnostics) = ExperimentReader.Parse("title: t\n", "/srv/empty.yaml");
+        Assert.Null(experiment);
+        Assert.Contains(diagnostics, d => d.Message.Contains("no 'method'. Add 'method:'"));
     }
 }

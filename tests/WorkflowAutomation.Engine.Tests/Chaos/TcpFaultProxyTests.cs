@@ -92,14 +92,26 @@ public sealed class TcpFaultProxyTests : IAsyncLifetime
         return (clock.Elapsed.TotalMilliseconds, reply);
     }
 
+    private static async Task<double> Median(int port)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            times.Add((await RoundTrip(port)).Milliseconds);
+        }
+        return times.Order().ElementAt(2);
+    }
+
     [Fact]
     public async Task Latency_delays_the_downstream_data_by_the_amount_asked()
     {
         await using var proxy = await Proxy(new ToxicSettings { LatencyMs = 80 });
-        var (direct, _) = await RoundTrip(EchoPort);
-        var (proxied, reply) = await RoundTrip(proxy.Endpoint.Port);
+        var (_, reply) = await RoundTrip(proxy.Endpoint.Port);
         Assert.Equal(Enumerable.Range(0, 16).Select(i => (byte)i), reply);
-        Assert.InRange(proxied - direct, 75, 110);
+        var direct = await Median(EchoPort);
+        var proxied = await Median(proxy.Endpoint.Port);
+        // Never less than asked; the upper bound leaves room for thread scheduling on a busy machine.
+        Assert.InRange(proxied - direct, 75, 150);
         Assert.InRange(proxy.MeanDelayMs!.Value, 79, 95);
     }
 

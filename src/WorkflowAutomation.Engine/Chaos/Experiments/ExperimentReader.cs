@@ -280,9 +280,10 @@ public static class ExperimentReader
             }
             int? Int(string key, int min, int max) => entries.ContainsKey(key) ? values.Integer(entries[key].Value, $"'{key}' of the fault of {owner}", min, max) : null;
             var path = Text(entries, "path", $"'path' of the fault of {owner}");
-            return type is not { } faultType ? null : new ChaosFaultOptions
+            // Every value is read (and checked) even when the type is wrong, so all errors show at once.
+            var options = new ChaosFaultOptions
             {
-                Type = faultType,
+                Type = type ?? ChaosFaultType.Cpu,
                 Duration = Duration(entries, "duration", $"'duration' of the fault of {owner}") ?? TimeSpan.FromSeconds(10),
                 Percent = Int("percent", 1, 100) ?? 80,
                 Cores = Int("cores", 1, Environment.ProcessorCount),
@@ -312,6 +313,7 @@ public static class ExperimentReader
                     Toxicity = Number(entries, "toxicity", owner) is { } toxicity ? Math.Clamp(toxicity, 0, 1) : 1,
                 },
             };
+            return type is null ? null : options;
         }
 
         private string Shell(Dictionary<string, YamlEntry> entries, string owner)

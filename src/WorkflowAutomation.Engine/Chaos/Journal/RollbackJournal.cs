@@ -104,7 +104,7 @@ public sealed class RollbackJournal
             JournalFile? journal;
             try
             {
-                journal = JsonSerializer.Deserialize<JournalFile>(File.ReadAllText(journalPath));
+                journal = JsonSerializer.Deserialize<JournalFile>(File.ReadAllText(journalPath), Json);
             }
             catch (JsonException)
             {

@@ -215,7 +215,24 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                     Interlocked.Add(ref delayTicks, Stopwatch.GetElapsedTime(arrived).Ticks);
                     Interlocked.Increment(ref delayedChunks);
                 }
-                if (toxic && toxics.SliceBytes > 0)
+                if (toxic && toxics.BandwidthKBps > 0)
+                {
+                    // Written in pieces of 50 ms worth, each when the rate allows it, so the client sees the rate.
+                    var bytesPerSecond = toxics.BandwidthKBps * 1024.0;
+                    var piece = Math.Max(1, (int)(bytesPerSecond / 20));
+                    for (var offset = 0; offset < count; offset += piece)
+                    {
+                        var due = TimeSpan.FromSeconds(budgetBytes / bytesPerSecond) - Stopwatch.GetElapsedTime(budgetStart);
+                        if (due > TimeSpan.Zero)
+                        {
+                            await Task.Delay(due, token).ConfigureAwait(false);
+                        }
+                        var size = Math.Min(piece, count - offset);
+                        await target.WriteAsync(data.AsMemory(offset, size), token).ConfigureAwait(false);
+                        budgetBytes += size;
+                    }
+                }
+                else if (toxic && toxics.SliceBytes > 0)
                 {
                     await WriteSlicedAsync(target, data, count, token).ConfigureAwait(false);
                 }
@@ -225,15 +242,6 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 }
                 passed += count;
                 Interlocked.Add(ref isUpstream ? ref bytesUpstream : ref bytesDownstream, count);
-                if (toxic && toxics.BandwidthKBps > 0)
-                {
-                    budgetBytes += count;
-                    var due = TimeSpan.FromSeconds(budgetBytes / (toxics.BandwidthKBps * 1024.0)) - Stopwatch.GetElapsedTime(budgetStart);
-                    if (due > TimeSpan.Zero)
-                    {
-                        await Task.Delay(due, token).ConfigureAwait(false);
-                    }
-                }
                 if (limitReached)
                 {
                     // limit_data: the connection closes once the limit has passed.
