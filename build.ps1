@@ -52,10 +52,11 @@ function Task-Build {
     Invoke-Native dotnet @('publish', "$Root/src/WorkflowAutomation.PowerShell", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
 
     $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'Dependencies')
-    # Only the cmdlet assembly sits in the module folder; pwsh resolves the engine from there
-    # otherwise and the isolation would be lost.
-    Copy-Item "$publish/WorkflowAutomation.PowerShell.*" $ModuleOut
-    Get-ChildItem $publish -Filter *.dll | Where-Object Name -NotLike 'WorkflowAutomation.PowerShell.*' |
+    # Only the cmdlet and contracts assemblies sit in the module folder (PowerShell's default
+    # context); pwsh would resolve the engine from there otherwise and the isolation would be lost.
+    $surface = 'WorkflowAutomation.PowerShell.*', 'WorkflowAutomation.Contracts.*'
+    $surface | ForEach-Object { Copy-Item "$publish/$_" $ModuleOut }
+    Get-ChildItem $publish -Filter *.dll | Where-Object { $name = $_.Name; -not ($surface | Where-Object { $name -like $_ }) } |
         Copy-Item -Destination $dependencies
     Get-ChildItem $publish -Filter 'WorkflowAutomation.Engine.pdb' | Copy-Item -Destination $dependencies
     foreach ($rid in $ShippedRuntimes) {

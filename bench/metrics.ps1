@@ -25,7 +25,7 @@ Set-StrictMode -Version Latest
 $ModulePath = (Resolve-Path $ModulePath).Path
 Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
 Add-Type -Path (Join-Path $PSScriptRoot 'MetricsBench.cs') -IgnoreWarnings -ReferencedAssemblies @(
-    (Join-Path $ModulePath 'Dependencies/WorkflowAutomation.Engine.dll'), 'System.Data.Common', 'System.ComponentModel.Primitives', 'System.Collections', 'System.Linq', 'System.Runtime') 3>$null -WarningAction SilentlyContinue
+    (Join-Path $ModulePath 'Dependencies/WorkflowAutomation.Engine.dll'), (Join-Path $ModulePath 'WorkflowAutomation.Contracts.dll'), 'System.Data.Common', 'System.ComponentModel.Primitives', 'System.Collections', 'System.Linq', 'System.Runtime') 3>$null -WarningAction SilentlyContinue
 
 $work = Join-Path ([IO.Path]::GetTempPath()) ("wa-bench-metrics-" + [guid]::NewGuid().ToString('n'))
 New-Item -ItemType Directory $work | Out-Null
@@ -35,6 +35,11 @@ $nowMs = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds()
 $startMs = $nowMs - $nowMs % 3600000 - [long]$Ticks * 1000   # an hour boundary, 10,000 s back
 $dataEndMs = $startMs + ($Ticks - 1) * 1000L
 $storeClock = [DateTimeOffset]::FromUnixTimeMilliseconds($dataEndMs + 1000)   # the next tick is "now"
+
+# The benchmark drives the engine directly: its types live in the module's own load context,
+# so type literals name them through accelerators added here (the module itself adds none).
+$engineAssembly = ([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'WorkflowAutomation').LoadFromAssemblyName([System.Reflection.AssemblyName]::new('WorkflowAutomation.Engine'))
+foreach ($type in $engineAssembly.GetExportedTypes() | Where-Object { -not $_.IsNested }) { [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')::Add($type.FullName, $type) }
 
 function New-SqliteConnection([string] $Path) {
     # Microsoft.Data.Sqlite as the module loaded it (its own load context finds native SQLite).

@@ -1,5 +1,7 @@
 @{
     RootModule           = 'WorkflowAutomation.PowerShell.dll'
+    # The records and enums users see, loaded in PowerShell's own context before the cmdlets.
+    RequiredAssemblies   = @('WorkflowAutomation.Contracts.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '5d0b7f0e-3c7e-4a52-9b7e-0f6c2a1d4e83'
     Author               = 'WorkflowAutomation contributors'

@@ -25,6 +25,45 @@ AfterAll {
     foreach ($name in $script:saved.Keys) { [Environment]::SetEnvironmentVariable($name, $script:saved[$name]) }
 }
 
+Describe 'Ctrl+C' {
+    BeforeAll {
+        # Stop() on a PowerShell instance is what Ctrl+C does to the pipeline it runs.
+        function Measure-Stopped([string] $Script) {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; $Script")
+                $async = $ps.BeginInvoke()
+                Start-Sleep -Milliseconds 1500
+                $async.IsCompleted | Should -BeFalse -Because 'the command must still be waiting when Ctrl+C comes'
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $clock.Elapsed
+            }
+            finally { $ps.Dispose() }
+        }
+    }
+
+    It 'stops Wait-WorkflowRun at once, and the run goes on' {
+        $path = New-Workflow slow "name: slow`nsteps:`n  - name: a`n    shell: sh`n    command: sleep 30`n"
+        $run = Submit-Workflow -Path $path
+        (Measure-Stopped "Wait-WorkflowRun -Id $($run.Id)").TotalSeconds | Should -BeLessThan 1
+        (Get-WorkflowRun -Id $run.Id).Status | Should -BeIn 'Queued', 'Running'
+        Stop-WorkflowRun -Id $run.Id | Out-Null
+    }
+
+    It 'stops Stop-WorkflowRun at once while it waits for a slow rollback' {
+        $path = New-Workflow slow-rollback "name: slow-rollback`nsteps:`n  - name: a`n    shell: sh`n    command: 'true'`n    rollback: sleep 8`n  - name: b`n    shell: sh`n    command: sleep 30`n"
+        $run = Submit-Workflow -Path $path
+        $deadline = (Get-Date).AddSeconds(30)
+        while (((Get-WorkflowRun -Id $run.Id).Steps | Where-Object Name -EQ b).Status -ne 'Running') {
+            if ((Get-Date) -gt $deadline) { throw 'the step never started' }
+            Start-Sleep -Milliseconds 100
+        }
+        (Measure-Stopped "Stop-WorkflowRun -Id $($run.Id)").TotalSeconds | Should -BeLessThan 1
+        (Wait-WorkflowRun -Id $run.Id -Timeout 60).Status | Should -Be 'Cancelled'
+    }
+}
+
 Describe 'Submitting to the daemon' {
     It 'queues a run that Wait-WorkflowRun returns once it succeeded, and Get-WorkflowRun shows' {
         $path = New-Workflow hello @'

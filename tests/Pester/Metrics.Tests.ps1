@@ -1,6 +1,7 @@
 BeforeAll {
     Import-Module $env:WORKFLOW_AUTOMATION_TEST_MODULE -Force
     Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force
+    Register-EngineTypes
     $script:stateHome = New-TestStateDirectory
 }
 
@@ -82,7 +83,7 @@ Describe 'Get-WorkflowMetric' {
     }
 
     It 'answers the system.* query a user types, after a collector tick' {
-        $store = [WorkflowAutomation.Metrics.MetricStore]::Open([WorkflowAutomation.State.StateDirectory]::Resolve())
+        $store = [WorkflowAutomation.Metrics.MetricStore]::Open([WorkflowAutomation.Platform.StateDirectory]::Resolve())
         try {
             $collector = [WorkflowAutomation.Metrics.Collectors.SystemMetricsCollector]::new($store.Writer)
             $collector.Collect() | Should -BeGreaterThan 0
@@ -179,9 +180,9 @@ Describe 'Metrics inbox' {
         New-Item -ItemType Directory -Force $inboxFolder | Out-Null
         '[{"name": "inbox.requests", "value": 1234, "type": "counter"}]' | Set-Content (Join-Path $inboxFolder 'good.json')
         '[{"name": "inbox.other", "value": 1}, {"name": "inbox.latency", "vaule": 45.2}]' | Set-Content (Join-Path $inboxFolder 'bad.json')
-        $store = [WorkflowAutomation.Metrics.MetricStore]::Open([WorkflowAutomation.State.StateDirectory]::Resolve())
+        $store = [WorkflowAutomation.Metrics.MetricStore]::Open([WorkflowAutomation.Platform.StateDirectory]::Resolve())
         try {
-            $inbox = [WorkflowAutomation.Metrics.MetricsInbox]::new([WorkflowAutomation.State.StateDirectory]::Resolve(), $store.Writer)
+            $inbox = [WorkflowAutomation.Metrics.MetricsInbox]::new([WorkflowAutomation.Platform.StateDirectory]::Resolve(), $store.Writer)
             $result = $inbox.IngestPending()
         }
         finally { $store.Dispose() }

@@ -373,9 +373,14 @@ steps:
         $run.Status | Should -Be 'Interrupted'
         $run.Error | Should -BeLike "*pid $($child.Id)*ended before the run finished*"
         ($run.Steps | Where-Object Name -eq forever).Status | Should -Be 'Interrupted'
-        # What the dead session left running ends with the run.
+        # Reading has no side effects: what the dead session left running is still there.
+        $orphan = [int](Get-Content $pids)
+        Test-ProcessAlive $orphan | Should -BeTrue
+        # The next run recovers: it records the interruption and ends the orphan with the run.
+        Invoke-Workflow -Path (New-Workflow 'after-killed' "name: after-killed`nsteps:`n  - name: a`n    shell: sh`n    command: 'true'") | Out-Null
         Start-Sleep -Milliseconds 200
-        Test-ProcessAlive ([int](Get-Content $pids)) | Should -BeFalse
+        Test-ProcessAlive $orphan | Should -BeFalse
+        (Get-WorkflowRun -Id $run.Id).Status | Should -Be 'Interrupted'
     }
 }
 

@@ -28,4 +28,14 @@ function Invoke-ChildPwsh {
     }
 }
 
-Export-ModuleMember -Function New-TestStateDirectory, Invoke-ChildPwsh
+function Register-EngineTypes {
+    # Tests that reach past the cmdlets into the engine (which lives in the module's own load
+    # context, invisible to type literals) name its types through accelerators they add here.
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'WorkflowAutomation' | Select-Object -First 1
+    if (-not $context) { throw 'Import the module before Register-EngineTypes.' }
+    $engine = $context.LoadFromAssemblyName([System.Reflection.AssemblyName]::new('WorkflowAutomation.Engine'))
+    $accelerators = [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')
+    foreach ($type in $engine.GetExportedTypes() | Where-Object { -not $_.IsNested }) { $accelerators::Add($type.FullName, $type) }
+}
+
+Export-ModuleMember -Function New-TestStateDirectory, Invoke-ChildPwsh, Register-EngineTypes

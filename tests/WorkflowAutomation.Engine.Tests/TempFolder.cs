@@ -1,3 +1,4 @@
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.Tests;

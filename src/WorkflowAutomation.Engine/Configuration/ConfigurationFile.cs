@@ -1,6 +1,5 @@
-using System.Text;
 using WorkflowAutomation.Common;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Configuration;
 

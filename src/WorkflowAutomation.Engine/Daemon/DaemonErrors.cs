@@ -18,12 +18,6 @@ public sealed class DaemonAlreadyRunningException(string stateDirectory, int? pi
     public int? ProcessId { get; } = pid;
 }
 
-/// <summary>The state directory could be changed by other users, so the daemon will not trust it.</summary>
-public sealed class StateDirectoryInsecureException(string path)
-    : WorkflowAutomationException("StateDirectoryInsecure", ErrorKind.PermissionDenied,
-        $"The daemon refuses to start: '{path}' can be written by its group or by other users, who could then " +
-        $"reach the daemon's socket and token. Restrict it with 'chmod 700 {path}'.");
-
 /// <summary>The daemon did not become healthy, or did not stop, in time.</summary>
 public sealed class DaemonTimeoutException(string message)
     : WorkflowAutomationException("DaemonTimeout", ErrorKind.OperationTimeout, message);

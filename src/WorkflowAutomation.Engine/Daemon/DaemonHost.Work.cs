@@ -3,6 +3,7 @@ using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon.Ipc;
 using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.Execution;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 

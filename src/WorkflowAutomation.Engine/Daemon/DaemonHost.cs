@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using WorkflowAutomation.Configuration;
 using WorkflowAutomation.Daemon.Ipc;
 using WorkflowAutomation.Daemon.Storage;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using WorkflowAutomation.Daemon.Ipc;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon;
 
@@ -89,7 +89,7 @@ public static class DaemonLauncher
         var port = settings.DashboardPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "$null";
         var noDashboard = settings.NoDashboard ? "$true" : "$false";
         return StartDetached(paths, settings,
-            $"Import-Module {Quote(settings.ModuleManifest)}; [WorkflowAutomation.Daemon.DaemonSupervisor]::Run({Quote(settings.PwshPath)}, {Quote(settings.ModuleManifest)}, {port}, {noDashboard})",
+            $"Import-Module {Quote(settings.ModuleManifest)}; [WorkflowAutomation.PowerShell.Hosting.SupervisorEntry]::Run({Quote(settings.PwshPath)}, {Quote(settings.ModuleManifest)}, {port}, {noDashboard})",
             new Dictionary<string, string>());
     }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon;
 

@@ -1,3 +1,4 @@
+using WorkflowAutomation.Processes;
 namespace WorkflowAutomation.Execution;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Execution;

@@ -1,3 +1,4 @@
+using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Execution;

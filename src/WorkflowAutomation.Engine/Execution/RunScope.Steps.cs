@@ -1,4 +1,6 @@
 using System.Text;
+using WorkflowAutomation.Processes;
+using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Execution;

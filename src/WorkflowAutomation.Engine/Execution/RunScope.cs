@@ -1,4 +1,6 @@
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
+using WorkflowAutomation.Processes;
+using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Execution;

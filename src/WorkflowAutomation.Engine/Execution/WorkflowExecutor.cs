@@ -1,4 +1,5 @@
 using WorkflowAutomation.State;
+using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Execution;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using WorkflowAutomation.Common;
+using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Execution;

@@ -41,20 +41,4 @@ public static partial class MetricNames
                 $"Tag '{key}' of metric '{metric}' needs a value of 1 to {MaxLength} characters.");
         }
     }
-
-    /// <summary>A case-insensitive matcher for a PowerShell-style pattern with * and ?.</summary>
-    public static Func<string, bool> Matcher(string? pattern)
-    {
-        if (string.IsNullOrEmpty(pattern) || pattern == "*")
-        {
-            return _ => true;
-        }
-        if (pattern.IndexOfAny(['*', '?']) < 0)
-        {
-            return name => string.Equals(name, pattern, StringComparison.OrdinalIgnoreCase);
-        }
-        var regex = new Regex("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$",
-            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-        return regex.IsMatch;
-    }
 }

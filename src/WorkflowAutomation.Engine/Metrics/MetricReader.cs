@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using WorkflowAutomation.Common;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Metrics;
 
@@ -159,8 +159,8 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
 
     private static List<StoredSeries> Match(SqliteTransaction snapshot, string? name, IReadOnlyDictionary<string, string>? tags)
     {
-        var matches = MetricNames.Matcher(name);
-        var tagMatchers = tags?.Select(t => (t.Key, Match: MetricNames.Matcher(t.Value))).ToList() ?? [];
+        var matches = Wildcard.Matcher(name);
+        var tagMatchers = tags?.Select(t => (t.Key, Match: Wildcard.Matcher(t.Value))).ToList() ?? [];
         using var command = snapshot.Connection!.CreateCommand();
         command.Transaction = snapshot;
         command.CommandText = "SELECT id, name, tags, type FROM series ORDER BY name, tags";

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Metrics;
 

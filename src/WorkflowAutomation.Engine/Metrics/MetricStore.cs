@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using WorkflowAutomation.Configuration;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Metrics;
 

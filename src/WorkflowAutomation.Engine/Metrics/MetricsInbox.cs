@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Metrics;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using WorkflowAutomation.Execution;
+using WorkflowAutomation.Processes;
 
 namespace WorkflowAutomation.Parallel;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using WorkflowAutomation.Execution;
+using WorkflowAutomation.Processes;
 
 namespace WorkflowAutomation.Parallel;
 

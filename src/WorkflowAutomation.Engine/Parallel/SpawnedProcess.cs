@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using WorkflowAutomation.Execution;
+using WorkflowAutomation.Processes;
 
 namespace WorkflowAutomation.Parallel;
 

@@ -1,16 +1,7 @@
 using WorkflowAutomation.Configuration;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.State;
-
-/// <summary>What Initialize-WorkflowFramework set up.</summary>
-public sealed class FrameworkInfo
-{
-    public required string StateDirectory { get; init; }
-    public required string ConfigurationFile { get; init; }
-    public required string ExampleWorkflow { get; init; }
-    /// <summary>The files that did not exist before and were written now.</summary>
-    public required IReadOnlyList<string> Created { get; init; }
-}
 
 /// <summary>Creates the state directory, a default configuration and an example workflow.</summary>
 public static class FrameworkInitializer

@@ -41,9 +41,9 @@ public interface IRunStore : IDisposable
 
     /// <summary>
     /// Marks Running and WaitingForApproval runs whose owning process is gone as Interrupted
-    /// (and their unfinished steps too). Returns how many runs were marked.
+    /// (and their unfinished steps too). Returns the ids of the runs it marked.
     /// </summary>
-    int MarkAbandonedRunsInterrupted();
+    IReadOnlyList<string> MarkAbandonedRunsInterrupted();
 }
 
 /// <summary>Filters for <see cref="IRunStore.FindRuns"/>; null means any.</summary>

@@ -2,5 +2,5 @@ namespace WorkflowAutomation.State;
 
 /// <summary>No run has the id.</summary>
 public sealed class RunNotFoundException(string id)
-    : Common.WorkflowAutomationException("WorkflowRunNotFound", Common.ErrorKind.ObjectNotFound,
+    : Common.WorkflowAutomationException(Common.ErrorIds.RunNotFound, Common.ErrorKind.ObjectNotFound,
         $"No run has the id '{id}'. List runs with Get-WorkflowRun (ids complete with Tab).");

@@ -1,5 +1,7 @@
+using WorkflowAutomation.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.State;
@@ -219,8 +221,9 @@ public sealed class SqliteRunStore : IRunStore
         lock (gate)
         {
             var runs = new List<WorkflowRun>();
+            var abandoned = new HashSet<WorkflowRun>();
             var (where, parameters) = Prefilter(query);
-            using (var command = Command($"SELECT id, name, status, start_time, end_time, source_path, parameters, error, origin, restart_of FROM runs{where} ORDER BY created DESC, rowid DESC", parameters))
+            using (var command = Command($"SELECT id, name, status, start_time, end_time, source_path, parameters, error, origin, restart_of, owner_pid, owner_start, owner_host FROM runs{where} ORDER BY created DESC, rowid DESC", parameters))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -238,6 +241,11 @@ public sealed class SqliteRunStore : IRunStore
                         Origin = reader.IsDBNull(8) ? null : reader.GetString(8),
                         RestartOf = reader.IsDBNull(9) ? null : reader.GetString(9),
                     };
+                    // Decided before matching, so -Status Interrupted finds it.
+                    if (!reader.IsDBNull(10) && ShowAbandonedAsInterrupted(run, new RunOwner(reader.GetInt32(10), reader.GetInt64(11), reader.GetString(12))))
+                    {
+                        abandoned.Add(run);
+                    }
                     if (Matches(run, query))
                     {
                         runs.Add(run);
@@ -253,6 +261,10 @@ public sealed class SqliteRunStore : IRunStore
                 foreach (var run in runs)
                 {
                     LoadDetails(run);
+                    if (abandoned.Contains(run))
+                    {
+                        ShowStepsInterrupted(run);
+                    }
                 }
             }
             return runs;
@@ -295,16 +307,13 @@ public sealed class SqliteRunStore : IRunStore
         }
     }
 
-    public int MarkAbandonedRunsInterrupted()
+    public IReadOnlyList<string> MarkAbandonedRunsInterrupted()
     {
         Flush();
         lock (gate)
         {
-            var abandoned = new List<(string Id, int Pid, bool Local)>();
-            using (var command = Command("""
-                SELECT id, owner_pid, owner_start, owner_host FROM runs
-                WHERE status IN ('Running', 'WaitingForApproval') AND (origin IS NULL OR origin <> $daemon)
-                """, ("$daemon", DaemonOrigin)))
+            var abandoned = new List<(string Id, int Pid)>();
+            using (var command = Command($"SELECT id, owner_pid, owner_start, owner_host FROM runs WHERE {UnfinishedSessionRun}", ("$daemon", DaemonOrigin)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -312,24 +321,49 @@ public sealed class SqliteRunStore : IRunStore
                     var owner = new RunOwner(reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3));
                     if (!owner.IsAlive())
                     {
-                        abandoned.Add((reader.GetString(0), owner.ProcessId, string.Equals(owner.MachineName, Environment.MachineName, StringComparison.OrdinalIgnoreCase)));
+                        abandoned.Add((reader.GetString(0), owner.ProcessId));
                     }
                 }
             }
             var now = DateTimeOffset.UtcNow.UtcTicks;
-            foreach (var (id, pid, local) in abandoned)
+            foreach (var (id, pid) in abandoned)
             {
-                if (local)
-                {
-                    // The steps it left running are orphans now: they end with the run.
-                    Execution.ProcessTree.KillByEnvironment("WORKFLOW_RUN_ID", id);
-                }
-                var message = $"The process that ran this run (pid {pid}) ended before the run finished; steps that were running were interrupted.";
-                Execute("UPDATE runs SET status='Interrupted', end_time=$now, error=$error WHERE id=$id", ("$id", id), ("$now", now), ("$error", message));
-                Execute("UPDATE steps SET status='Interrupted', end_time=$now, error='Interrupted: the process running it ended.' WHERE run_id=$id AND status IN ('Running', 'WaitingForApproval')", ("$id", id), ("$now", now));
+                Execute("UPDATE runs SET status='Interrupted', end_time=$now, error=$error WHERE id=$id", ("$id", id), ("$now", now), ("$error", AbandonedMessage(pid)));
+                Execute($"UPDATE steps SET status='Interrupted', end_time=$now, error=$error WHERE run_id=$id AND status IN ('Running', 'WaitingForApproval')", ("$id", id), ("$now", now), ("$error", AbandonedStepMessage));
                 Execute("UPDATE attempts SET status='Interrupted', end_time=$now WHERE run_id=$id AND status='Running'", ("$id", id), ("$now", now));
             }
-            return abandoned.Count;
+            return abandoned.Select(run => run.Id).ToList();
+        }
+    }
+
+    /// <summary>Session runs that have not ended: the only ones whose owner can vanish behind our back.</summary>
+    private const string UnfinishedSessionRun = "status IN ('Running', 'WaitingForApproval') AND (origin IS NULL OR origin <> $daemon)";
+    private const string AbandonedStepMessage = "Interrupted: the process running it ended.";
+
+    private static string AbandonedMessage(int pid) =>
+        $"The process that ran this run (pid {pid}) ended before the run finished; steps that were running were interrupted.";
+
+    /// <summary>
+    /// A read shows a session run whose process is gone as Interrupted without writing it:
+    /// reads have no side effects; the recovery step before the next run records it.
+    /// </summary>
+    private static bool ShowAbandonedAsInterrupted(WorkflowRun run, RunOwner owner)
+    {
+        if (run.Origin == DaemonOrigin || run.Status is not (RunStatus.Running or RunStatus.WaitingForApproval) || owner.IsAlive())
+        {
+            return false;
+        }
+        run.Status = RunStatus.Interrupted;
+        run.Error = AbandonedMessage(owner.ProcessId);
+        return true;
+    }
+
+    private static void ShowStepsInterrupted(WorkflowRun run)
+    {
+        foreach (var step in run.Steps.Where(step => step.Status is StepStatus.Running or StepStatus.WaitingForApproval))
+        {
+            step.Status = StepStatus.Interrupted;
+            step.Error = AbandonedStepMessage;
         }
     }
 
@@ -358,7 +392,9 @@ public sealed class SqliteRunStore : IRunStore
         }
         if (query.Statuses is { Count: > 0 } statuses)
         {
-            conditions.Add(In("status", statuses.Select(status => status.ToString())));
+            // A session run whose process is gone reads as Interrupted while it is still recorded as running.
+            var stored = statuses.Contains(RunStatus.Interrupted) ? statuses.Append(RunStatus.Running).Append(RunStatus.WaitingForApproval) : statuses;
+            conditions.Add(In("status", stored.Distinct().Select(status => status.ToString())));
         }
         return (conditions.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", conditions), [.. parameters]);
     }
@@ -474,19 +510,5 @@ public sealed class SqliteRunStore : IRunStore
         writer.Join();
         writes.Dispose();
         connection.Dispose();
-    }
-}
-
-/// <summary>PowerShell-style * and ? wildcards, case-insensitive.</summary>
-internal static class Wildcard
-{
-    public static bool IsMatch(string text, string pattern)
-    {
-        if (!pattern.Contains('*') && !pattern.Contains('?'))
-        {
-            return string.Equals(text, pattern, StringComparison.OrdinalIgnoreCase);
-        }
-        var regex = "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$";
-        return System.Text.RegularExpressions.Regex.IsMatch(text, regex, System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     }
 }

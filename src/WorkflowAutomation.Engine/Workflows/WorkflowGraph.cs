@@ -2,15 +2,6 @@ using System.Text;
 
 namespace WorkflowAutomation.Workflows;
 
-/// <summary>The text formats a workflow graph is drawn in.</summary>
-public enum GraphFormat
-{
-    /// <summary>A Mermaid flowchart (renders in GitHub, GitLab and most Markdown viewers).</summary>
-    Mermaid,
-    /// <summary>Graphviz DOT (render with: dot -Tsvg).</summary>
-    Dot,
-}
-
 /// <summary>An edge of the graph: <see cref="From"/> runs before <see cref="To"/>.</summary>
 public readonly record struct WorkflowEdge(WorkflowStep From, WorkflowStep To);
 

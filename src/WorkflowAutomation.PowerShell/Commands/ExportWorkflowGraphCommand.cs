@@ -34,26 +34,21 @@ public sealed class ExportWorkflowGraphCommand : WorkflowFileCmdlet
     public WorkflowDefinition? Definition { get; set; }
 
     /// <summary>The text format: Mermaid (the default) or Dot for Graphviz.</summary>
-    // Text, not the engine's GraphFormat: a field of an engine value type would make PowerShell
-    // load the engine while it scans the cmdlets, before the module's load context is in place.
     [Parameter(Position = 1)]
-    [ValidateSet("Mermaid", "Dot", IgnoreCase = true)]
-    public string Format { get; set; } = "Mermaid";
-
-    private GraphFormat GraphFormat => Enum.Parse<GraphFormat>(Format, ignoreCase: true);
+    public GraphFormat Format { get; set; } = GraphFormat.Mermaid;
 
     protected override void Process()
     {
         if (Definition is not null)
         {
-            WriteObject(WorkflowGraph.Render(Definition, GraphFormat));
+            WriteObject(WorkflowGraph.Render(Definition, Format));
             return;
         }
         foreach (var file in InputFiles())
         {
             try
             {
-                WriteObject(WorkflowGraph.Render(WorkflowParser.Load(file), GraphFormat));
+                WriteObject(WorkflowGraph.Render(WorkflowParser.Load(file), Format));
             }
             catch (Exception exception) when (exception is WorkflowDefinitionException or IOException or UnauthorizedAccessException)
             {

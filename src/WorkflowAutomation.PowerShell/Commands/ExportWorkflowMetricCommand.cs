@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Metrics;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -29,8 +30,7 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
 {
     /// <summary>Prometheus, Csv or Json.</summary>
     [Parameter(Mandatory = true, Position = 0)]
-    [ValidateSet("Prometheus", "Csv", "Json", IgnoreCase = true)]
-    public string Format { get; set; } = "Prometheus";
+    public MetricExportFormat Format { get; set; } = MetricExportFormat.Prometheus;
 
     /// <summary>Metric names; wildcards are allowed. All metrics when omitted.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
@@ -53,19 +53,19 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
 
     /// <summary>Raw, 1m, 5m, 15m, 1h or 1d for a range; chosen from the range when omitted.</summary>
     [Parameter]
-    [ValidateSet("Raw", "1m", "5m", "15m", "1h", "1d", IgnoreCase = true)]
-    public string? Resolution { get; set; }
+    [MetricResolutionTransformation]
+    [ArgumentCompleter(typeof(MetricResolutionCompleter))]
+    public MetricResolution? Resolution { get; set; }
 
     /// <summary>Avg, Min, Max, Sum, Count, Last or Rate for a range.</summary>
     [Parameter]
-    [ValidateSet("Avg", "Min", "Max", "Sum", "Count", "Last", "Rate", IgnoreCase = true)]
-    public string? Aggregate { get; set; }
+    public MetricAggregate? Aggregate { get; set; }
 
     private readonly List<WorkflowMetricSample> samples = [];
 
     protected override void Process()
     {
-        var reader = MetricReader.ForState(State, MetricStoreOptions.FromConfiguration(Configuration));
+        var reader = new WorkflowMetrics(State, Configuration);
         var tags = MetricTagTransformationAttribute.ToTags(Tag);
         foreach (var name in Name)
         {
@@ -75,5 +75,5 @@ public sealed class ExportWorkflowMetricCommand : WorkflowCmdlet
         }
     }
 
-    protected override void EndProcessing() => WriteObject(MetricExporter.Export(samples, Enum.Parse<MetricExportFormat>(Format, ignoreCase: true)));
+    protected override void OnEnd() => WriteObject(MetricExporter.Export(samples, Format));
 }

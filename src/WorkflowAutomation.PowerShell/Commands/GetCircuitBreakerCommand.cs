@@ -1,6 +1,6 @@
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Daemon;
-using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.PowerShell.Infrastructure;
 
 namespace WorkflowAutomation.PowerShell.Commands;
@@ -30,17 +30,6 @@ public sealed class GetCircuitBreakerCommand : WorkflowCmdlet
     [Parameter]
     public new CircuitState[]? State { get; set; }
 
-    protected override void Process()
-    {
-        using var database = DaemonDatabase.Open(base.State);
-        var registry = new CircuitBreakerRegistry(database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, TimeProvider.System);
-        foreach (var breaker in registry.List())
-        {
-            if ((Name is null || Name.Any(pattern => NamePattern.IsMatch(pattern, breaker.Name)))
-                && (State is null || State.Contains(breaker.State)))
-            {
-                WriteObject(breaker);
-            }
-        }
-    }
+    protected override void Process() =>
+        WriteObject(new CircuitBreakers(base.State, Configuration).List(Name, State), enumerateCollection: true);
 }

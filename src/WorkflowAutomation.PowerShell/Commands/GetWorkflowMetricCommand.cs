@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Metrics;
 using WorkflowAutomation.PowerShell.Completers;
@@ -54,13 +55,13 @@ public sealed class GetWorkflowMetricCommand : WorkflowCmdlet
 
     /// <summary>Raw, 1m, 5m, 15m, 1h or 1d; chosen from the range when omitted.</summary>
     [Parameter(ParameterSetName = QuerySet)]
-    [ValidateSet("Raw", "1m", "5m", "15m", "1h", "1d", IgnoreCase = true)]
-    public string? Resolution { get; set; }
+    [MetricResolutionTransformation]
+    [ArgumentCompleter(typeof(MetricResolutionCompleter))]
+    public MetricResolution? Resolution { get; set; }
 
     /// <summary>Avg, Min, Max, Sum, Count, Last or Rate.</summary>
     [Parameter(ParameterSetName = QuerySet)]
-    [ValidateSet("Avg", "Min", "Max", "Sum", "Count", "Last", "Rate", IgnoreCase = true)]
-    public string? Aggregate { get; set; }
+    public MetricAggregate? Aggregate { get; set; }
 
     /// <summary>Tags the series must have, such as @{ env = 'prod' }; values may use wildcards.</summary>
     [Parameter]
@@ -73,17 +74,23 @@ public sealed class GetWorkflowMetricCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        var reader = MetricReader.ForState(State, MetricStoreOptions.FromConfiguration(Configuration));
+        var metrics = new WorkflowMetrics(State, Configuration);
         var tags = MetricTagTransformationAttribute.ToTags(Tag);
         foreach (var name in Name)
         {
             IReadOnlyList<object> found = ListAvailable
-                ? reader.ListSeries(name, tags)
-                : reader.Query(MetricQueryParameters.Build(name, tags, Start, End, Resolution, Aggregate));
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name) && !reader.Names().Contains(name, StringComparer.OrdinalIgnoreCase))
+                ? metrics.ListSeries(name, tags)
+                : metrics.Query(MetricQueryParameters.Build(name, tags, Start, End, Resolution, Aggregate));
+            if (found.Count == 0)
             {
-                WriteItemError(new MetricException("MetricNotFound", ErrorKind.ObjectNotFound,
-                    $"No metric is named '{name}'.{DidYouMean.Hint(name, reader.Names())} Get-WorkflowMetric -ListAvailable lists the stored series."), name);
+                try
+                {
+                    metrics.RequireKnown(name);
+                }
+                catch (MetricException exception)
+                {
+                    WriteItemError(exception, name);
+                }
             }
             WriteObject(found, enumerateCollection: true);
         }

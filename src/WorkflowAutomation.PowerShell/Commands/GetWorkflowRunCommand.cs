@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.State;
@@ -52,9 +53,7 @@ public sealed class GetWorkflowRunCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        using var store = SqliteRunStore.Open(State);
-        store.MarkAbandonedRunsInterrupted();
-        var runs = store.FindRuns(new RunQuery { Ids = Id, Names = Name, Statuses = Status, First = First > 0 ? First : null });
+        var runs = new WorkflowRuns(State).Find(new RunQuery { Ids = Id, Names = Name, Statuses = Status, First = First > 0 ? First : null });
         if (runs.Count == 0 && Id is { Length: > 0 } && Id.All(id => !WildcardPattern.ContainsWildcardCharacters(id)))
         {
             foreach (var id in Id)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.State;
@@ -36,16 +37,13 @@ public sealed class GetWorkflowRunLogCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        using var store = SqliteRunStore.Open(State);
-        var run = store.FindRuns(new RunQuery { Ids = [Id], WithoutSteps = true }).FirstOrDefault();
-        if (run is null)
+        try
         {
-            WriteItemError(new RunNotFoundException(Id), Id);
-            return;
+            WriteObject(new WorkflowRuns(State).Log(Id, Step), enumerateCollection: true);
         }
-        foreach (var line in store.GetLog(run.Id, Step))
+        catch (RunNotFoundException exception)
         {
-            WriteObject(line);
+            WriteItemError(exception, Id);
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using WorkflowAutomation.Daemon;
-using WorkflowAutomation.Daemon.Storage;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.PowerShell.Infrastructure;
 
 namespace WorkflowAutomation.PowerShell.Commands;
@@ -23,15 +23,5 @@ public sealed class GetWorkflowScheduleCommand : WorkflowCmdlet
     [SupportsWildcards]
     public string[]? Name { get; set; }
 
-    protected override void Process()
-    {
-        using var database = DaemonDatabase.Open(State);
-        foreach (var schedule in new ScheduleStore(database, TimeProvider.System).List())
-        {
-            if (Name is null || Name.Any(pattern => NamePattern.IsMatch(pattern, schedule.Name)))
-            {
-                WriteObject(schedule);
-            }
-        }
-    }
+    protected override void Process() => WriteObject(new WorkflowSchedules(State).List(Name), enumerateCollection: true);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Metrics;
 using WorkflowAutomation.Parallel;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -51,7 +52,6 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly TaskInput input = new();
-    private readonly CancellationTokenSource stopping = new();
 
     /// <summary>Batch files to run (wildcards allowed); their tasks run as one batch.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -120,26 +120,14 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
         }
     }
 
-    protected override void EndProcessing()
-    {
-        try
-        {
-            Run();
-        }
-        catch (Exception exception) when (exception is not PipelineStoppedException and not PipelineClosedException)
-        {
-            ThrowTerminatingError(ErrorRecords.From(exception, target: null));
-        }
-    }
-
-    protected override void StopProcessing() => stopping.Cancel();
+    protected override void OnEnd() => Run();
 
     /// <summary>The state directory's metric store, for the dashboard's executor panel; a batch runs without it if it cannot be opened.</summary>
     private MetricStore? OpenMetrics()
     {
         try
         {
-            return MetricStore.Open(State, Configuration);
+            return new WorkflowMetrics(State, Configuration).OpenStore();
         }
         catch (Exception exception)
         {
@@ -193,7 +181,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
                 progress.PercentComplete = (int)(100L * done / runner.Total);
                 WriteProgress(progress);
             }
-        }, stopping.Token);
+        }, Cancellation);
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         if (Summary)

@@ -1,6 +1,6 @@
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Daemon;
-using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.Workflows;
 
@@ -29,8 +29,7 @@ public sealed class RegisterWorkflowScheduleCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        using var database = DaemonDatabase.Open(State);
-        var schedules = new ScheduleStore(database, TimeProvider.System);
+        var schedules = new WorkflowSchedules(State);
         foreach (var file in ResolveFiles(Path))
         {
             try

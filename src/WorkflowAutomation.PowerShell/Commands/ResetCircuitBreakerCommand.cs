@@ -1,6 +1,6 @@
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Daemon;
-using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.PowerShell.Infrastructure;
 
 namespace WorkflowAutomation.PowerShell.Commands;
@@ -30,19 +30,20 @@ public sealed class ResetCircuitBreakerCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        using var database = DaemonDatabase.Open(State);
-        var registry = new CircuitBreakerRegistry(database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, TimeProvider.System);
+        var breakers = new CircuitBreakers(State, Configuration);
         foreach (var name in Name)
         {
-            var known = registry.List();
-            if (!known.Any(breaker => NamePattern.IsMatch(name, breaker.Name)))
+            if (!ShouldProcess(name, "Close the circuit breaker"))
             {
-                WriteItemError(new CircuitBreakerNotFoundException(name, known.Select(breaker => breaker.Name)), name);
                 continue;
             }
-            if (ShouldProcess(name, "Close the circuit breaker"))
+            try
             {
-                WriteObject(registry.Reset(name), enumerateCollection: true);
+                WriteObject(breakers.Reset(name), enumerateCollection: true);
+            }
+            catch (CircuitBreakerNotFoundException exception)
+            {
+                WriteItemError(exception, name);
             }
         }
     }

@@ -39,12 +39,10 @@ public sealed class RestartWorkflowDaemonCommand : DaemonCmdlet
         {
             return;
         }
-        if (DaemonClient.TryConnect(State) is { } client)
+        var daemon = Daemon;
+        if (daemon.IsRunning())
         {
-            using (client)
-            {
-                DaemonLauncher.Stop(DaemonPaths, client, TimeSpan.FromSeconds(GracePeriod), force: false, Cancellation);
-            }
+            daemon.Stop(TimeSpan.FromSeconds(GracePeriod), force: false, Cancellation);
         }
         int? port = NoDashboard ? null : MyInvocation.BoundParameters.ContainsKey(nameof(DashboardPort)) ? DashboardPort : Configuration.DashboardPort;
         WriteObject(StartDetachedDaemon(port, NoDashboard));

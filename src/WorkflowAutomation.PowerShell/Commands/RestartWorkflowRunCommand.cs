@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using WorkflowAutomation.Execution;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.State;
@@ -38,18 +39,19 @@ public sealed class RestartWorkflowRunCommand : WorkflowRunCmdlet
 
     protected override void Process()
     {
-        var store = OpenStore();
-        var previous = store.GetRun(Id);
-        var definition = previous is null ? null : store.GetDefinition(previous.Id);
-        if (previous is null || definition is null)
+        WorkflowDefinition definition;
+        WorkflowRun previous;
+        try
         {
-            store.Dispose();
-            WriteItemError(new RunNotFoundException(Id), Id);
+            (definition, previous) = new WorkflowRuns(State).ForRestart(Id);
+        }
+        catch (RunNotFoundException exception)
+        {
+            WriteItemError(exception, Id);
             return;
         }
         if (!ShouldProcess($"{previous.Name} {previous.Id}", FromFailedStep ? "Restart from the failed step" : "Restart"))
         {
-            store.Dispose();
             return;
         }
         RunWorkflow(definition, new RunRequest
@@ -57,6 +59,6 @@ public sealed class RestartWorkflowRunCommand : WorkflowRunCmdlet
             Parameters = previous.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.OrdinalIgnoreCase),
             RestartOf = previous,
             ReuseSucceededSteps = FromFailedStep,
-        }, store);
+        }, OpenStore());
     }
 }

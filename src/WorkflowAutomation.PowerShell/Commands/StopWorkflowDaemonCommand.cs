@@ -40,22 +40,17 @@ public sealed class StopWorkflowDaemonCommand : DaemonCmdlet
 
     protected override void Process()
     {
-        var paths = DaemonPaths;
-        var client = DaemonClient.TryConnect(State);
-        if (client is null && !InstanceLock.IsHeld(paths))
+        var daemon = Daemon;
+        if (!daemon.IsRunning())
         {
             WriteItemError(new DaemonNotRunningException(State.Root), State.Root);
             return;
         }
         if (!ShouldProcess(State.Root, "Stop the workflow daemon"))
         {
-            client?.Dispose();
             return;
         }
-        using (client)
-        {
-            DaemonLauncher.Stop(paths, client, TimeSpan.FromSeconds(Force ? 0 : GracePeriod), Force, Cancellation);
-        }
+        daemon.Stop(TimeSpan.FromSeconds(GracePeriod), Force, Cancellation);
         if (PassThru)
         {
             WriteObject(CurrentStatus());

@@ -1,6 +1,7 @@
 using System.Management.Automation;
+using WorkflowAutomation.Common;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.PowerShell.Completers;
-using WorkflowAutomation.PowerShell.Hosting;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.Workflows;
 
@@ -10,7 +11,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// <remarks>
 /// Running steps are killed with their whole process tree, the rollbacks of the succeeded
 /// steps run, and the run is recorded as Cancelled. The command returns only when all of
-/// that is done. A daemon run that is still queued never starts. Cancelling a daemon run
+/// that is done; Ctrl+C stops waiting for it. A daemon run that is still queued never starts. Cancelling a daemon run
 /// needs the daemon: when none runs, the error DaemonNotRunning says how to start one.
 /// </remarks>
 /// <example>
@@ -33,34 +34,17 @@ public sealed class StopWorkflowRunCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        if (WorkflowSession.Find(Id) is not { } active)
+        if (!ShouldProcess(Id, "Cancel the run"))
         {
-            if (DaemonRun() is { } daemonRun)
-            {
-                if (ShouldProcess(Id, "Cancel the daemon run"))
-                {
-                    WriteObject(DaemonRunCanceller.Cancel(State, daemonRun.Id));
-                }
-                return;
-            }
-            WriteItemError(new Common.WorkflowAutomationException("WorkflowRunNotActive", Common.ErrorKind.ObjectNotFound,
-                $"Run '{Id}' is not running in this session. Runs started here with Invoke-Workflow -AsJob can be stopped; see Get-WorkflowRun -Status Running."), Id);
             return;
         }
-        if (ShouldProcess(Id, "Cancel the run"))
+        try
         {
-            WriteObject(active.Stop());
+            WriteObject(new WorkflowRuns(State).Cancel(Id, Cancellation));
         }
-    }
-
-    /// <summary>The run when the daemon owns it and it has not ended.</summary>
-    private WorkflowRun? DaemonRun()
-    {
-        if (!File.Exists(State.RunsDatabase))
+        catch (WorkflowAutomationException exception) when (exception.ErrorId is ErrorIds.RunNotFound or ErrorIds.RunNotActive)
         {
-            return null;
+            WriteItemError(exception, Id);
         }
-        using var store = WorkflowAutomation.State.SqliteRunStore.Open(State);
-        return store.GetRun(Id) is { Origin: Daemon.DaemonHost.RunOrigin, Status: not (RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled) } run ? run : null;
     }
 }

@@ -58,12 +58,9 @@ public sealed class SubmitWorkflowCommand : DaemonCmdlet
             }
             try
             {
-                using var client = ConnectDaemon();
-                var run = client.Send<WorkflowRun>(DaemonOperations.Submit,
-                    new SubmitRequest { Path = file, Yaml = File.ReadAllText(file), Parameters = parameters }, Cancellation);
-                WriteObject(run);
+                WriteObject(Daemon.Submit(file, parameters, Cancellation));
             }
-            catch (Common.WorkflowAutomationException exception) when (exception is not Daemon.DaemonNotRunningException)
+            catch (Common.WorkflowAutomationException exception) when (exception is not WorkflowAutomation.Daemon.DaemonNotRunningException)
             {
                 WriteItemError(exception, file);
             }

@@ -1,7 +1,7 @@
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon;
-using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.PowerShell.Infrastructure;
 
 namespace WorkflowAutomation.PowerShell.Commands;
@@ -34,24 +34,24 @@ public sealed class UnregisterWorkflowScheduleCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        using var database = DaemonDatabase.Open(State);
-        var schedules = new ScheduleStore(database, TimeProvider.System);
+        var schedules = new WorkflowSchedules(State);
         foreach (var name in Name)
         {
-            var known = schedules.List();
-            if (!known.Any(schedule => NamePattern.IsMatch(name, schedule.Name)))
+            if (!ShouldProcess(name, "Unregister the workflow schedule"))
             {
-                WriteItemError(new WorkflowAutomationException("ScheduleNotFound", ErrorKind.ObjectNotFound,
-                    $"No schedule is registered for '{name}'.{DidYouMean.Hint(name, known.Select(schedule => schedule.Name))} Get-WorkflowSchedule lists them."), name);
                 continue;
             }
-            if (ShouldProcess(name, "Unregister the workflow schedule"))
+            try
             {
                 var removed = schedules.Unregister(name);
                 if (PassThru)
                 {
                     WriteObject(removed, enumerateCollection: true);
                 }
+            }
+            catch (WorkflowAutomationException exception) when (exception.ErrorId == ErrorIds.ScheduleNotFound)
+            {
+                WriteItemError(exception, name);
             }
         }
     }

@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using WorkflowAutomation.Common;
-using WorkflowAutomation.Daemon;
-using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Facades;
+using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
-using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.PowerShell.Commands;
@@ -15,7 +13,8 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// interrupted by a daemon restart is resumed and waited for). A run that already ended is
 /// returned at once from the state store, even when no daemon runs. With -Timeout, a run
 /// still going when the time is up is reported with the error WaitTimeout and not returned.
-/// Ctrl+C stops waiting; the runs go on.
+/// Ctrl+C stops waiting at once; the runs go on. A run of this session (Invoke-Workflow
+/// -AsJob) is waited for in place.
 /// </remarks>
 /// <example>
 /// <code>$run = Submit-Workflow ./build.yaml; Wait-WorkflowRun -Id $run.Id -Timeout 600</code>
@@ -23,11 +22,12 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Wait, "WorkflowRun")]
 [OutputType(typeof(WorkflowRun))]
-public sealed class WaitWorkflowRunCommand : DaemonCmdlet
+public sealed class WaitWorkflowRunCommand : WorkflowCmdlet
 {
     /// <summary>The ids of the runs to wait for.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("RunId")]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public string[] Id { get; set; } = [];
 
     /// <summary>Seconds to wait at most for each run; no limit when omitted.</summary>
@@ -37,58 +37,26 @@ public sealed class WaitWorkflowRunCommand : DaemonCmdlet
 
     protected override void Process()
     {
+        var runs = new WorkflowRuns(State);
         foreach (var id in Id)
         {
-            // The daemon answers once its bookkeeping (queue, breakers, metrics) is done too;
-            // without one, a run that ended is still read from the state store.
-            var client = DaemonClient.TryConnect(State);
-            if (client is null)
+            try
             {
-                WriteObject(Finished(id) ?? throw new DaemonNotRunningException(State.Root));
-                continue;
+                WriteObject(runs.Wait(id, Timeout < 0 ? null : TimeSpan.FromSeconds(Timeout), run => WriteProgress(Progress(run)), Cancellation));
             }
-            using var connection = client;
-            var clock = Stopwatch.StartNew();
-            var limit = Timeout < 0 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(Timeout);
-            while (true)
+            catch (WorkflowAutomationException exception) when (exception.ErrorId is ErrorIds.RunNotFound or ErrorIds.WaitTimeout)
             {
-                var left = limit - clock.Elapsed;
-                var chunk = Math.Max(0, Math.Min(10, left.TotalSeconds));
-                var answer = client.Send<WaitResponse>(DaemonOperations.Wait, new RunRequestBody { RunId = id, TimeoutSeconds = chunk }, Cancellation)!;
-                if (answer.Run is null)
-                {
-                    WriteItemError(new WorkflowAutomationException("RunNotFound", ErrorKind.ObjectNotFound,
-                        $"No run has the id '{id}'. Get-WorkflowRun lists the runs."), id);
-                    break;
-                }
-                if (answer.Ended)
-                {
-                    WriteObject(answer.Run);
-                    break;
-                }
-                if (clock.Elapsed >= limit)
-                {
-                    WriteItemError(new WorkflowAutomationException("WaitTimeout", ErrorKind.OperationTimeout,
-                        $"Run {id} is still {answer.Run.Status} after {Timeout} s. It goes on; wait again or stop it with Stop-WorkflowRun -Id {id}."), id);
-                    break;
-                }
-                var stepsDone = answer.Run.Steps.Count(step => step.Status is not (StepStatus.Pending or StepStatus.Running or StepStatus.WaitingForApproval));
-                WriteProgress(new ProgressRecord(1, $"Waiting for run {id}", $"{answer.Run.Status}: {stepsDone} of {answer.Run.Steps.Count} steps done")
-                {
-                    PercentComplete = answer.Run.Steps.Count == 0 ? 0 : 100 * stepsDone / answer.Run.Steps.Count,
-                });
+                WriteItemError(exception, id);
             }
         }
     }
 
-    /// <summary>A run that ended for good is in the state store whether or not a daemon runs.</summary>
-    private WorkflowRun? Finished(string id)
+    private static ProgressRecord Progress(WorkflowRun run)
     {
-        if (!File.Exists(State.RunsDatabase))
+        var done = run.Steps.Count(step => step.Status is not (StepStatus.Pending or StepStatus.Running or StepStatus.WaitingForApproval));
+        return new ProgressRecord(1, $"Waiting for run {run.Id}", $"{run.Status}: {done} of {run.Steps.Count} steps done")
         {
-            return null;
-        }
-        using var store = SqliteRunStore.Open(State);
-        return store.GetRun(id) is { Status: RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled } run ? run : null;
+            PercentComplete = run.Steps.Count == 0 ? 0 : 100 * done / run.Steps.Count,
+        };
     }
 }

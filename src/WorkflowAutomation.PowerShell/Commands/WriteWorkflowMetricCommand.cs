@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Metrics;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -31,7 +32,6 @@ namespace WorkflowAutomation.PowerShell.Commands;
 [OutputType(typeof(WorkflowMetricSample))]
 public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
 {
-    private readonly CancellationTokenSource stopping = new();
     private MetricStore? store;
     // Engine value types stay out of fields and parameters: PowerShell lays out this class while
     // importing the module, before the engine's load context is in place.
@@ -48,8 +48,7 @@ public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
 
     /// <summary>Gauge (a level, the default) or Counter (a total that only grows until its process restarts).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateSet("Gauge", "Counter", IgnoreCase = true)]
-    public string Type { get; set; } = "Gauge";
+    public MetricType Type { get; set; } = MetricType.Gauge;
 
     /// <summary>Tags of the series, as a hashtable (@{ env = 'prod' }) or text (env=prod,host=web1).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -65,17 +64,7 @@ public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void BeginProcessing()
-    {
-        try
-        {
-            store = MetricStore.Open(State, Configuration);
-        }
-        catch (Exception exception) when (exception is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(ErrorRecords.From(exception, State.MetricsDatabase));
-        }
-    }
+    protected override void OnBegin() => store = new WorkflowMetrics(State, Configuration).OpenStore();
 
     protected override void Process()
     {
@@ -107,40 +96,26 @@ public sealed class WriteWorkflowMetricCommand : WorkflowCmdlet, IDisposable
         }
     }
 
-    protected override void EndProcessing()
-    {
-        try
-        {
-            store?.Writer.Flush(stopping.Token);
-        }
-        catch (Exception exception) when (exception is not PipelineStoppedException and not OperationCanceledException)
-        {
-            ThrowTerminatingError(ErrorRecords.From(exception, State.MetricsDatabase));
-        }
-    }
-
-    protected override void StopProcessing() => stopping.Cancel();
+    protected override void OnEnd() => store?.Writer.Flush(Cancellation);
 
     public void Dispose()
     {
         // Commits whatever was recorded before a Ctrl+C, too.
         store?.Dispose();
         store = null;
-        stopping.Dispose();
     }
 
-    private MetricSeries SeriesFor(string name, string type, Hashtable? tags)
+    private MetricSeries SeriesFor(string name, MetricType type, Hashtable? tags)
     {
         // A pipeline usually repeats one series: skip the tag canonicalisation then.
         if (lastSeries is { } last && ReferenceEquals(last.Name, name) && last.Type == type && ReferenceEquals(last.Tags, tags))
         {
             return last.Series;
         }
-        var metricType = Enum.Parse<MetricType>(type, ignoreCase: true);
-        var series = store!.Writer.Series(name, metricType, MetricTagTransformationAttribute.ToTags(tags));
+        var series = store!.Writer.Series(name, type, MetricTagTransformationAttribute.ToTags(tags));
         lastSeries = new SeriesCache(name, type, tags, series);
         return series;
     }
 
-    private sealed record SeriesCache(string Name, string Type, Hashtable? Tags, MetricSeries Series);
+    private sealed record SeriesCache(string Name, MetricType Type, Hashtable? Tags, MetricSeries Series);
 }

@@ -1,8 +1,11 @@
 using System.Collections;
-using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Management.Automation;
+using WorkflowAutomation.Common;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Metrics;
-using WorkflowAutomation.State;
+using WorkflowAutomation.PowerShell.Infrastructure;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.PowerShell.Completers;
 
@@ -15,7 +18,7 @@ public sealed class MetricNameCompleter : IArgumentCompleter
         IReadOnlyList<string> names;
         try
         {
-            names = MetricReader.ForState(StateDirectory.Resolve()).Names();
+            names = new WorkflowMetrics(StateDirectory.Resolve()).Names();
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -23,7 +26,17 @@ public sealed class MetricNameCompleter : IArgumentCompleter
             return [];
         }
         var word = wordToComplete.Trim('\'', '"');
-        var matches = MetricNames.Matcher(word.EndsWith('*') ? word : word + "*");
+        var matches = Wildcard.Matcher(word.EndsWith('*') ? word : word + "*");
         return names.Where(matches).Select(name => new CompletionResult(name, name, CompletionResultType.ParameterValue, name));
     }
+}
+
+/// <summary>Completes -Resolution with the labels users type (Raw, 1m … 1d).</summary>
+public sealed class MetricResolutionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        MetricResolutionTransformationAttribute.Labels
+            .Where(label => label.StartsWith(wordToComplete.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase))
+            .Select(label => new CompletionResult(label, label, CompletionResultType.ParameterValue, label));
 }

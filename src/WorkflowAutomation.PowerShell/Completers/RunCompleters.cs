@@ -1,6 +1,8 @@
 using System.Collections;
-using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Management.Automation;
+using WorkflowAutomation.Facades;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.PowerShell.Completers;
@@ -41,13 +43,7 @@ internal static class RunStoreReader
     {
         try
         {
-            var state = StateDirectory.Resolve();
-            if (!File.Exists(state.RunsDatabase))
-            {
-                return [];
-            }
-            using var store = new SqliteRunStore(state.RunsDatabase);
-            return store.FindRuns(new RunQuery { First = count, WithoutSteps = true });
+            return new WorkflowRuns(StateDirectory.Resolve()).Find(new RunQuery { First = count, WithoutSteps = true });
         }
         catch (Exception)
         {

@@ -1,7 +1,9 @@
 using System.Diagnostics;
-using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using System.Management.Automation;
 using WorkflowAutomation.Execution;
+using WorkflowAutomation.Platform;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.PowerShell.Hosting;

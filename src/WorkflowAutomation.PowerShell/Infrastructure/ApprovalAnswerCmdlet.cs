@@ -28,8 +28,7 @@ public abstract class ApprovalAnswerCmdlet : DaemonCmdlet
         {
             return;
         }
-        using var client = ConnectDaemon();
-        WriteObject(client.Send<Workflows.WorkflowStepRun>(DaemonOperations.Answer, new AnswerRequest
+        WriteObject(Daemon.Answer(new AnswerRequest
         {
             RunId = RunId,
             Step = Step,

@@ -1,20 +1,14 @@
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.Daemon;
-using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.PowerShell.Infrastructure;
 
-/// <summary>A cmdlet that talks to the daemon of the state directory; Ctrl+C cancels the wait.</summary>
+/// <summary>A cmdlet that talks to the daemon of the state directory through <see cref="WorkflowDaemon"/>; Ctrl+C cancels the wait.</summary>
 public abstract class DaemonCmdlet : WorkflowCmdlet
 {
-    private readonly CancellationTokenSource stopping = new();
-
-    /// <summary>Cancelled by Ctrl+C (StopProcessing).</summary>
-    protected CancellationToken Cancellation => stopping.Token;
-
-    protected DaemonPaths DaemonPaths => new(State);
-
-    /// <summary>Connects, or throws DaemonNotRunning with how to start a daemon.</summary>
-    protected DaemonClient ConnectDaemon() => DaemonClient.Connect(State);
+    /// <summary>The daemon of this state directory.</summary>
+    protected WorkflowDaemon Daemon => new(State, Configuration);
 
     /// <summary>Settings to start this module in a new pwsh: $PSHOME/pwsh and this module's manifest.</summary>
     protected DaemonLaunchSettings LaunchSettings(int? dashboardPort, bool noDashboard)
@@ -35,47 +29,11 @@ public abstract class DaemonCmdlet : WorkflowCmdlet
     /// <summary>Starts a detached daemon and its supervisor; returns once the daemon is running.</summary>
     protected DaemonStatus StartDetachedDaemon(int? dashboardPort, bool noDashboard)
     {
-        var paths = DaemonPaths;
-        DaemonLauncher.EnsureCanStart(paths);
         var settings = LaunchSettings(dashboardPort, noDashboard);
         WriteVerbose($"Starting {settings.PwshPath} with {settings.ModuleManifest}");
-        DaemonStatus status;
-        using (var process = DaemonLauncher.StartDaemon(paths, settings))
-        {
-            status = DaemonLauncher.WaitUntilRunning(paths, process, TimeSpan.FromSeconds(60), Cancellation);
-        }
-        if (Configuration.AutoRestartMaxPerHour > 0)
-        {
-            DaemonLauncher.StartSupervisor(paths, settings).Dispose();
-        }
-        return status;
+        return Daemon.StartDetached(settings, Cancellation);
     }
 
     /// <summary>The daemon's status; Stopped (or Starting/Stopping while another process holds the lock) when none answers.</summary>
-    protected DaemonStatus CurrentStatus()
-    {
-        if (DaemonClient.TryConnect(State) is { } client)
-        {
-            using (client)
-            {
-                try
-                {
-                    return client.Send<DaemonStatus>(DaemonOperations.Status, null, Cancellation)!;
-                }
-                catch (DaemonNotRunningException)
-                {
-                    // It went away between connecting and answering.
-                }
-            }
-        }
-        var held = InstanceLock.IsHeld(DaemonPaths);
-        return new DaemonStatus
-        {
-            State = held ? DaemonState.Starting : DaemonState.Stopped,
-            ProcessId = held ? DaemonPaths.ReadPid(DaemonPaths.PidFile) : null,
-            StateDirectory = State.Root,
-        };
-    }
-
-    protected override void StopProcessing() => stopping.Cancel();
+    protected DaemonStatus CurrentStatus() => Daemon.Status(Cancellation);
 }

@@ -1,18 +1,24 @@
 using System.Management.Automation;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Configuration;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.PowerShell.Infrastructure;
 
 /// <summary>
-/// What every cmdlet of the module shares: the state directory, the configuration, and
-/// the one place where engine exceptions become error records.
+/// What every cmdlet of the module shares: the state directory, the configuration, one
+/// cancellation token that Ctrl+C cancels, and the one place where engine exceptions become
+/// error records. Cmdlets override <see cref="OnBegin"/>, <see cref="Process"/> and <see cref="OnEnd"/>.
 /// </summary>
 public abstract class WorkflowCmdlet : PSCmdlet
 {
+    private readonly CancellationTokenSource stopping = new();
     private StateDirectory? state;
     private WorkflowConfiguration? configuration;
+
+    /// <summary>Cancelled by Ctrl+C (StopProcessing): pass it to every engine call that waits.</summary>
+    protected CancellationToken Cancellation => stopping.Token;
 
     /// <summary>The state directory, resolved from the environment at the first use.</summary>
     protected StateDirectory State => state ??= StateDirectory.Resolve();
@@ -20,20 +26,43 @@ public abstract class WorkflowCmdlet : PSCmdlet
     /// <summary>The configuration in force for this call.</summary>
     protected WorkflowConfiguration Configuration => configuration ??= WorkflowConfiguration.Load(State);
 
-    protected override void ProcessRecord()
+    protected sealed override void BeginProcessing() => Guard(OnBegin);
+
+    protected sealed override void ProcessRecord() => Guard(Process);
+
+    protected sealed override void EndProcessing() => Guard(OnEnd);
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    /// <summary>Once, before the first pipeline input.</summary>
+    protected virtual void OnBegin()
+    {
+    }
+
+    /// <summary>The cmdlet's work for one pipeline input.</summary>
+    protected abstract void Process();
+
+    /// <summary>Once, after the last pipeline input.</summary>
+    protected virtual void OnEnd()
+    {
+    }
+
+    private void Guard(Action work)
     {
         try
         {
-            Process();
+            work();
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Ctrl+C: the pipeline is stopping; there is no error to report.
+            throw new PipelineStoppedException();
         }
         catch (Exception exception) when (exception is not PipelineStoppedException and not PipelineClosedException)
         {
             ThrowTerminatingError(ErrorRecords.From(exception, target: null));
         }
     }
-
-    /// <summary>The cmdlet's work for one pipeline input.</summary>
-    protected abstract void Process();
 
     /// <summary>Writes a non-terminating error for one item (so -ErrorAction works per item).</summary>
     protected void WriteItemError(Exception exception, object? target) => WriteError(ErrorRecords.From(exception, target));

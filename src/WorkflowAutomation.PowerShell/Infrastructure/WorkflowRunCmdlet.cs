@@ -1,8 +1,10 @@
-using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Management.Automation;
 using WorkflowAutomation.Execution;
+using WorkflowAutomation.Facades;
 using WorkflowAutomation.PowerShell.Hosting;
 using WorkflowAutomation.PowerShell.Jobs;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 
@@ -25,13 +27,8 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
-    /// <summary>Opens the run store of the state directory, marking runs of vanished sessions as Interrupted.</summary>
-    internal SqliteRunStore OpenStore()
-    {
-        var store = SqliteRunStore.Open(State);
-        store.MarkAbandonedRunsInterrupted();
-        return store;
-    }
+    /// <summary>Opens the run store for a new run, after recovering the runs of sessions that died.</summary>
+    internal SqliteRunStore OpenStore() => new WorkflowRuns(State).OpenForNewRun();
 
     /// <summary>Runs a workflow and writes the run (and an error when it did not succeed), or starts a job.</summary>
     internal void RunWorkflow(WorkflowDefinition definition, RunRequest request, SqliteRunStore store)
@@ -58,7 +55,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
             var executor = new WorkflowExecutor(Options(store, observer, gate));
             cancellation = new CancellationTokenSource();
             var work = Task.Run(() => executor.RunAsync(definition, request, cancellation.Token));
-            WorkflowSession.Register(runId, ActiveRun.ForTask(cancellation, work));
+            ActiveRuns.Register(runId, ActiveRun.ForTask(cancellation, work));
             WorkflowRun run;
             try
             {
@@ -66,7 +63,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
             }
             finally
             {
-                WorkflowSession.Unregister(runId);
+                ActiveRuns.Unregister(runId);
             }
             observer.Complete(run);
             if (cancellation.IsCancellationRequested)
@@ -105,7 +102,11 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         ReuseSucceededSteps = request.ReuseSucceededSteps,
     };
 
-    protected override void StopProcessing() => cancellation?.Cancel();
+    protected override void StopProcessing()
+    {
+        base.StopProcessing();
+        cancellation?.Cancel();
+    }
 
     /// <summary>Asks at the console (ShouldContinue); a host that cannot ask makes the gate refuse with a clear error.</summary>
     private sealed class PromptApprovalGate(PSCmdlet cmdlet, PipelinePump pump) : IApprovalGate

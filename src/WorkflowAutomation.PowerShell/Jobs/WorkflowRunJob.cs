@@ -3,6 +3,7 @@ using System.Management.Automation;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.PowerShell.Hosting;
 using WorkflowAutomation.PowerShell.Infrastructure;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 
@@ -47,17 +48,17 @@ internal sealed class WorkflowRunJob : Job2, IRunObserver
         SetJobState(JobState.Running);
         var executor = new WorkflowExecutor(options(this));
         completion = Task.Run(() => executor.RunAsync(definition, request, cancellation.Token));
-        WorkflowSession.Register(RunId, new ActiveRun(() =>
+        ActiveRuns.Register(RunId, new ActiveRun(() =>
         {
             StopJob();
             return completion.GetAwaiter().GetResult();
-        }));
+        }, completion));
         completion.ContinueWith(Finish, TaskScheduler.Default);
     }
 
     private void Finish(Task<WorkflowRun> task)
     {
-        WorkflowSession.Unregister(RunId);
+        ActiveRuns.Unregister(RunId);
         store.Dispose();
         if (task.IsFaulted)
         {

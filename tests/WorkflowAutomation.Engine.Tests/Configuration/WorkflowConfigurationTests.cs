@@ -1,4 +1,5 @@
 using WorkflowAutomation.Configuration;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.Tests.Configuration;

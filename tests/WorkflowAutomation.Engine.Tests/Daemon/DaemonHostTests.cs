@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using WorkflowAutomation.Daemon;
 using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Tests.Daemon;
 

@@ -1,6 +1,7 @@
 using WorkflowAutomation.Configuration;
-using WorkflowAutomation.Daemon;
 using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 

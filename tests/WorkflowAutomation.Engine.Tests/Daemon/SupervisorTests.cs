@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.Tests.Daemon;

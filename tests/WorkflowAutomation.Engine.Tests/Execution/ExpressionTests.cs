@@ -1,4 +1,5 @@
 using WorkflowAutomation.Execution;
+using WorkflowAutomation.Workflows.Expressions;
 
 namespace WorkflowAutomation.Tests.Execution;
 

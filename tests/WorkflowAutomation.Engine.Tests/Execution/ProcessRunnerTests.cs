@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using WorkflowAutomation.Execution;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Tests.Execution;

@@ -282,7 +282,7 @@ public sealed class MetricStoreTests : IDisposable
             WorkflowAutomation.Configuration.WorkflowConfiguration.Set(configurationFolder.State,
                 new Dictionary<string, string> { ["METRICS_RETENTION_DAYS"] = "12" });
             var configuration = WorkflowAutomation.Configuration.WorkflowConfiguration.Load(configurationFolder.State,
-                new WorkflowAutomation.State.DictionaryEnvironment(new Dictionary<string, string>()));
+                new WorkflowAutomation.Platform.DictionaryEnvironment(new Dictionary<string, string>()));
             var options = MetricStoreOptions.FromConfiguration(configuration);
             Assert.Equal(TimeSpan.FromDays(12), options.RollupRetention);
             Assert.Equal(TimeSpan.FromDays(7), options.RawRetention);

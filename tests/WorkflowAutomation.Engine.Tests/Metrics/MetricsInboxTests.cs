@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using WorkflowAutomation.Metrics;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 
 namespace WorkflowAutomation.Tests.Metrics;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Data.Sqlite;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 
@@ -36,7 +37,15 @@ public sealed class SqliteRunStoreTests
         var alive = NewRun("r-alive", "wf", RunStatus.Running);
         store.CreateRun(alive, Definition("wf"), RunOwner.Current);
 
-        Assert.Equal(1, store.MarkAbandonedRunsInterrupted());
+        // A read shows it Interrupted and writes nothing.
+        var shown = store.GetRun("r-orphan")!;
+        Assert.Equal(RunStatus.Interrupted, shown.Status);
+        Assert.Equal(StepStatus.Interrupted, shown.Steps.Single().Status);
+        Assert.Equal("r-orphan", Assert.Single(store.FindRuns(new RunQuery { Statuses = [RunStatus.Interrupted] })).Id);
+        Assert.Equal(1L, Scalar(store.DatabasePath, "SELECT count(*) FROM runs WHERE status='Running' AND id='r-orphan'"));
+
+        Assert.Equal(["r-orphan"], store.MarkAbandonedRunsInterrupted());
+        Assert.Equal(0L, Scalar(store.DatabasePath, "SELECT count(*) FROM runs WHERE status='Running' AND id='r-orphan'"));
 
         var marked = store.GetRun("r-orphan")!;
         Assert.Equal(RunStatus.Interrupted, marked.Status);
@@ -72,5 +81,14 @@ public sealed class SqliteRunStoreTests
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(folder.State.RunsDatabase));
         }
+    }
+
+    private static long Scalar(string database, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 }

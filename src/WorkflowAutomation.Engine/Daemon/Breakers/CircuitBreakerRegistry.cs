@@ -112,7 +112,7 @@ public sealed class CircuitBreakerRegistry
     {
         lock (gate)
         {
-            var matches = List().Where(breaker => NamePattern.IsMatch(pattern, breaker.Name)).ToList();
+            var matches = List().Where(breaker => Wildcard.IsMatch(breaker.Name, pattern)).ToList();
             foreach (var breaker in matches)
             {
                 trialsInFlight.Remove(breaker.Name);
@@ -162,15 +162,6 @@ public sealed class CircuitBreakerRegistry
         }
         return list;
     }
-}
-
-/// <summary>PowerShell-style * and ? matching without PowerShell (the engine does not reference it).</summary>
-public static class NamePattern
-{
-    public static bool IsMatch(string pattern, string text) =>
-        System.Text.RegularExpressions.Regex.IsMatch(text,
-            "^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$",
-            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.Singleline);
 }
 
 /// <summary>No breaker matches a name given to Reset-CircuitBreaker.</summary>

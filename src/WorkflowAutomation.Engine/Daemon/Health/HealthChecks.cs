@@ -1,7 +1,7 @@
 using System.Globalization;
 using WorkflowAutomation.Daemon.Ipc;
 using WorkflowAutomation.Daemon.Storage;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon;
 

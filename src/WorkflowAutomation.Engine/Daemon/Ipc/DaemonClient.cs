@@ -1,7 +1,7 @@
 using System.IO.Pipes;
 using System.Net.Sockets;
 using WorkflowAutomation.Common;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon.Ipc;
 

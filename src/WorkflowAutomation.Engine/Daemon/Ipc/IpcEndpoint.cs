@@ -1,6 +1,6 @@
 using System.IO.Pipes;
 using System.Net.Sockets;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Daemon.Ipc;
 

@@ -39,7 +39,7 @@ public sealed class ScheduleStore(DaemonDatabase database, TimeProvider time)
     /// <summary>Removes schedules by name (wildcards allowed); returns those removed.</summary>
     public IReadOnlyList<WorkflowSchedule> Unregister(string pattern)
     {
-        var matches = List().Where(schedule => NamePattern.IsMatch(pattern, schedule.Name)).ToList();
+        var matches = List().Where(schedule => Wildcard.IsMatch(schedule.Name, pattern)).ToList();
         database.InTransaction((c, t) =>
         {
             foreach (var schedule in matches)

@@ -61,7 +61,7 @@ public sealed class CommittedRunStore(SqliteRunStore inner) : IRunStore
 
     public WorkflowDefinition? GetDefinition(string runId) => inner.GetDefinition(runId);
 
-    public int MarkAbandonedRunsInterrupted() => inner.MarkAbandonedRunsInterrupted();
+    public IReadOnlyList<string> MarkAbandonedRunsInterrupted() => inner.MarkAbandonedRunsInterrupted();
 
     public void Dispose() => inner.Dispose();
 }

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using WorkflowAutomation.Common;
-using WorkflowAutomation.Execution;
+using WorkflowAutomation.Workflows.Expressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

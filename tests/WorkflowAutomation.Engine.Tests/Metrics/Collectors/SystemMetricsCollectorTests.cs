@@ -120,7 +120,7 @@ public sealed class SystemMetricsCollectorTests : IDisposable
     {
         WorkflowAutomation.Configuration.WorkflowConfiguration.Set(folder.State, new Dictionary<string, string> { ["METRICS_INTERVAL"] = "2m" });
         var configuration = WorkflowAutomation.Configuration.WorkflowConfiguration.Load(folder.State,
-            new WorkflowAutomation.State.DictionaryEnvironment(new Dictionary<string, string>()));
+            new WorkflowAutomation.Platform.DictionaryEnvironment(new Dictionary<string, string>()));
         using var service = MetricsCollectorService.FromConfiguration(store, folder.State, configuration, time);
         Assert.Equal(TimeSpan.FromMinutes(2), service.Interval);
         File.WriteAllText(Path.Combine(OwnerOnlyInbox(), "tick.json"), """[{"name": "from.inbox", "value": 5}]""");
@@ -132,5 +132,5 @@ public sealed class SystemMetricsCollectorTests : IDisposable
         Assert.Equal(5, Latest("from.inbox"));
     }
 
-    private string OwnerOnlyInbox() => WorkflowAutomation.State.OwnerOnly.CreateDirectory(folder.State.MetricsInbox);
+    private string OwnerOnlyInbox() => WorkflowAutomation.Platform.OwnerOnly.CreateDirectory(folder.State.MetricsInbox);
 }

@@ -39,9 +39,3 @@ public sealed class CircuitBreakerInfo
 
     public override string ToString() => $"{Name} {State}";
 }
-
-/// <summary>What a breaker says about a call about to be made.</summary>
-public readonly record struct CircuitDecision(bool Allowed, CircuitState State, string? Reason)
-{
-    public static CircuitDecision Allow(CircuitState state) => new(true, state, null);
-}

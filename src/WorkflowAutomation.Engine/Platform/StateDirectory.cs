@@ -1,6 +1,6 @@
 using WorkflowAutomation.Common;
 
-namespace WorkflowAutomation.State;
+namespace WorkflowAutomation.Platform;
 
 /// <summary>
 /// The per-user folder that holds configuration, databases, the daemon's socket, logs,

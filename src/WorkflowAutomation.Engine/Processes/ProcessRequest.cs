@@ -1,4 +1,4 @@
-namespace WorkflowAutomation.Execution;
+namespace WorkflowAutomation.Processes;
 
 /// <summary>A process to run: an executable with its arguments, environment and limits.</summary>
 public sealed class ProcessRequest

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace WorkflowAutomation.Execution;
+namespace WorkflowAutomation.Processes;
 
 /// <summary>
 /// Finds and kills everything a step started. Parent/child links alone miss grandchildren

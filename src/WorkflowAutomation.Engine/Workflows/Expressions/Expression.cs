@@ -1,7 +1,7 @@
 using System.Globalization;
 using WorkflowAutomation.Common;
 
-namespace WorkflowAutomation.Execution;
+namespace WorkflowAutomation.Workflows.Expressions;
 
 /// <summary>What an expression can read: named values by path, and the status functions.</summary>
 public interface IExpressionContext

@@ -1,4 +1,4 @@
-namespace WorkflowAutomation.Execution;
+namespace WorkflowAutomation.Processes;
 
 /// <summary>The stream a line of step output came from.</summary>
 public enum OutputStream

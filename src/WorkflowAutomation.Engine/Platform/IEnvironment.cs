@@ -1,4 +1,4 @@
-namespace WorkflowAutomation.State;
+namespace WorkflowAutomation.Platform;
 
 /// <summary>Environment variables, injected so that tests need not change the process's own.</summary>
 public interface IEnvironment

@@ -1,5 +1,3 @@
-using WorkflowAutomation.Common;
-
 namespace WorkflowAutomation.Configuration;
 
 /// <summary>Where a configuration value came from, highest precedence last.</summary>
@@ -21,20 +19,4 @@ public sealed class ConfigurationSetting
     public required string Description { get; init; }
 
     public override string ToString() => $"{Key}={Value}";
-}
-
-/// <summary>A configuration value that is not allowed, or a key that does not exist.</summary>
-public sealed class ConfigurationException : WorkflowAutomationException
-{
-    public ConfigurationException(string message, string? key = null, string? file = null, int line = 0)
-        : base(key is not null && ConfigurationKeys.Find(key) is null ? "ConfigurationKeyUnknown" : "ConfigurationValueInvalid", ErrorKind.InvalidArgument, message)
-    {
-        Key = key;
-        File = file;
-        Line = line;
-    }
-
-    public string? Key { get; }
-    public string? File { get; }
-    public int Line { get; }
 }

@@ -1,16 +1,5 @@
 namespace WorkflowAutomation.Metrics;
 
-/// <summary>The granularity of stored samples: raw, or one of the rollups.</summary>
-public enum MetricResolution
-{
-    Raw,
-    OneMinute,
-    FiveMinutes,
-    FifteenMinutes,
-    OneHour,
-    OneDay,
-}
-
 /// <summary>Labels ("Raw", "1m" … "1d"), bucket sizes and rollup table names of each resolution.</summary>
 public static class MetricResolutions
 {

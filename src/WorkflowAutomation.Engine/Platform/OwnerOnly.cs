@@ -1,4 +1,4 @@
-namespace WorkflowAutomation.State;
+namespace WorkflowAutomation.Platform;
 
 /// <summary>
 /// Creates folders (0700) and files (0600) that only their owner can read. On Windows the

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace WorkflowAutomation.Execution;
+namespace WorkflowAutomation.Processes;
 
 /// <summary>
 /// Runs a real process, streams its stdout and stderr line by line to a callback, and on
