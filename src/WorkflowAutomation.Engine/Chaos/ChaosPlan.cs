@@ -1,6 +1,6 @@
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Configuration;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Chaos;
 

@@ -51,8 +51,7 @@ public sealed class GetChaosResultCommand : WorkflowCmdlet
 
     protected override void Process()
     {
-        using var store = ChaosStore.Open(State);
-        var results = store.Find(new ChaosResultQuery { Ids = Id, Types = Type, Verdicts = Verdict, First = First > 0 ? First : null });
+        var results = new ChaosResults(State).List(new ChaosResultQuery { Ids = Id, Types = Type, Verdicts = Verdict, First = First > 0 ? First : null });
         if (results.Count == 0 && Id is { Length: > 0 } && Id.All(id => !WildcardPattern.ContainsWildcardCharacters(id)))
         {
             foreach (var id in Id)
@@ -64,7 +63,7 @@ public sealed class GetChaosResultCommand : WorkflowCmdlet
         }
         foreach (var result in results)
         {
-            WriteObject(AsJson ? ChaosStore.ToJson(result) : result);
+            WriteObject(AsJson ? ChaosResults.ToJson(result) : result);
         }
     }
 }

@@ -47,13 +47,11 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
     private const string FaultSet = "Fault";
     private const string ExperimentSet = "Experiment";
     private const string RecoverSet = "Recover";
-    private CancellationTokenSource? cancellation;
 
     /// <summary>The fault: Cpu, Memory, Disk, Network, Process, Corruption, or Suite for the framework's own resilience experiments.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FaultSet)]
     [ValidateSet("Cpu", "Memory", "Disk", "Network", "Process", "Corruption", "Suite", IgnoreCase = true)]
-    // Text, not the engine's enum: a value-type field of an engine type would load the engine before its load context exists.
-    public string Type { get; set; } = string.Empty;
+    public ChaosFaultType Type { get; set; }
 
     /// <summary>A declared experiment (YAML: steady-state hypothesis, method, rollbacks, safeguards).</summary>
     [Parameter(Mandatory = true, ParameterSetName = ExperimentSet)]
@@ -113,8 +111,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
 
     /// <summary>Corruption: FlipBytes, Truncate or ZeroPage. The default is FlipBytes.</summary>
     [Parameter(ParameterSetName = FaultSet)]
-    [ValidateSet("FlipBytes", "Truncate", "ZeroPage", IgnoreCase = true)]
-    public string Mode { get; set; } = "FlipBytes";
+    public CorruptionMode Mode { get; set; } = CorruptionMode.FlipBytes;
 
     /// <summary>Corruption: how many bytes FlipBytes inverts. The default is 16.</summary>
     [Parameter(ParameterSetName = FaultSet)]
@@ -172,8 +169,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
 
     /// <summary>Network: the stream the toxics act on: Downstream (server to client, the default), Upstream or Both.</summary>
     [Parameter(ParameterSetName = FaultSet)]
-    [ValidateSet("Downstream", "Upstream", "Both", IgnoreCase = true)]
-    public string Direction { get; set; } = "Downstream";
+    public ToxicDirection Direction { get; set; } = ToxicDirection.Downstream;
 
     /// <summary>Network: the probability (0 to 1) that a connection gets the toxics. The default is 1.</summary>
     [Parameter(ParameterSetName = FaultSet)]
@@ -208,10 +204,9 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
             return;
         }
         ChaosSafety.RequireEnabled(Configuration);
-        var runner = new ChaosRunner(new ChaosRunnerOptions { State = State, Configuration = Configuration });
         if (!WhatIfOnly)
         {
-            foreach (var touch in runner.RecoverLeftovers())
+            foreach (var touch in new ChaosResults(State).Recover())
             {
                 WriteWarning($"Reverted what an earlier chaos test left: {touch.Kind} {touch.What}: {touch.Revert}.");
             }
@@ -242,10 +237,9 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
             return;
         }
         var pump = new PipelinePump();
-        cancellation = new CancellationTokenSource();
-        var result = pump.Run(Task.Run(() => Work(progress => pump.Post(() => WriteProgress(ChaosProgressRecord.From(progress))), cancellation.Token)));
+        var result = pump.Run(Task.Run(() => Work(progress => pump.Post(() => WriteProgress(ChaosProgressRecord.From(progress))), Cancellation)));
         WriteProgress(new ProgressRecord(1, plan.Name, "reverted") { RecordType = ProgressRecordType.Completed });
-        if (cancellation.IsCancellationRequested)
+        if (Cancellation.IsCancellationRequested)
         {
             // Ctrl+C: reverted and recorded (Get-ChaosResult); the pipeline is already stopping.
             throw new PipelineStoppedException();
@@ -257,13 +251,11 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
         }
     }
 
-    protected override void StopProcessing() => cancellation?.Cancel();
-
     private void RecoverLeftovers()
     {
         var whatIf = WhatIfOnly;
         // Under -WhatIf, ShouldProcess only lists and answers no.
-        foreach (var touch in RollbackJournal.Recover(State, what => whatIf ? ShouldProcess(what, "Revert") : Force || ShouldProcess(what, "Revert")))
+        foreach (var touch in new ChaosResults(State).Recover(what => whatIf ? ShouldProcess(what, "Revert") : Force || ShouldProcess(what, "Revert")))
         {
             WriteObject(touch);
         }
@@ -271,7 +263,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
 
     private ChaosFaultOptions Options() => new()
     {
-        Type = Enum.Parse<ChaosFaultType>(Type, ignoreCase: true),
+        Type = Type,
         Target = Target,
         Percent = Percent,
         Cores = Cores > 0 ? Cores : null,
@@ -281,7 +273,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
         MinFreeMegaBytes = MinFreeMegaBytes,
         Count = Count,
         Interval = TimeSpan.FromSeconds(IntervalSeconds),
-        Mode = Enum.Parse<CorruptionMode>(Mode, ignoreCase: true),
+        Mode = Mode,
         Bytes = Bytes,
         ListenPort = ListenPort,
         Seed = Seed >= 0 ? Seed : null,
@@ -297,7 +289,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
             SliceDelayMicroseconds = SliceDelayMicroseconds,
             LimitBytes = LimitBytes,
             Down = Down,
-            Direction = Enum.Parse<ToxicDirection>(Direction, ignoreCase: true),
+            Direction = Direction,
             Toxicity = Toxicity,
         },
     };

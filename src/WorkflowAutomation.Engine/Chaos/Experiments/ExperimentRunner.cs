@@ -1,5 +1,5 @@
 using WorkflowAutomation.Configuration;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Chaos;
 

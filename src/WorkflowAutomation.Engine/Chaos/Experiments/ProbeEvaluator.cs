@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.Metrics;
+using WorkflowAutomation.Platform;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using WorkflowAutomation.Common;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Chaos;
 

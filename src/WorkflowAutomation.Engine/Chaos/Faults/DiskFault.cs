@@ -1,3 +1,4 @@
+using WorkflowAutomation.Platform;
 using System.Globalization;
 using WorkflowAutomation.Common;
 
@@ -88,7 +89,7 @@ internal sealed class DiskFault : IChaosFault
         };
         if (!OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = State.OwnerOnly.OwnerFileMode;
+            options.UnixCreateMode = OwnerOnly.OwnerFileMode;
         }
         using (var stream = new FileStream(filler, options))
         {

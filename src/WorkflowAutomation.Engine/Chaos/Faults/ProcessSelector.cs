@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Chaos;
 
@@ -85,7 +85,7 @@ internal sealed class ProcessSelector
 
     private bool IsMatch(Process process) => kind switch
     {
-        "name" => NamePattern.IsMatch(value, SafeName(process)),
+        "name" => Wildcard.IsMatch(SafeName(process), value),
         "run" => Environ(process.Id).Contains($"WORKFLOW_RUN_ID={value}"),
         _ => true,
     };

@@ -1,8 +1,8 @@
+using WorkflowAutomation.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
-using WorkflowAutomation.Daemon;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Chaos;
 
@@ -94,7 +94,7 @@ public sealed class ChaosStore : IDisposable
         while (reader.Read())
         {
             var id = reader.GetString(0);
-            if (query.Ids is { Count: > 0 } ids && !ids.Any(pattern => NamePattern.IsMatch(pattern, id)))
+            if (query.Ids is { Count: > 0 } ids && !ids.Any(pattern => Wildcard.IsMatch(id, pattern)))
             {
                 continue;
             }
