@@ -47,6 +47,7 @@ function Invoke-Native([string] $File, [string[]] $Arguments) {
 
 function Task-Build {
     # Synopsis: Compile and assemble the module into out/WorkflowAutomation.
+    Restore-ChaosChartLibrary
     $publish = Join-Path $Out 'publish'
     Remove-Item $publish, $ModuleOut -Recurse -Force -ErrorAction Ignore
     Invoke-Native dotnet @('publish', "$Root/src/WorkflowAutomation.PowerShell", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
@@ -98,6 +99,7 @@ function Task-Test {
     # Synopsis: Build and package, then run xunit and Pester; end with one line 'N passed, N failed'.
     Task-Build
     Task-Package
+    Initialize-ChaosTestTools
     $results = Join-Path $Out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
     New-Item -ItemType Directory -Force $results | Out-Null
@@ -164,6 +166,34 @@ function Task-Bench {
         & $Pwsh -NoProfile -File $script.FullName -ModulePath $ModuleOut
     }
 }
+
+# --- Chaos: the chart library of its reports, and the tools its tests drive -------------------
+function Restore-ChaosChartLibrary {
+    # uPlot from the dashboard's npm package (pinned by package-lock.json), inlined into chaos reports.
+    if (-not (Get-Command npm -ErrorAction Ignore)) { Install-ChaosAptPackage @('nodejs', 'npm') }
+    if (-not (Get-Command npm -ErrorAction Ignore)) { throw 'npm is needed for the chaos report charts: install Node.js (apt-get install nodejs npm).' }
+    $web = Join-Path $Root 'src/WorkflowAutomation.Engine/Dashboard/web'
+    if (Test-Path (Join-Path $web 'node_modules/uplot/dist/uPlot.esm.js')) { return }
+    Push-Location $web
+    try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+}
+
+function Initialize-ChaosTestTools {
+    # Headless Chromium screenshots chaos reports; iproute2 (ip, tc) builds network namespaces.
+    # Installed as root on CI; elsewhere the tests fail saying how to install them.
+    if (-not (Get-Command chromium -ErrorAction Ignore)) { Install-ChaosAptPackage @('chromium', 'fonts-dejavu-core') }
+    if (-not (Get-Command tc -ErrorAction Ignore)) { Install-ChaosAptPackage @('iproute2') }
+}
+
+function Install-ChaosAptPackage([string[]] $Packages) {
+    if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0') {
+        Write-Host "Installing $($Packages -join ', ') with apt-get"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get update -qq | Out-Null
+        & apt-get install -y -qq --no-install-recommends @Packages | Out-Null
+    }
+}
+# -----------------------------------------------------------------------------------------------
 
 function Task-Clean {
     # Synopsis: Remove out/ (build output, test results, packages).

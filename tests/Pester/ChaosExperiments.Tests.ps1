@@ -109,7 +109,7 @@ safeguards:
         $err = $null
         try { Invoke-ChaosTest -Experiment $file -Force -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeLike 'ChaosExperimentInvalid*'
-        $err.Exception.Message | Should -Match ([regex]::Escape("${file}:3:27:") + ".*Did you mean 'percent'")
+        $err.Exception.Message | Should -Match ([regex]::Escape("${file}:3:25:") + ".*Did you mean 'percent'")
         $err.Exception.Message | Should -Match ([regex]::Escape("${file}:4:12:"))
     }
 

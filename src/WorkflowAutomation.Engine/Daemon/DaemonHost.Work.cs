@@ -60,6 +60,7 @@ public sealed partial class DaemonHost
             StepGuard = new BreakerStepGuard(breakers),
             Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration), time),
             Observer = MetricsObserver(),
+            ChaosEnabled = Configuration.ChaosEnabled,
         });
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
         scheduler = new Scheduler(schedules,

@@ -21,6 +21,8 @@ public sealed class WorkflowExecutorOptions
     public int DefaultMaxParallel { get; init; } = 32;
     /// <summary>Asked before each step (the daemon's circuit breakers); none when null.</summary>
     public IStepGuard? StepGuard { get; init; }
+    /// <summary>Whether steps' chaos: faults are injected (CHAOS_ENABLED). <value>The default value is false.</value></summary>
+    public bool ChaosEnabled { get; init; }
 }
 
 /// <summary>

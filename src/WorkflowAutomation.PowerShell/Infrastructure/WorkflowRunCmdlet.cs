@@ -86,6 +86,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Approvals = approvals,
         Observer = observer,
         Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration)),
+        ChaosEnabled = Configuration.ChaosEnabled,
     };
 
     private string PsHome => (string)SessionState.PSVariable.GetValue("PSHOME");

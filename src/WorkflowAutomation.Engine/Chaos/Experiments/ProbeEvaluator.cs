@@ -95,7 +95,7 @@ internal sealed class ProbeEvaluator(StateDirectory state, TimeProvider time)
         using var store = SqliteRunStore.Open(state);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(probe.Timeout);
-        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store });
+        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store, ChaosEnabled = true });
         var run = await executor.RunAsync(definition, new RunRequest { WorkingDirectory = Path.GetDirectoryName(probe.WorkflowPath) }, timeout.Token).ConfigureAwait(false);
         var ok = run.Status.ToString() == probe.ExpectStatus;
         return new ChaosProbeResult(probe.Name, "Workflow", ok, run.Duration?.TotalMilliseconds,

@@ -11,7 +11,7 @@ internal static class WorkflowKeys
     public static readonly string[] Step =
     [
         "name", "command", "shell", "timeout", "retry_count", "retry_delay", "backoff", "jitter", "depends_on", "parallel",
-        "approval_required", "condition", "rollback", "continue_on_error", "env", "working_directory",
+        "approval_required", "condition", "rollback", "continue_on_error", "env", "working_directory", "chaos",
     ];
 
     public static readonly string[] StepRequired = ["name", "command"];
@@ -19,4 +19,6 @@ internal static class WorkflowKeys
     public static readonly string[] Input = ["type", "default", "required", "description"];
 
     public static readonly string[] Notifications = ["webhook", "email"];
+
+    public static readonly string[] StepChaos = ["fault_rate", "latency", "latency_rate", "kill_after", "kill_rate", "seed"];
 }
