@@ -35,7 +35,9 @@ steady_state_hypothesis:
     - name: data readable
       command: { run: 'cat data.bin > /dev/null && echo readable', output_matches: readable }
 method:
-  - fault: { type: corruption, path: data.bin, bytes: 8, duration: 1s }
+  - fault: { type: corruption, path: data.bin, bytes: 8, duration: 3s }
+    background: true
+  - pause: 500ms
   - probe:
       name: corrupted meanwhile
       workflow: { path: check.yaml, expect: Failed }

@@ -9,8 +9,6 @@ public enum ChaosFaultType
     Disk,
     Process,
     Corruption,
-    /// <summary>The framework's own resilience experiments against a scratch daemon.</summary>
-    Suite,
     /// <summary>A declared experiment file (steady-state hypothesis, method, rollbacks).</summary>
     Experiment,
 }

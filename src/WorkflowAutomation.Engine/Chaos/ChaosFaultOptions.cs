@@ -74,7 +74,7 @@ public static class ChaosFaults
             ChaosFaultType.Network => new NetworkFault(Require(options.Target, "-Target", "the host:port to put the fault proxy in front of"),
                 Range(options.ListenPort, 0, 65535, "-ListenPort"), CheckToxics(options.Toxics), random),
             _ => throw new ChaosException("ChaosInvalidArgument", ErrorKind.InvalidArgument,
-                $"-Type {options.Type} is not a single fault. Use Cpu, Memory, Disk, Network, Process or Corruption; Suite and -Experiment run several."),
+                $"-Type {options.Type} is not a single fault. Use Cpu, Memory, Disk, Network, Process or Corruption; -Experiment runs several."),
         };
     }
 

@@ -19,7 +19,6 @@ public static class ChaosReadinessCheck
             Missing = string.Join("; ", new[] { gate, missing ?? string.Empty }.Where(text => text.Length > 0)),
         };
         var proc = File.Exists("/proc/stat") ? null : "/proc/stat (Linux) to measure machine-wide load; the fault's own load is measured anyway";
-        var netem = Netem.Missing();
         return
         [
             Item("Cpu", $"{Environment.ProcessorCount} cores; threads of this process (stress-ng not needed)", null),
@@ -28,8 +27,6 @@ public static class ChaosReadinessCheck
             Item("Process", "permission to signal the selected processes", OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? null : "run:<id> selectors need /proc (Linux)"),
             Item("Corruption", $"write access to the file and to {RollbackJournal.BackupFolder(state)} for its backup", null),
             Item("Network proxy", "a free port on 127.0.0.1 and the target host:port reachable", null),
-            Item("Network netem", "Linux, root, tc and ip (iproute2)", netem),
-            Item("Suite", "this module's pwsh to start a scratch daemon", null),
             Item("Measurements", "/proc/stat and /proc/self/status", proc),
         ];
     }

@@ -163,6 +163,19 @@ internal sealed partial class RunScope
             {
                 var message = $"Killed by step chaos after {step.Chaos!.KillAfter!.Value.TotalSeconds:0.###} s.";
                 Log(step.Name, new OutputLine(OutputStream.Error, message));
+                WorkflowStepAttempt? attempt;
+                lock (gate)
+                {
+                    attempt = record.AttemptHistory.LastOrDefault(a => a.Number == number);
+                }
+                if (attempt is not null)
+                {
+                    // Recorded as the failure the retry sees, not as a cancellation by the user.
+                    attempt.Status = StepStatus.Failed;
+                    attempt.ExitCode = 137;
+                    attempt.Error = message;
+                    options.Store.SaveAttempt(attempt);
+                }
                 return new AttemptResult(137, false, false, message, []);
             }
             return result;

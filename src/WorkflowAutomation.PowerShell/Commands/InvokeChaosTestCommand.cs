@@ -14,8 +14,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// -Target (name:pattern, pid:n, run:id, daemon), never pid 1 or this session; Corruption
 /// damages the file -Path (FlipBytes, Truncate, ZeroPage) and restores it byte for byte;
 /// Network puts a TCP fault proxy on 127.0.0.1:-ListenPort in front of -Target host:port
-/// with Toxiproxy's toxics. Suite runs the framework's own resilience experiments against a
-/// scratch daemon; -Experiment runs a declared experiment file.
+/// with Toxiproxy's toxics. -Experiment runs a declared experiment file.
 /// Every fault needs CHAOS_ENABLED=true (error ChaosDisabled otherwise) and asks for
 /// confirmation (-Force skips it); -WhatIf lists exactly what would be touched. Everything is
 /// reverted at the end, on Ctrl+C, on Stop-Job and on a safeguard breach; what a killed test
@@ -36,7 +35,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// </example>
 /// <example>
 /// <code>Invoke-ChaosTest -Recover</code>
-/// <para>Reverts what a killed chaos test left behind (filler files, corrupted files, netem rules).</para>
+/// <para>Reverts what a killed chaos test left behind (filler files, corrupted files).</para>
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "ChaosTest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = FaultSet)]
 [OutputType(typeof(ChaosResult), ParameterSetName = [FaultSet, ExperimentSet])]
@@ -48,9 +47,9 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
     private const string ExperimentSet = "Experiment";
     private const string RecoverSet = "Recover";
 
-    /// <summary>The fault: Cpu, Memory, Disk, Network, Process, Corruption, or Suite for the framework's own resilience experiments.</summary>
+    /// <summary>The fault: Cpu, Memory, Disk, Network, Process or Corruption.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FaultSet)]
-    [ValidateSet("Cpu", "Memory", "Disk", "Network", "Process", "Corruption", "Suite", IgnoreCase = true)]
+    [ValidateSet("Cpu", "Memory", "Disk", "Network", "Process", "Corruption", IgnoreCase = true)]
     public ChaosFaultType Type { get; set; }
 
     /// <summary>A declared experiment (YAML: steady-state hypothesis, method, rollbacks, safeguards).</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using WorkflowAutomation.Chaos;
 using WorkflowAutomation.Configuration;
-using WorkflowAutomation.State;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Tests.Chaos;
 

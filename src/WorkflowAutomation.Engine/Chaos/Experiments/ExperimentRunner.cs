@@ -10,7 +10,6 @@ namespace WorkflowAutomation.Chaos;
 /// </summary>
 public sealed class ExperimentRunner(StateDirectory state, WorkflowConfiguration configuration, TimeProvider time)
 {
-    private readonly ProbeEvaluator probes = new(state, time);
 
     /// <summary>Everything the experiment would touch or run, for -WhatIf.</summary>
     public IReadOnlyList<string> Plan(ChaosExperiment experiment, ChaosFaultOptions? unused = null)
@@ -42,6 +41,7 @@ public sealed class ExperimentRunner(StateDirectory state, WorkflowConfiguration
 
     public async Task<ChaosResult> RunAsync(ChaosExperiment experiment, Action<ChaosProgress> progress, CancellationToken cancellationToken)
     {
+        probes = new ProbeEvaluator(state, time, Folder(experiment));
         ChaosSafety.RequireEnabled(configuration);
         // Every fault is built (and its options checked) before anything is touched.
         var faults = experiment.Method.Where(a => a.Kind == ActivityKind.Fault).ToDictionary(a => a, a => ChaosFaults.Create(a.Fault!, state));
@@ -128,6 +128,10 @@ public sealed class ExperimentRunner(StateDirectory state, WorkflowConfiguration
         }
     }
 
+    private ProbeEvaluator probes = null!;
+
+    private static string Folder(ChaosExperiment experiment) => Path.GetDirectoryName(experiment.File) ?? Environment.CurrentDirectory;
+
     private async Task MethodAsync(ChaosExperiment experiment, ChaosResult result, ChaosRunner runner,
         Dictionary<ExperimentActivity, IChaosFault> faults, CancellationToken token)
     {
@@ -137,7 +141,7 @@ public sealed class ExperimentRunner(StateDirectory state, WorkflowConfiguration
             foreach (var activity in experiment.Method)
             {
                 token.ThrowIfCancellationRequested();
-                var task = ActivityAsync(activity, result, runner, faults, token);
+                var task = ActivityAsync(experiment, activity, result, runner, faults, token);
                 if (activity.Background)
                 {
                     background.Add(task);
@@ -156,7 +160,7 @@ public sealed class ExperimentRunner(StateDirectory state, WorkflowConfiguration
         token.ThrowIfCancellationRequested();
     }
 
-    private async Task ActivityAsync(ExperimentActivity activity, ChaosResult result, ChaosRunner runner,
+    private async Task ActivityAsync(ChaosExperiment experiment, ExperimentActivity activity, ChaosResult result, ChaosRunner runner,
         Dictionary<ExperimentActivity, IChaosFault> faults, CancellationToken token)
     {
         switch (activity.Kind)
@@ -167,7 +171,7 @@ public sealed class ExperimentRunner(StateDirectory state, WorkflowConfiguration
                 token.ThrowIfCancellationRequested();
                 break;
             case ActivityKind.Action:
-                var (code, output, timedOut) = await ProbeEvaluator.RunCommandAsync(activity.Action!.Shell, activity.Action.Command, activity.Action.Timeout, token).ConfigureAwait(false);
+                var (code, output, timedOut) = await ProbeEvaluator.RunCommandAsync(activity.Action!.Shell, activity.Action.Command, activity.Action.Timeout, Folder(experiment), token).ConfigureAwait(false);
                 Event(result, "Action", activity.Action.Name, !timedOut && code == 0, timedOut ? "timed out" : $"exit code {code}: {Trim(output)}");
                 break;
             case ActivityKind.Probe:
@@ -230,7 +234,7 @@ public sealed class ExperimentRunner(StateDirectory state, WorkflowConfiguration
     {
         foreach (var rollback in experiment.Rollbacks)
         {
-            var (code, output, timedOut) = await ProbeEvaluator.RunCommandAsync(rollback.Shell, rollback.Command, rollback.Timeout, CancellationToken.None).ConfigureAwait(false);
+            var (code, output, timedOut) = await ProbeEvaluator.RunCommandAsync(rollback.Shell, rollback.Command, rollback.Timeout, Folder(experiment), CancellationToken.None).ConfigureAwait(false);
             Event(result, "Rollback", rollback.Name, !timedOut && code == 0, timedOut ? "timed out" : $"exit code {code}: {Trim(output)}");
         }
     }

@@ -9,7 +9,8 @@ using WorkflowAutomation.Workflows;
 namespace WorkflowAutomation.Chaos;
 
 /// <summary>Runs probes for real: an HTTP request, a command, a metric query, a workflow run.</summary>
-internal sealed class ProbeEvaluator(StateDirectory state, TimeProvider time)
+/// <remarks>Commands run in <paramref name="folder"/>, the experiment file's folder, where its relative paths point.</remarks>
+internal sealed class ProbeEvaluator(StateDirectory state, TimeProvider time, string folder)
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(5) })
     {
@@ -50,9 +51,9 @@ internal sealed class ProbeEvaluator(StateDirectory state, TimeProvider time)
         return new ChaosProbeResult(probe.Name, "Http", ok, latency, $"HTTP {status} (expected {probe.Status}) in {latency:0.#} ms{limit}");
     }
 
-    private static async Task<ChaosProbeResult> CommandAsync(ExperimentProbe probe, CancellationToken cancellationToken)
+    private async Task<ChaosProbeResult> CommandAsync(ExperimentProbe probe, CancellationToken cancellationToken)
     {
-        var (exitCode, output, timedOut) = await RunCommandAsync(probe.Shell, probe.Command!, probe.Timeout, cancellationToken).ConfigureAwait(false);
+        var (exitCode, output, timedOut) = await RunCommandAsync(probe.Shell, probe.Command!, probe.Timeout, folder, cancellationToken).ConfigureAwait(false);
         if (timedOut)
         {
             return new ChaosProbeResult(probe.Name, "Command", false, null, $"still running after {probe.Timeout.TotalSeconds:0.###} s; killed");
@@ -103,7 +104,7 @@ internal sealed class ProbeEvaluator(StateDirectory state, TimeProvider time)
     }
 
     /// <summary>Runs a command in a shell, killing its process tree on timeout.</summary>
-    internal static async Task<(int ExitCode, string Output, bool TimedOut)> RunCommandAsync(string shell, string command, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<(int ExitCode, string Output, bool TimedOut)> RunCommandAsync(string shell, string command, TimeSpan timeout, string folder, CancellationToken cancellationToken)
     {
         var info = shell == "pwsh"
             ? new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Environment.ProcessPath) ?? string.Empty, "pwsh") is var local && File.Exists(local) ? local : "pwsh")
@@ -118,6 +119,7 @@ internal sealed class ProbeEvaluator(StateDirectory state, TimeProvider time)
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
+        info.WorkingDirectory = folder;
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -8,7 +8,7 @@ namespace WorkflowAutomation.Chaos;
 
 /// <summary>
 /// The on-disk record of what a running chaos test would leave behind if its process died
-/// (filler files, corrupted files and their backups, netem rules). Written before each thing
+/// (filler files, corrupted files and their backups). Written before each thing
 /// is touched and removed once everything is reverted; the next test, or
 /// Invoke-ChaosTest -Recover, undoes what a killed test left.
 /// </summary>
@@ -52,10 +52,6 @@ public sealed class RollbackJournal
     /// <summary>Records that a file will be changed and must be restored from a backup with this hash.</summary>
     public void RestoreFileLater(string filePath, string backup, string sha256) =>
         Add(new JournalEntry { Kind = JournalKind.RestoreFile, Path = filePath, Backup = backup, Sha256 = sha256 });
-
-    /// <summary>Records a tc qdisc that must be deleted (in a network namespace when given).</summary>
-    public void DeleteNetemLater(string device, string? netns) =>
-        Add(new JournalEntry { Kind = JournalKind.DeleteNetem, Path = device, Namespace = netns });
 
     /// <summary>Marks an entry done (reverted by its fault), so recovery leaves it alone.</summary>
     public void Done(string filePath)
@@ -147,8 +143,7 @@ public sealed class RollbackJournal
     private static string Describe(JournalEntry entry) => entry.Kind switch
     {
         JournalKind.DeleteFile => $"Delete filler file {entry.Path}",
-        JournalKind.RestoreFile => $"Restore {entry.Path} from {entry.Backup}",
-        _ => $"Delete netem rule on {entry.Path}{(entry.Namespace is null ? string.Empty : " in netns " + entry.Namespace)}",
+        _ => $"Restore {entry.Path} from {entry.Backup}",
     };
 
     private static string RevertEntry(JournalEntry entry)
@@ -158,12 +153,9 @@ public sealed class RollbackJournal
             case JournalKind.DeleteFile:
                 File.Delete(entry.Path);
                 return "deleted";
-            case JournalKind.RestoreFile:
+            default:
                 RestoreFromBackup(entry.Path, entry.Backup!, entry.Sha256!);
                 return "restored byte for byte from the backup";
-            default:
-                Netem.Delete(entry.Path, entry.Namespace);
-                return "netem rule deleted";
         }
     }
 
@@ -211,7 +203,6 @@ public sealed class RollbackJournal
     {
         DeleteFile,
         RestoreFile,
-        DeleteNetem,
     }
 
     private sealed class JournalEntry
@@ -220,7 +211,6 @@ public sealed class RollbackJournal
         public string Path { get; set; } = string.Empty;
         public string? Backup { get; set; }
         public string? Sha256 { get; set; }
-        public string? Namespace { get; set; }
     }
 
     private sealed class JournalFile

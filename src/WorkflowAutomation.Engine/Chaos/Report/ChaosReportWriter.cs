@@ -35,10 +35,6 @@ public static class ChaosReportWriter
             .Append("</dd><dt>Target</dt><dd>").Append(E(result.Target)).Append("</dd><dt>Started</dt><dd>")
             .Append(result.StartTime.ToString("u", CultureInfo.InvariantCulture)).Append("</dd><dt>Duration</dt><dd>")
             .Append(result.Duration is { } d ? $"{d.TotalSeconds:0.##} s" : "-").Append("</dd>");
-        if (result.Score is { } score)
-        {
-            html.Append("<dt>Score</dt><dd>").Append(score.ToString("0", CultureInfo.InvariantCulture)).Append(" / 100</dd>");
-        }
         html.Append("</dl></header>");
 
         Table(html, "Parameters", ["Name", "Value"], result.Parameters.Select(p => new[] { p.Key, p.Value }));
@@ -54,10 +50,6 @@ public static class ChaosReportWriter
         html.Append("<section><h2>Timeline</h2><p>Measured values while the faults ran; shaded bands are faults.</p><div id=\"charts\"></div></section>");
         Table(html, "Touched and reverted", ["Kind", "What", "Action", "Reverted", "How"],
             result.Touched.Select(t => new[] { t.Kind, t.What, t.Action, t.Reverted ? "yes" : "NO", t.Revert ?? string.Empty }));
-        if (result.Children.Count > 0)
-        {
-            Table(html, "Experiments", ["Experiment", "Verdict", "Message"], result.Children.Select(c => new[] { c.Name, c.Verdict.ToString(), c.Message ?? string.Empty }));
-        }
         Table(html, "Journal", ["Time", "Kind", "Name", "Ok", "Detail"],
             result.Events.Select(e => new[] { e.Time.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture), e.Kind, e.Name, e.Ok switch { true => "ok", false => "FAILED", _ => string.Empty }, e.Detail ?? string.Empty }));
 
