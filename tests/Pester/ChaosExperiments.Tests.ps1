@@ -56,7 +56,7 @@ rollbacks:
         ($result.Events | Where-Object Kind -eq 'Rollback').Ok | Should -BeTrue
         Test-Path (Join-Path $script:scratch 'rolled-back') | Should -BeTrue
         (Get-FileHash $script:data).Hash | Should -Be $script:hash
-        (Get-WorkflowRun -Name integrity).Count | Should -Be 5
+        (Get-WorkflowRun -Name integrity).Count | Should -Be 3
         (Get-ChaosResult -Type Experiment -First 1).Id | Should -Be $result.Id
     }
 
