@@ -76,6 +76,15 @@ public static class WorkflowDiagnosticCode
     public const string UnknownFunction = "UnknownFunction";
     /// <summary>A condition or ${{ }} expression that does not parse, or a '${{' never closed.</summary>
     public const string InvalidExpression = "InvalidExpression";
+    /// <summary>The file passes a bound of WorkflowLimits: its size, or its YAML nodes with aliases expanded.</summary>
+    public const string LimitExceeded = "LimitExceeded";
+    /// <summary>Two step names that read the same once made environment-safe (a-b and a.b): their outputs would mix.</summary>
+    public const string StepNameCollision = "StepNameCollision";
+    /// <summary>
+    /// Warning (an error in strict mode): an input, step output or env value is pasted into a
+    /// command or rollback, where a crafted value runs as code. Read it from the environment or use quote().
+    /// </summary>
+    public const string UnsafeInterpolation = "UnsafeInterpolation";
     /// <summary>Warning: a retry setting without retry_count has no effect.</summary>
     public const string IneffectiveSetting = "IneffectiveSetting";
     /// <summary>Warning: a scheduled workflow has a required input without a default.</summary>

@@ -75,37 +75,34 @@ public sealed class WorkflowStepRun
     public override string ToString() => $"{Name} {Status}";
 }
 
-/// <summary>One attempt of a step (a step with retries has several).</summary>
-public sealed class WorkflowStepAttempt
+/// <summary>One command a run executed for a step: an attempt of the step, or its rollback.</summary>
+public abstract class WorkflowCommandRun
 {
     public required string RunId { get; init; }
+    /// <summary>The step the command belongs to.</summary>
     public required string Step { get; init; }
-    /// <summary>1 for the first attempt.</summary>
-    public int Number { get; init; }
     public StepStatus Status { get; set; }
     public int? ExitCode { get; set; }
     public DateTimeOffset StartTime { get; set; }
     public DateTimeOffset? EndTime { get; set; }
     public TimeSpan? Duration => EndTime is { } end ? end - StartTime : null;
     public string? Error { get; set; }
+}
+
+/// <summary>One attempt of a step (a step with retries has several).</summary>
+public sealed class WorkflowStepAttempt : WorkflowCommandRun
+{
+    /// <summary>1 for the first attempt.</summary>
+    public int Number { get; init; }
 
     public override string ToString() => $"{Step} #{Number} {Status}";
 }
 
 /// <summary>A rollback command that ran because the run failed or was cancelled.</summary>
-public sealed class WorkflowRollbackRun
+public sealed class WorkflowRollbackRun : WorkflowCommandRun
 {
-    public required string RunId { get; init; }
-    /// <summary>The step whose rollback this is.</summary>
-    public required string Step { get; init; }
     /// <summary>1 for the first rollback that ran.</summary>
     public int Order { get; init; }
-    public StepStatus Status { get; set; }
-    public int? ExitCode { get; set; }
-    public DateTimeOffset StartTime { get; set; }
-    public DateTimeOffset? EndTime { get; set; }
-    public TimeSpan? Duration => EndTime is { } end ? end - StartTime : null;
-    public string? Error { get; set; }
 
     public override string ToString() => $"{Order} {Step} {Status}";
 }

@@ -32,6 +32,11 @@ public sealed class WorkflowConfiguration
     public int SmtpPort => (int)this[ConfigurationKeys.SmtpPort];
     public string SmtpFrom => (string)this[ConfigurationKeys.SmtpFrom];
     public bool SmtpUseSsl => (bool)this[ConfigurationKeys.SmtpUseSsl];
+    public bool StrictInterpolation => (bool)this[ConfigurationKeys.StrictInterpolation];
+
+    /// <summary>The names listed in SECRET_ENV_VARS.</summary>
+    public IReadOnlyList<string> SecretEnvVars =>
+        ((string)this[ConfigurationKeys.SecretEnvVars]).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public object this[ConfigurationKey key] => settings[key.Name].Value;
 

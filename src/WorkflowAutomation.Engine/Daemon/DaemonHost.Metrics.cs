@@ -37,7 +37,7 @@ public sealed partial class DaemonHost
 
     private void RecordRun(WorkflowRun run)
     {
-        if (run.Status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled)
+        if (run.Status.HasEnded())
         {
             executionMetrics?.RunFinished(run.Name, run.Status, run.Duration ?? TimeSpan.Zero);
         }
@@ -68,9 +68,7 @@ public sealed partial class DaemonHost
     {
         public void StepChanged(WorkflowRun run, WorkflowStepRun step)
         {
-            var ended = step.Status is StepStatus.Succeeded or StepStatus.Failed or StepStatus.TimedOut or StepStatus.Skipped
-                or StepStatus.Cancelled or StepStatus.CircuitOpen;
-            if (ended && !step.Reused)
+            if (step.Status.HasEnded() && !step.Reused)
             {
                 metrics()?.StepFinished(run.Name, step.Name, step.Status, step.Duration ?? TimeSpan.Zero);
             }

@@ -47,6 +47,7 @@ public sealed partial class DaemonHost
         {
             Log.Warn($"{resumed.Count} run(s) were running when the daemon last stopped; their leftover processes were ended and they resume first");
         }
+        ScratchFiles.CleanLeftovers(State.ScratchFolder, runStore);
         schedules = new ScheduleStore(Database, time);
         breakers = new CircuitBreakerRegistry(Database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, time);
         approvals = new DaemonApprovalGate(Database, time);
@@ -61,11 +62,13 @@ public sealed partial class DaemonHost
             Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration), time),
             Observer = MetricsObserver(),
             ChaosEnabled = Configuration.ChaosEnabled,
+            SecretEnvironmentVariables = Configuration.SecretEnvVars,
+            ScratchFolder = State.ScratchFolder,
         });
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
         scheduler = new Scheduler(schedules,
             (definition, text, origin, alongside) => Accept(definition, text, definition.SourcePath, new Dictionary<string, string>(), origin, alongside),
-            time, Log);
+            time, Log, ParseOptions);
         // The first tick before Running: what was missed while the daemon was down is queued now.
         TickScheduler();
         dispatcher.Start();
@@ -94,6 +97,8 @@ public sealed partial class DaemonHost
         {
             scheduler!.Tick();
             RecordDaemonMetrics();
+            // A detached daemon's standard streams go to this file for as long as it runs.
+            ConsoleLog.RotateIfLarger(Paths.ConsoleLogFile);
         }
         catch (Exception exception)
         {
@@ -103,7 +108,7 @@ public sealed partial class DaemonHost
 
     /// <summary>Accepts a run: validated, committed to the queue, recorded as Queued, then acknowledged.</summary>
     public WorkflowRun Accept(WorkflowDefinition definition, string text, string? path, IReadOnlyDictionary<string, string> parameters, string origin,
-        Action<SqliteConnection, SqliteTransaction>? alongside = null)
+        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
     {
         if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || queue is null)
         {
@@ -114,14 +119,14 @@ public sealed partial class DaemonHost
         var run = dispatcher!.Admit(() =>
         {
             var id = WorkflowExecutor.NewRunId(time);
-            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside);
+            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside, workingDirectory);
             var queued = new WorkflowRun
             {
                 Id = id,
                 Name = definition.Name,
                 Status = RunStatus.Queued,
                 SourcePath = path,
-                Parameters = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase),
+                Parameters = SecretMasker.RecordedParameters(definition, parameters),
                 Origin = RunOrigin,
             };
             foreach (var step in definition.Steps)
@@ -144,7 +149,7 @@ public sealed partial class DaemonHost
 
     private async Task<WorkflowRun> ExecuteAsync(QueuedRun entry, CancellationToken interruption, CancellationToken cancellation)
     {
-        var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow);
+        var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow, ParseOptions);
         if (parsed.Definition is not { } definition)
         {
             return FailWithoutRunning(entry, null, new WorkflowDefinitionException(parsed).Message);
@@ -165,7 +170,7 @@ public sealed partial class DaemonHost
                 Parameters = entry.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value),
                 Origin = RunOrigin,
                 Interruption = interruption,
-                WorkingDirectory = entry.SourcePath is { } source ? Path.GetDirectoryName(source) : null,
+                WorkingDirectory = entry.WorkingDirectory,
             }, cancellation).ConfigureAwait(false);
         }
         catch (Exception exception) when (!interruption.IsCancellationRequested)
@@ -251,27 +256,38 @@ public sealed partial class DaemonHost
             list.Count(breaker => breaker.State == CircuitState.Open), list.Count(breaker => breaker.State == CircuitState.HalfOpen));
     }
 
+    /// <summary>Workflows are validated as the configuration says (strict interpolation), on submit and again when they run.</summary>
+    private WorkflowParseOptions ParseOptions => new() { StrictInterpolation = Configuration.StrictInterpolation };
+
     private void RegisterWorkOperations(IpcServer server)
     {
-        server.Handle<SubmitRequest>(DaemonOperations.Submit, (request, _) =>
+        server.Handle<SubmitRequest>(DaemonOperations.Submit, IpcAccess.ChangesState, (request, _) =>
         {
             var submitted = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
-            var definition = WorkflowParser.Parse(submitted.Yaml, submitted.Path) is { Definition: { } parsed } ? parsed
-                : throw new WorkflowDefinitionException(WorkflowParser.Parse(submitted.Yaml, submitted.Path));
-            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit");
+            var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
+            var definition = validation.Definition ?? throw new WorkflowDefinitionException(validation);
+            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", workingDirectory: submitted.WorkingDirectory);
             Log.Info($"Run {run.Id} ({run.Name}) queued");
             return Task.FromResult<object?>(run);
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Wait, async (request, cancellation) =>
+        server.Handle<RunRequestBody>(DaemonOperations.Wait, IpcAccess.ReadOnly, async (request, cancellation) =>
         {
             var runId = RequireRunId(request);
-            var timeout = TimeSpan.FromSeconds(Math.Clamp(request!.TimeoutSeconds, 0, 60));
+            if (runStore!.GetRun(runId) is null)
+            {
+                throw new RunNotFoundException(runId);
+            }
+            var timeout = TimeSpan.FromSeconds(Math.Min(IpcArguments.Seconds(request!.TimeoutSeconds, nameof(RunRequestBody.TimeoutSeconds), double.MaxValue), 60));
             var ended = await dispatcher!.WaitAsync(runId, timeout, cancellation).ConfigureAwait(false);
             return new WaitResponse { Ended = ended, Run = runStore!.GetRun(runId) };
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Cancel, (request, _) =>
+        server.Handle<RunRequestBody>(DaemonOperations.Cancel, IpcAccess.ChangesState, (request, _) =>
         {
             var runId = RequireRunId(request);
+            if (runStore!.GetRun(runId) is null)
+            {
+                throw new RunNotFoundException(runId);
+            }
             if (!dispatcher!.Cancel(runId))
             {
                 throw new WorkflowAutomationException("RunNotActive", ErrorKind.InvalidOperation,
@@ -292,7 +308,7 @@ public sealed partial class DaemonHost
             Log.Info($"Run {runId} cancelled by a client");
             return Task.FromResult<object?>(runStore!.GetRun(runId));
         });
-        server.Handle<AnswerRequest>(DaemonOperations.Answer, async (request, _) =>
+        server.Handle<AnswerRequest>(DaemonOperations.Answer, IpcAccess.ChangesState, async (request, _) =>
         {
             var answer = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "An answer needs a run id and a step.");
             approvals!.Answer(answer.RunId, answer.Step, answer.Approve, answer.AnsweredBy, answer.Reason);
@@ -304,8 +320,8 @@ public sealed partial class DaemonHost
             }
             return runStore!.GetRun(answer.RunId)?.Steps.FirstOrDefault(step => step.Name == answer.Step);
         });
-        server.Handle(DaemonOperations.Breakers, (_, _) => Task.FromResult<object?>(Breakers.List()));
-        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, (request, _) =>
+        server.Handle(DaemonOperations.Breakers, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(Breakers.List()));
+        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) =>
         {
             var name = request?.Name ?? "*";
             var reset = Breakers.Reset(name);

@@ -74,18 +74,21 @@ public static class ExecutionPlan
         int WaveOf(string name, int depth) =>
             wave.TryGetValue(name, out var known) ? known
             : wave[name] = depth > dependencies.Count ? 1 : 1 + dependencies[name].Select(parent => WaveOf(parent, depth + 1)).DefaultIfEmpty(0).Max();
-        var context = new PlanContext(definition, inputs);
         return definition.Steps
-            .Select(step => new PlannedStep
+            .Select(step =>
             {
-                Wave = WaveOf(step.Name, 0),
-                Name = step.Name,
-                Shell = step.Shell,
-                DependsOn = dependencies[step.Name],
-                Condition = step.Condition ?? "success()",
-                Command = Safe(() => Expression.Interpolate(step.Command, context)),
-                ApprovalRequired = step.ApprovalRequired,
-                Rollback = step.Rollback is null ? null : Safe(() => Expression.Interpolate(step.Rollback, context)),
+                var context = new PlanContext(definition, inputs, step.Shell);
+                return new PlannedStep
+                {
+                    Wave = WaveOf(step.Name, 0),
+                    Name = step.Name,
+                    Shell = step.Shell,
+                    DependsOn = dependencies[step.Name],
+                    Condition = step.Condition ?? "success()",
+                    Command = Safe(() => Expression.Interpolate(step.Command, context)),
+                    ApprovalRequired = step.ApprovalRequired,
+                    Rollback = step.Rollback is null ? null : Safe(() => Expression.Interpolate(step.Rollback, context)),
+                };
             })
             .OrderBy(step => step.Wave)
             .ToList();
@@ -104,8 +107,10 @@ public static class ExecutionPlan
     }
 
     /// <summary>Inputs and env are known before the run; step outputs are shown as placeholders.</summary>
-    private sealed class PlanContext(WorkflowDefinition definition, IReadOnlyDictionary<string, object?> inputs) : IExpressionContext
+    private sealed class PlanContext(WorkflowDefinition definition, IReadOnlyDictionary<string, object?> inputs, StepShell shell) : IExpressionContext
     {
+        public StepShell? Shell => shell;
+
         public object? Resolve(IReadOnlyList<string> path) => path[0].ToLowerInvariant() switch
         {
             "inputs" when path.Count > 1 => inputs.TryGetValue(path[1], out var value) ? value : null,

@@ -12,7 +12,7 @@ public sealed class RunRequest
     public int? MaxParallel { get; init; }
     /// <summary>Steps whose approval gate is answered in advance (-Approve).</summary>
     public IReadOnlyCollection<string> Approved { get; init; } = [];
-    /// <summary>Where steps run when they name no working_directory; the current directory when null.</summary>
+    /// <summary>-WorkingDirectory: an absolute folder that replaces the workflow's own (see <see cref="RunFolder"/>); null keeps it.</summary>
     public string? WorkingDirectory { get; init; }
     /// <summary>"session" for Invoke-Workflow, "daemon" for the daemon.</summary>
     public string Origin { get; init; } = "session";

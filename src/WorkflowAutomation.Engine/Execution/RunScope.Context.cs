@@ -11,6 +11,8 @@ internal sealed partial class RunScope
     {
         public StepContext WithEnvironment(IReadOnlyDictionary<string, string?> values) => new(scope, step, cancellationToken, values);
 
+        public StepShell? Shell => step.Shell;
+
         public object? Resolve(IReadOnlyList<string> path)
         {
             string Part(int index) => index < path.Count ? path[index] : string.Empty;

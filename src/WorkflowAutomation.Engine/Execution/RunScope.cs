@@ -22,6 +22,8 @@ internal sealed partial class RunScope : IDisposable
     private readonly HashSet<string> approved;
     private readonly object gate = new();
     private readonly Lazy<string> workFolder;
+    private readonly SecretMasker secrets = new();
+    private readonly StepLogBudget logBudget;
     private string? firstFailure;
     private string? failureErrorId;
 
@@ -36,7 +38,23 @@ internal sealed partial class RunScope : IDisposable
         dependencies = ExecutionPlan.Dependencies(definition);
         ancestors = ExecutionPlan.Ancestors(dependencies);
         approved = new HashSet<string>(request.Approved, StringComparer.OrdinalIgnoreCase);
-        workFolder = new Lazy<string>(() => OwnerOnly.CreateDirectory(Path.Combine(Path.GetTempPath(), "wa-run-" + run.Id)));
+        logBudget = new StepLogBudget(options.MaxLogLineLength, options.MaxStepLogBytes);
+        foreach (var (name, input) in definition.Inputs)
+        {
+            if (input.Secret && inputs.TryGetValue(name, out var value))
+            {
+                secrets.Add(Expression.Format(value));
+            }
+        }
+        foreach (var name in options.SecretEnvironmentVariables)
+        {
+            secrets.Add(System.Environment.GetEnvironmentVariable(name));
+        }
+        workFolder = new Lazy<string>(() =>
+        {
+            OwnerOnly.CreateDirectory(options.ScratchRoot);
+            return OwnerOnly.CreateDirectory(ScratchFiles.RunFolder(options.ScratchRoot, run.Id));
+        });
     }
 
     private bool RunFailed => firstFailure is not null;
@@ -52,7 +70,7 @@ internal sealed partial class RunScope : IDisposable
         AdoptFinishedSteps();
         foreach (var step in definition.Steps)
         {
-            if (!IsFinished(steps[step.Name].Status) && !Reuse(step))
+            if (!steps[step.Name].Status.HasEnded() && !Reuse(step))
             {
                 pending.Add(step);
             }
@@ -120,7 +138,7 @@ internal sealed partial class RunScope : IDisposable
         }
         lock (gate)
         {
-            foreach (var step in run.Steps.Where(step => IsFinished(step.Status)).OrderBy(step => step.EndTime))
+            foreach (var step in run.Steps.Where(step => step.Status.HasEnded()).OrderBy(step => step.EndTime))
             {
                 observed.Add(step.Name);
                 if (step.Status == StepStatus.Succeeded)
@@ -185,10 +203,6 @@ internal sealed partial class RunScope : IDisposable
         }
     }
 
-    private static bool IsFinished(StepStatus status) =>
-        status is StepStatus.Succeeded or StepStatus.Failed or StepStatus.TimedOut or StepStatus.Skipped
-            or StepStatus.Cancelled or StepStatus.Interrupted or StepStatus.CircuitOpen;
-
     /// <summary>Whether a finished step counts as failed (for the run, failure() and rollback).</summary>
     private static bool IsFailure(WorkflowStepRun step) =>
         !step.ContinuedOnError && step.Status is StepStatus.Failed or StepStatus.TimedOut or StepStatus.Interrupted or StepStatus.CircuitOpen;
@@ -228,11 +242,30 @@ internal sealed partial class RunScope : IDisposable
 
     private void Save(WorkflowStepRun step)
     {
+        if (!secrets.IsEmpty)
+        {
+            lock (gate)
+            {
+                step.Error = secrets.Apply(step.Error);
+                foreach (var key in step.Outputs.Keys.ToList())
+                {
+                    step.Outputs[key] = secrets.Apply(step.Outputs[key])!;
+                }
+            }
+        }
         options.Store.SaveStep(step);
         options.Observer.StepChanged(run, step);
     }
 
     private void Log(string? step, OutputLine line)
+    {
+        foreach (var kept in logBudget.Admit(step, line))
+        {
+            Append(step, kept with { Text = secrets.Apply(kept.Text)! });
+        }
+    }
+
+    private void Append(string? step, OutputLine line)
     {
         options.Store.AppendLog(new WorkflowRunLogLine
         {
@@ -310,7 +343,7 @@ internal sealed partial class RunScope : IDisposable
             }
             catch (IOException)
             {
-                // A killed step may still hold a file for a moment; the OS cleans the temporary folder.
+                // A killed step may still hold a file for a moment; the next start cleans it.
             }
         }
     }

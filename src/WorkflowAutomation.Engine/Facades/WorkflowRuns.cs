@@ -44,12 +44,14 @@ public sealed class WorkflowRuns(StateDirectory state)
 
     /// <summary>
     /// Opens the store for a run this process is about to start, after recording the runs of
-    /// sessions that died as Interrupted and ending what they left running.
+    /// sessions that died as Interrupted, ending what they left running and removing their
+    /// scratch files.
     /// </summary>
     public SqliteRunStore OpenForNewRun()
     {
         var store = SqliteRunStore.Open(state);
         AbandonedRunRecovery.Recover(store);
+        ScratchFiles.CleanLeftoversOnce(state.ScratchFolder, store);
         return store;
     }
 
@@ -83,7 +85,7 @@ public sealed class WorkflowRuns(StateDirectory state)
         if (client is null)
         {
             var run = Get(id);
-            return HasEnded(run.Status) ? run : throw new DaemonNotRunningException(state.Root);
+            return run.Status.HasEnded() ? run : throw new DaemonNotRunningException(state.Root);
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
@@ -115,7 +117,7 @@ public sealed class WorkflowRuns(StateDirectory state)
             return active.Stop();
         }
         var run = Get(id);
-        if (run.Origin != DaemonHost.RunOrigin || HasEnded(run.Status))
+        if (run.Origin != DaemonHost.RunOrigin || run.Status.HasEnded())
         {
             throw new WorkflowAutomationException(ErrorIds.RunNotActive, ErrorKind.InvalidOperation,
                 $"Run '{id}' is {run.Status} and not running in this process or the daemon. Runs started with Invoke-Workflow -AsJob can be stopped from their session; see Get-WorkflowRun -Status Running.");
@@ -126,9 +128,6 @@ public sealed class WorkflowRuns(StateDirectory state)
         }
         return Wait(run.Id, timeout: null, progress: null, cancellation);
     }
-
-    /// <summary>Ended for good: an Interrupted daemon run is resumed, so it has not.</summary>
-    public static bool HasEnded(RunStatus status) => status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
 
     private static WorkflowAutomationException WaitTimedOut(string id, RunStatus status, TimeSpan limit) =>
         new(ErrorIds.WaitTimeout, ErrorKind.OperationTimeout,

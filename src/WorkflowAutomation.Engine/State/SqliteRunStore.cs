@@ -1,6 +1,6 @@
-using WorkflowAutomation.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using WorkflowAutomation.Common;
 using WorkflowAutomation.Platform;
 using WorkflowAutomation.Workflows;
 
@@ -41,6 +41,7 @@ public sealed class SqliteRunStore : IRunStore
         connection.Open();
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
         Execute(Schema);
+        RunStoreMigrations.Apply(connection);
         writer = new Thread(WriteLoop) { IsBackground = true, Name = "WorkflowAutomation run store" };
         writer.Start();
     }
@@ -153,7 +154,7 @@ public sealed class SqliteRunStore : IRunStore
                 VALUES($id, $name, $status, $created, $start, $end, $source, $parameters, $error, $origin, $restartOf, $definition, $pid, $ownerStart, $host)
                 """,
                 ("$id", run.Id), ("$name", run.Name), ("$status", run.Status.ToString()),
-                ("$created", DateTimeOffset.UtcNow.UtcTicks), ("$start", Ticks(run.StartTime)), ("$end", Ticks(run.EndTime)),
+                ("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$start", Sql.Milliseconds(run.StartTime)), ("$end", Sql.Milliseconds(run.EndTime)),
                 ("$source", run.SourcePath), ("$parameters", JsonSerializer.Serialize(run.Parameters, Json)), ("$error", run.Error),
                 ("$origin", run.Origin), ("$restartOf", run.RestartOf), ("$definition", JsonSerializer.Serialize(definition, Json)),
                 ("$pid", owner.ProcessId), ("$ownerStart", owner.ProcessStartTicks), ("$host", owner.MachineName));
@@ -163,7 +164,7 @@ public sealed class SqliteRunStore : IRunStore
     {
         var ended = run.EndTime is not null;
         Enqueue("UPDATE runs SET status=$status, start_time=$start, end_time=$end, error=$error WHERE id=$id",
-                ("$id", run.Id), ("$status", run.Status.ToString()), ("$start", Ticks(run.StartTime)), ("$end", Ticks(run.EndTime)), ("$error", run.Error));
+                ("$id", run.Id), ("$status", run.Status.ToString()), ("$start", Sql.Milliseconds(run.StartTime)), ("$end", Sql.Milliseconds(run.EndTime)), ("$error", run.Error));
         if (ended)
         {
             // A finished run is on disk before anyone is told it finished.
@@ -182,7 +183,7 @@ public sealed class SqliteRunStore : IRunStore
                     continued=excluded.continued, reused=excluded.reused
                 """,
                 ("$run", step.RunId), ("$name", step.Name), ("$status", step.Status.ToString()), ("$attempts", step.Attempts),
-                ("$exit", step.ExitCode), ("$start", Ticks(step.StartTime)), ("$end", Ticks(step.EndTime)),
+                ("$exit", step.ExitCode), ("$start", Sql.Milliseconds(step.StartTime)), ("$end", Sql.Milliseconds(step.EndTime)),
                 ("$outputs", JsonSerializer.Serialize(step.Outputs, Json)), ("$error", step.Error),
                 ("$continued", step.ContinuedOnError ? 1 : 0), ("$reused", step.Reused ? 1 : 0));
     }
@@ -194,7 +195,7 @@ public sealed class SqliteRunStore : IRunStore
                 VALUES($run, $step, $number, $status, $exit, $start, $end, $error)
                 """,
                 ("$run", attempt.RunId), ("$step", attempt.Step), ("$number", attempt.Number), ("$status", attempt.Status.ToString()),
-                ("$exit", attempt.ExitCode), ("$start", attempt.StartTime.UtcTicks), ("$end", Ticks(attempt.EndTime)), ("$error", attempt.Error));
+                ("$exit", attempt.ExitCode), ("$start", attempt.StartTime.ToUnixTimeMilliseconds()), ("$end", Sql.Milliseconds(attempt.EndTime)), ("$error", attempt.Error));
     }
 
     public void SaveRollback(WorkflowRollbackRun rollback)
@@ -204,13 +205,13 @@ public sealed class SqliteRunStore : IRunStore
                 VALUES($run, $ordinal, $step, $status, $exit, $start, $end, $error)
                 """,
                 ("$run", rollback.RunId), ("$ordinal", rollback.Order), ("$step", rollback.Step), ("$status", rollback.Status.ToString()),
-                ("$exit", rollback.ExitCode), ("$start", rollback.StartTime.UtcTicks), ("$end", Ticks(rollback.EndTime)), ("$error", rollback.Error));
+                ("$exit", rollback.ExitCode), ("$start", rollback.StartTime.ToUnixTimeMilliseconds()), ("$end", Sql.Milliseconds(rollback.EndTime)), ("$error", rollback.Error));
     }
 
     public void AppendLog(WorkflowRunLogLine line)
     {
         Enqueue("INSERT INTO logs(run_id, step, ts, is_error, text) VALUES($run, $step, $ts, $error, $text)",
-                ("$run", line.RunId), ("$step", line.Step), ("$ts", line.Timestamp.UtcTicks), ("$error", line.IsError ? 1 : 0), ("$text", line.Text));
+                ("$run", line.RunId), ("$step", line.Step), ("$ts", line.Timestamp.ToUnixTimeMilliseconds()), ("$error", line.IsError ? 1 : 0), ("$text", line.Text));
     }
 
     public WorkflowRun? GetRun(string id) => FindRuns(new RunQuery { Ids = [id] }).FirstOrDefault(run => run.Id == id);
@@ -233,8 +234,8 @@ public sealed class SqliteRunStore : IRunStore
                         Id = reader.GetString(0),
                         Name = reader.GetString(1),
                         Status = Enum.Parse<RunStatus>(reader.GetString(2)),
-                        StartTime = Time(reader, 3),
-                        EndTime = Time(reader, 4),
+                        StartTime = Sql.Time(reader, 3),
+                        EndTime = Sql.Time(reader, 4),
                         SourcePath = reader.IsDBNull(5) ? null : reader.GetString(5),
                         Parameters = reader.IsDBNull(6) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(6), Json) ?? [],
                         Error = reader.IsDBNull(7) ? null : reader.GetString(7),
@@ -288,7 +289,7 @@ public sealed class SqliteRunStore : IRunStore
                 {
                     RunId = runId,
                     Step = reader.IsDBNull(0) ? null : reader.GetString(0),
-                    Timestamp = new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero),
+                    Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
                     IsError = reader.GetInt64(2) != 0,
                     Text = reader.GetString(3),
                 });
@@ -325,7 +326,7 @@ public sealed class SqliteRunStore : IRunStore
                     }
                 }
             }
-            var now = DateTimeOffset.UtcNow.UtcTicks;
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             foreach (var (id, pid) in abandoned)
             {
                 Execute("UPDATE runs SET status='Interrupted', end_time=$now, error=$error WHERE id=$id", ("$id", id), ("$now", now), ("$error", AbandonedMessage(pid)));
@@ -419,8 +420,8 @@ public sealed class SqliteRunStore : IRunStore
                     Status = Enum.Parse<StepStatus>(reader.GetString(1)),
                     Attempts = reader.GetInt32(2),
                     ExitCode = reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                    StartTime = Time(reader, 4),
-                    EndTime = Time(reader, 5),
+                    StartTime = Sql.Time(reader, 4),
+                    EndTime = Sql.Time(reader, 5),
                     Error = reader.IsDBNull(7) ? null : reader.GetString(7),
                     ContinuedOnError = reader.GetInt64(8) != 0,
                     Reused = reader.GetInt64(9) != 0,
@@ -450,8 +451,8 @@ public sealed class SqliteRunStore : IRunStore
                         Number = reader.GetInt32(1),
                         Status = Enum.Parse<StepStatus>(reader.GetString(2)),
                         ExitCode = reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                        StartTime = Time(reader, 4) ?? default,
-                        EndTime = Time(reader, 5),
+                        StartTime = Sql.Time(reader, 4) ?? default,
+                        EndTime = Sql.Time(reader, 5),
                         Error = reader.IsDBNull(6) ? null : reader.GetString(6),
                     });
                 }
@@ -469,36 +470,17 @@ public sealed class SqliteRunStore : IRunStore
                     Step = reader.GetString(1),
                     Status = Enum.Parse<StepStatus>(reader.GetString(2)),
                     ExitCode = reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                    StartTime = Time(reader, 4) ?? default,
-                    EndTime = Time(reader, 5),
+                    StartTime = Sql.Time(reader, 4) ?? default,
+                    EndTime = Sql.Time(reader, 5),
                     Error = reader.IsDBNull(6) ? null : reader.GetString(6),
                 });
             }
         }
     }
 
-    private static long? Ticks(DateTimeOffset? time) => time?.UtcTicks;
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => connection.Command(sql, transaction, parameters);
 
-    private static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero);
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-        return command;
-    }
-
-    private void Execute(string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(sql, parameters);
-        command.ExecuteNonQuery();
-    }
+    private void Execute(string sql, params (string Name, object? Value)[] parameters) => connection.Execute(sql, transaction, parameters);
 
     public void Dispose()
     {

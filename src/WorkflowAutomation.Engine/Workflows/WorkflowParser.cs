@@ -22,21 +22,29 @@ public sealed class WorkflowValidationResult
 public static class WorkflowParser
 {
     /// <summary>Reads a file; throws <see cref="WorkflowDefinitionException"/> listing every error when it is invalid.</summary>
-    public static WorkflowDefinition Load(string path)
+    public static WorkflowDefinition Load(string path, WorkflowParseOptions? options = null)
     {
-        var result = ParseFile(path);
+        var result = ParseFile(path, options);
         return result.Definition ?? throw new WorkflowDefinitionException(result);
     }
 
     /// <summary>Reads and validates a file. IO failures (missing file, no access) throw.</summary>
-    public static WorkflowValidationResult ParseFile(string path)
+    public static WorkflowValidationResult ParseFile(string path, WorkflowParseOptions? options = null)
     {
         var fullPath = Path.GetFullPath(path);
-        return Parse(File.ReadAllText(fullPath), fullPath);
+        var size = new FileInfo(fullPath).Length;
+        if (size > WorkflowLimits.MaxFileBytes)
+        {
+            // Refused before reading: a huge file is not loaded into memory only to be rejected.
+            var diagnostics = new DiagnosticBag(fullPath);
+            diagnostics.Add(1, 1, DiagnosticSeverity.Error, WorkflowDiagnosticCode.LimitExceeded, WorkflowLimits.FileTooLarge(size));
+            return new WorkflowValidationResult { File = fullPath, Diagnostics = diagnostics.Sorted() };
+        }
+        return Parse(File.ReadAllText(fullPath), fullPath, options);
     }
 
     /// <summary>Validates YAML text; <paramref name="file"/> is the name the findings carry.</summary>
-    public static WorkflowValidationResult Parse(string yaml, string file)
+    public static WorkflowValidationResult Parse(string yaml, string file, WorkflowParseOptions? options = null)
     {
         var diagnostics = new DiagnosticBag(file);
         var root = YamlLoader.Load(yaml, diagnostics);
@@ -45,7 +53,7 @@ public static class WorkflowParser
         {
             var source = new WorkflowReader(new YamlValues(diagnostics)).Read(root);
             DependencyChecks.Run(source, diagnostics);
-            new ReferenceChecks(source, new SourceText(yaml), diagnostics).Run();
+            new ReferenceChecks(source, new SourceText(yaml), diagnostics, (options ?? WorkflowParseOptions.Default).StrictInterpolation).Run();
             WarnAboutSchedule(source, diagnostics);
             if (!diagnostics.HasErrors)
             {
@@ -80,6 +88,7 @@ public static class WorkflowParser
         TimeZone = source.TimeZone,
         Steps = source.Steps.Select(step => step.Step!).ToList(),
         Notifications = source.Notifications,
+        WorkingDirectory = source.WorkingDirectory,
         SourcePath = file,
     };
 }

@@ -32,7 +32,7 @@ public sealed class ImportWorkflowDefinitionCommand : WorkflowFileCmdlet
         {
             try
             {
-                var result = WorkflowParser.ParseFile(file);
+                var result = WorkflowParser.ParseFile(file, ParseOptions);
                 foreach (var warning in result.Warnings)
                 {
                     WriteWarning(warning.ToString());

@@ -34,7 +34,7 @@ public sealed class RegisterWorkflowScheduleCommand : WorkflowCmdlet
         {
             try
             {
-                var definition = WorkflowParser.Load(file);
+                var definition = WorkflowParser.Load(file, ParseOptions);
                 if (ShouldProcess(file, $"Register the schedule '{definition.Schedule}' of workflow '{definition.Name}'"))
                 {
                     WriteObject(schedules.Register(definition, file));

@@ -53,7 +53,7 @@ public sealed class WaitWorkflowRunCommand : WorkflowCmdlet
 
     private static ProgressRecord Progress(WorkflowRun run)
     {
-        var done = run.Steps.Count(step => step.Status is not (StepStatus.Pending or StepStatus.Running or StepStatus.WaitingForApproval));
+        var done = run.Steps.Count(step => step.Status.HasEnded());
         return new ProgressRecord(1, $"Waiting for run {run.Id}", $"{run.Status}: {done} of {run.Steps.Count} steps done")
         {
             PercentComplete = run.Steps.Count == 0 ? 0 : 100 * done / run.Steps.Count,

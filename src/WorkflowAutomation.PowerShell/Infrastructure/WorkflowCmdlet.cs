@@ -26,6 +26,9 @@ public abstract class WorkflowCmdlet : PSCmdlet
     /// <summary>The configuration in force for this call.</summary>
     protected WorkflowConfiguration Configuration => configuration ??= WorkflowConfiguration.Load(State);
 
+    /// <summary>How workflow files are validated for this call (STRICT_INTERPOLATION).</summary>
+    protected Workflows.WorkflowParseOptions ParseOptions => new() { StrictInterpolation = Configuration.StrictInterpolation };
+
     protected sealed override void BeginProcessing() => Guard(OnBegin);
 
     protected sealed override void ProcessRecord() => Guard(Process);
@@ -66,6 +69,18 @@ public abstract class WorkflowCmdlet : PSCmdlet
 
     /// <summary>Writes a non-terminating error for one item (so -ErrorAction works per item).</summary>
     protected void WriteItemError(Exception exception, object? target) => WriteError(ErrorRecords.From(exception, target));
+
+    /// <summary>A -WorkingDirectory value as an absolute folder (relative to this session's location); throws when it is not a folder.</summary>
+    protected string? ResolveFolder(string? folder)
+    {
+        if (string.IsNullOrEmpty(folder))
+        {
+            return null;
+        }
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(folder);
+        return Directory.Exists(resolved) ? resolved : throw new WorkflowAutomationException("WorkingDirectoryNotFound", ErrorKind.ObjectNotFound,
+            $"The working directory '{resolved}' does not exist. Create it first (New-Item -ItemType Directory), or name an existing folder.");
+    }
 
     /// <summary>Resolves -Path values (wildcards allowed) to existing files, writing an error for each that matches nothing.</summary>
     protected IEnumerable<string> ResolveFiles(IEnumerable<string> paths, bool literal = false)

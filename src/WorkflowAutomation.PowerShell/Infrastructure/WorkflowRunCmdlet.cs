@@ -87,6 +87,8 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Observer = observer,
         Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration)),
         ChaosEnabled = Configuration.ChaosEnabled,
+        SecretEnvironmentVariables = Configuration.SecretEnvVars,
+        ScratchFolder = State.ScratchFolder,
     };
 
     private string PsHome => (string)SessionState.PSVariable.GetValue("PSHOME");
@@ -96,7 +98,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Parameters = request.Parameters,
         MaxParallel = request.MaxParallel,
         Approved = Approve.Concat(request.Approved).ToList(),
-        WorkingDirectory = request.WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+        WorkingDirectory = request.WorkingDirectory,
         Origin = request.Origin,
         RunId = runId,
         RestartOf = request.RestartOf,
@@ -150,7 +152,7 @@ internal sealed class CmdletRunObserver(Cmdlet cmdlet, PipelinePump pump, int to
 
     public void StepChanged(WorkflowRun run, WorkflowStepRun step)
     {
-        var done = step.Status is StepStatus.Succeeded or StepStatus.Failed or StepStatus.TimedOut or StepStatus.Skipped or StepStatus.Cancelled
+        var done = step.Status.HasEnded()
             ? Interlocked.Increment(ref finished)
             : Volatile.Read(ref finished);
         var status = $"{step.Name}: {step.Status} ({done} of {total} steps done)";

@@ -19,7 +19,7 @@ public sealed class WorkflowParserTests
         time_zone: UTC
         steps:
           - name: build
-            command: make VERSION=${{ inputs.version }}
+            command: make VERSION=${{ quote(inputs.version) }}
             shell: bash
             timeout: 300
             retry_count: 2
@@ -73,7 +73,7 @@ public sealed class WorkflowParserTests
 
         Assert.Equal(["build", "test", "deploy"], workflow.Steps.Select(step => step.Name));
         var build = workflow.Steps[0];
-        Assert.Equal("make VERSION=${{ inputs.version }}", build.Command);
+        Assert.Equal("make VERSION=${{ quote(inputs.version) }}", build.Command);
         Assert.Equal(StepShell.Bash, build.Shell);
         Assert.Equal(TimeSpan.FromSeconds(300), build.Timeout);
         Assert.Equal(2, build.RetryCount);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using WorkflowAutomation.State;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.Execution;

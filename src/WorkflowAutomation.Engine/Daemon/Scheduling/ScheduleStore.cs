@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using WorkflowAutomation.State;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.Workflows;

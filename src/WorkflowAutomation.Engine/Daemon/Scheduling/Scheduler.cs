@@ -13,8 +13,9 @@ namespace WorkflowAutomation.Daemon;
 /// <param name="enqueue">Queues a run: definition, its text, origin, and work for the same transaction.</param>
 /// <param name="time">The clock.</param>
 /// <param name="log">The daemon's log.</param>
+/// <param name="parseOptions">How workflow files are validated (strict interpolation); the defaults when null.</param>
 public sealed class Scheduler(ScheduleStore schedules, Func<WorkflowDefinition, string, string, Action<SqliteConnection, SqliteTransaction>, WorkflowRun> enqueue,
-    TimeProvider time, DaemonLog log)
+    TimeProvider time, DaemonLog log, WorkflowParseOptions? parseOptions = null)
 {
     /// <summary>When the loop last ran (the health check watches it).</summary>
     public DateTimeOffset? LastTick { get; private set; }
@@ -43,7 +44,7 @@ public sealed class Scheduler(ScheduleStore schedules, Func<WorkflowDefinition, 
             try
             {
                 var text = File.ReadAllText(schedule.Path);
-                var definition = WorkflowParser.Parse(text, schedule.Path) is { Definition: { } parsed } ? parsed
+                var definition = WorkflowParser.Parse(text, schedule.Path, parseOptions) is { Definition: { } parsed } ? parsed
                     : throw new Common.WorkflowAutomationException("WorkflowYamlInvalid", Common.ErrorKind.InvalidData, $"{schedule.Path} is no longer a valid workflow; run Test-WorkflowDefinition -Path {schedule.Path} -Detailed.");
                 var run = enqueue(definition, text, "schedule:" + schedule.Name, (c, t) => ScheduleStore.MarkRun(c, t, schedule.Name, occurrence));
                 log.Info($"Schedule '{schedule.Name}' queued run {run.Id} for {occurrence:u}");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using WorkflowAutomation.Common;
+using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Workflows.Expressions;
 
@@ -11,23 +12,48 @@ public interface IExpressionContext
 
     /// <summary>success(), failure(), always() or cancelled() for the step being decided.</summary>
     bool StatusFunction(string name);
+
+    /// <summary>The shell of the step being interpolated, which quote() quotes for; null outside a step.</summary>
+    StepShell? Shell => null;
+
+    /// <summary>What quote() makes of a value: one literal word of the step's shell.</summary>
+    string Quote(string value) => Shell is { } shell
+        ? ShellQuote.Quote(value, shell)
+        : throw new ExpressionException("quote() quotes for a step's shell: use it in a step's command, rollback or env.");
 }
 
 /// <summary>
 /// The expression language of conditions and <c>${{ ... }}</c>, as GitHub Actions users
 /// know it: literals ('text', 42, true, null), paths (inputs.x, steps.build.outputs.y,
 /// steps.build.outcome, env.X), == != &lt; &lt;= &gt; &gt;=, &amp;&amp; || !, parentheses, and
-/// the functions success() failure() always() cancelled() contains() startsWith() endsWith().
+/// the functions success() failure() always() cancelled() contains() startsWith() endsWith(),
+/// and quote(), which quotes a value for the step's shell.
 /// Strings compare case-insensitively; mixed types compare as numbers.
 /// </summary>
 public static class Expression
 {
     private static readonly string[] StatusFunctions = ["success", "failure", "always", "cancelled"];
 
+    /// <summary>The longest expression evaluated, in characters: a condition or a ${{ }} body is a line or two.</summary>
+    public const int MaxLength = 10_000;
+
+    /// <summary>
+    /// How deep parentheses, function calls, '[ ]' and '!' may nest. The parser recurses on
+    /// them, so this bound is what keeps any expression from overflowing the stack.
+    /// </summary>
+    public const int MaxNesting = 64;
+
     /// <summary>Evaluates an expression to a value (string, double, bool or null).</summary>
-    /// <exception cref="ExpressionException">The expression is malformed or calls an unknown function.</exception>
-    public static object? Evaluate(string expression, IExpressionContext context) =>
-        new Parser(Unwrap(expression), context).ParseAll();
+    /// <exception cref="ExpressionException">The expression is malformed, too long, too deeply nested or calls an unknown function.</exception>
+    public static object? Evaluate(string expression, IExpressionContext context)
+    {
+        if (expression.Length > MaxLength)
+        {
+            throw new ExpressionLimitException(
+                $"An expression may be at most {MaxLength:N0} characters long; this one has {expression.Length:N0}. Shorten it, or compute the value in a step and read its output.");
+        }
+        return new Parser(Unwrap(expression), context).ParseAll();
+    }
 
     /// <summary>Evaluates an expression as a condition (truthiness as in GitHub Actions).</summary>
     public static bool IsTrue(string expression, IExpressionContext context) => Truthy(Evaluate(expression, context));
@@ -121,6 +147,7 @@ public static class Expression
     private sealed class Parser(string text, IExpressionContext context)
     {
         private int position;
+        private int depth;
 
         public object? ParseAll()
         {
@@ -155,7 +182,43 @@ public static class Expression
             return left;
         }
 
-        private object? ParseUnary() => Accept("!") ? !Truthy(ParseUnary()) : ParseComparison();
+        /// <summary>A run of '!' is counted, not recursed into; each '!' still counts toward the nesting bound.</summary>
+        private object? ParseUnary()
+        {
+            var negations = 0;
+            while (Accept("!"))
+            {
+                negations++;
+                if (depth + negations > MaxNesting)
+                {
+                    throw TooDeep();
+                }
+            }
+            if (negations == 0)
+            {
+                return ParseComparison();
+            }
+            depth += negations;
+            var value = ParseComparison();
+            depth -= negations;
+            var truth = Truthy(value);
+            return negations % 2 == 1 ? !truth : truth;
+        }
+
+        /// <summary>Parses a nested expression (inside parentheses, brackets or a call's arguments) one level deeper.</summary>
+        private object? ParseNested()
+        {
+            if (++depth > MaxNesting)
+            {
+                throw TooDeep();
+            }
+            var value = ParseOr();
+            depth--;
+            return value;
+        }
+
+        private static ExpressionLimitException TooDeep() =>
+            new($"An expression may nest parentheses, calls and '!' at most {MaxNesting} deep; this one goes deeper. Simplify it.");
 
         private object? ParseComparison()
         {
@@ -190,7 +253,7 @@ public static class Expression
             var c = text[position];
             if (Accept("("))
             {
-                var inner = ParseOr();
+                var inner = ParseNested();
                 Expect(")");
                 return inner;
             }
@@ -231,7 +294,7 @@ public static class Expression
                 }
                 else if (Accept("["))
                 {
-                    path.Add(Format(ParseOr()));
+                    path.Add(Format(ParseNested()));
                     Expect("]");
                 }
                 else
@@ -249,7 +312,7 @@ public static class Expression
             {
                 do
                 {
-                    arguments.Add(ParseOr());
+                    arguments.Add(ParseNested());
                 }
                 while (Accept(","));
                 Expect(")");
@@ -265,7 +328,9 @@ public static class Expression
                 "contains" => Argument(0).Contains(Argument(1), StringComparison.OrdinalIgnoreCase),
                 "startswith" => Argument(0).StartsWith(Argument(1), StringComparison.OrdinalIgnoreCase),
                 "endswith" => Argument(0).EndsWith(Argument(1), StringComparison.OrdinalIgnoreCase),
-                _ => throw Error($"unknown function '{name}()'. Known: success, failure, always, cancelled, contains, startsWith, endsWith"),
+                "quote" when arguments.Count == 1 => context.Quote(Argument(0)),
+                "quote" => throw Error("quote() takes one argument"),
+                _ => throw Error($"unknown function '{name}()'. Known: {string.Join(", ", WorkflowConditions.Functions)}"),
             };
         }
 
@@ -340,5 +405,8 @@ public static class Expression
 }
 
 /// <summary>An expression in a condition or a <c>${{ }}</c> could not be evaluated.</summary>
-public sealed class ExpressionException(string message)
+public class ExpressionException(string message)
     : WorkflowAutomationException("WorkflowExpressionInvalid", ErrorKind.InvalidData, message);
+
+/// <summary>An expression is longer or nests deeper than <see cref="Expression"/> allows; the message says which bound.</summary>
+public sealed class ExpressionLimitException(string message) : ExpressionException(message);

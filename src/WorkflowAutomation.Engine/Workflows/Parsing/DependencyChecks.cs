@@ -8,6 +8,7 @@ internal static class DependencyChecks
     public static void Run(WorkflowSource source, DiagnosticBag diagnostics)
     {
         var steps = UniqueSteps(source, diagnostics);
+        CheckNameCollisions(steps.Values, diagnostics);
         foreach (var step in source.Steps)
         {
             foreach (var (name, node) in step.DependsOn.Where(dependency => !steps.ContainsKey(dependency.Name)))
@@ -78,6 +79,27 @@ internal static class DependencyChecks
             steps[step.Name!] = step;
         }
         return steps;
+    }
+
+    /// <summary>
+    /// Steps whose names differ but read the same in an environment variable ('a-b', 'a.b' and
+    /// 'A_B' are all STEPS_A_B_OUTPUTS_*, and share an output file): one would read the other's outputs.
+    /// </summary>
+    private static void CheckNameCollisions(IEnumerable<StepSource> steps, DiagnosticBag diagnostics)
+    {
+        var first = new Dictionary<string, StepSource>(StringComparer.Ordinal);
+        foreach (var step in steps.OrderBy(step => step.Index))
+        {
+            var variable = EnvironmentNames.Variable(step.Name!);
+            if (!first.TryAdd(variable, step))
+            {
+                var other = first[variable];
+                var at = other.NameNode ?? other.Node;
+                diagnostics.Error(step.NameNode ?? step.Node, WorkflowDiagnosticCode.StepNameCollision,
+                    $"Step '{step.Name}' and step '{other.Name}' (line {at.Start.Line}, column {at.Start.Column}) both become {variable} in environment variables " +
+                    $"(STEPS_{variable}_OUTPUTS_*) and in their output file, so their outputs would mix. Rename one: names that differ only in case or in characters other than letters and digits collide.");
+            }
+        }
     }
 
     /// <summary>

@@ -10,6 +10,9 @@ internal sealed class DiagnosticBag(string file)
 
     public string File { get; } = file;
 
+    /// <summary>How many findings so far (a check can tell whether it added one).</summary>
+    public int Count => items.Count;
+
     public bool HasErrors => items.Any(item => item.Severity == DiagnosticSeverity.Error);
 
     /// <summary>The findings in file order, each once (a value shared through an alias is checked at every use).</summary>

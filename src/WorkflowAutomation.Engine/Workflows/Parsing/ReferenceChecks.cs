@@ -12,16 +12,18 @@ namespace WorkflowAutomation.Workflows.Parsing;
 /// must exist, and the expression must parse. Each finding points at the offending text
 /// itself, not just at the value holding it.
 /// </summary>
-internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText text, DiagnosticBag diagnostics)
+internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText text, DiagnosticBag diagnostics, bool strictInterpolation)
 {
-    /// <summary>Deeper nesting is refused before parsing: the expression parser recurses.</summary>
-    private const int MaxNesting = 64;
-
     private readonly HashSet<string> stepNames = source.Steps.Select(step => step.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     public void Run()
     {
-        var conditions = source.Steps.Select(step => step.ConditionNode).OfType<YamlScalarNode>().ToHashSet();
+        var conditions = source.Steps.Select(step => step.ConditionNode).OfType<YamlScalarNode>().ToHashSet(ReferenceEqualityComparer.Instance);
+        var commands = new Dictionary<YamlNode, StepSource>(ReferenceEqualityComparer.Instance);
+        foreach (var step in source.Steps)
+        {
+            step.CommandNodes.ForEach(node => commands.TryAdd(node, step));
+        }
         foreach (var scalar in ValueScalars(source.Root))
         {
             var isCondition = conditions.Contains(scalar);
@@ -29,14 +31,15 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
             {
                 continue;
             }
-            var site = new Site(scalar, text.Slice(scalar.Start.Index, scalar.End.Index));
-            foreach (var (offset, expression) in Expressions(value, isCondition))
+            var site = new Site(scalar, text.Slice(scalar.Start.Index, scalar.End.Index), commands.GetValueOrDefault(scalar));
+            var (expressions, unclosed) = isCondition ? ([(0, value)], -1) : Templates(value);
+            foreach (var (offset, expression) in expressions)
             {
                 CheckExpression(site, offset, expression);
             }
-            if (!isCondition && UnclosedTemplate().Match(value) is { Success: true } unclosed)
+            if (unclosed >= 0)
             {
-                var (line, column) = Locate(site, unclosed.Index, "${{");
+                var (line, column) = Locate(site, unclosed, "${{");
                 diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.InvalidExpression,
                     "This '${{' is never closed. End the expression with '}}'.");
             }
@@ -44,15 +47,24 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
     }
 
     /// <summary>A value being checked, with its raw text in the file and a search position.</summary>
-    private sealed class Site(YamlScalarNode scalar, string raw)
+    private sealed class Site(YamlScalarNode scalar, string raw, StepSource? commandOf)
     {
         public YamlScalarNode Scalar { get; } = scalar;
         public string Raw { get; } = raw;
+        /// <summary>The step whose command or rollback this is; null for any other value.</summary>
+        public StepSource? CommandOf { get; } = commandOf;
         public int Cursor { get; set; }
     }
 
     private void CheckExpression(Site site, int offset, string expression)
     {
+        if (expression.Length > Expression.MaxLength)
+        {
+            // Reported by the parser's own bound, before any scan of a text that size.
+            CheckSyntax(site, offset, expression);
+            return;
+        }
+        var findings = diagnostics.Count;
         var bare = WithoutLiterals(expression);
         foreach (Match reference in Reference().Matches(bare))
         {
@@ -63,10 +75,23 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
         {
             known &= CheckFunction(site, offset + call.Index, call.Groups["name"].Value);
         }
-        if (known)
+        // Only a well-formed expression about known names is checked for what it pastes.
+        if (known && CheckSyntax(site, offset, expression) && site.CommandOf is { } step && diagnostics.Count == findings)
         {
-            CheckSyntax(site, offset, expression);
+            CheckInterpolation(site, step, offset, expression);
         }
+    }
+
+    private void CheckInterpolation(Site site, StepSource step, int offset, string expression)
+    {
+        if (InterpolationCheck.UntrustedValue(expression, source) is not { } path)
+        {
+            return;
+        }
+        var strict = strictInterpolation || source.Strict;
+        var (line, column) = Locate(site, offset + (expression.Length - expression.TrimStart().Length), expression.Trim());
+        diagnostics.Add(line, column, strict ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, WorkflowDiagnosticCode.UnsafeInterpolation,
+            InterpolationCheck.Message(expression, path, step.Step?.Shell ?? StepShell.Pwsh, strict));
     }
 
     private void CheckReference(Site site, int offset, Match reference)
@@ -105,23 +130,18 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
     }
 
     /// <summary>Parses the expression the way a run will (nothing is resolved), so a malformed one fails now, not mid-run.</summary>
-    private void CheckSyntax(Site site, int offset, string expression)
+    private bool CheckSyntax(Site site, int offset, string expression)
     {
-        var depth = 0;
-        foreach (var character in expression)
-        {
-            depth += character == '(' ? 1 : character == ')' ? -1 : 0;
-            if (depth > MaxNesting)
-            {
-                var (line, column) = Locate(site, offset, expression.Trim());
-                diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.InvalidExpression,
-                    $"This expression nests parentheses more than {MaxNesting} deep. Simplify it.");
-                return;
-            }
-        }
         try
         {
             Expression.Evaluate(expression, SyntaxOnly.Instance);
+            return true;
+        }
+        catch (ExpressionLimitException exception)
+        {
+            var (line, column) = Locate(site, offset + (expression.Length - expression.TrimStart().Length), expression.Trim());
+            diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.InvalidExpression, exception.Message);
+            return false;
         }
         catch (ExpressionException exception)
         {
@@ -129,14 +149,30 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
             var (line, column) = Locate(site, start, expression.Trim());
             diagnostics.Add(line, column, DiagnosticSeverity.Error, WorkflowDiagnosticCode.InvalidExpression,
                 $"{exception.Message.TrimEnd('.')}. Fix the expression: operators are == != < <= > >= && || ! and parentheses; text is quoted with '.");
+            return false;
         }
     }
 
-    /// <summary>Each expression with its offset in the value: the condition itself, or the body of each ${{ }}.</summary>
-    private static IEnumerable<(int Offset, string Expression)> Expressions(string value, bool isCondition) =>
-        isCondition
-            ? [(0, value)]
-            : Template().Matches(value).Select(match => (match.Groups["body"].Index, match.Groups["body"].Value));
+    /// <summary>
+    /// The body of each ${{ }} with its offset in the value, and the offset of a '${{' that is
+    /// never closed (-1 when none). One pass: a value full of '${{' costs its length, not its square.
+    /// </summary>
+    private static (List<(int Offset, string Expression)> Expressions, int Unclosed) Templates(string value)
+    {
+        var found = new List<(int, string)>();
+        var position = 0;
+        while (value.IndexOf("${{", position, StringComparison.Ordinal) is var start and >= 0)
+        {
+            var end = value.IndexOf("}}", start + 3, StringComparison.Ordinal);
+            if (end < 0)
+            {
+                return (found, start);
+            }
+            found.Add((start + 3, value[(start + 3)..end]));
+            position = end + 2;
+        }
+        return (found, -1);
+    }
 
     /// <summary>
     /// Where a piece of a value is in the file. A value written on one line maps by offset;
@@ -160,14 +196,43 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
         return text.Position((int)scalar.Start.Index + at);
     }
 
-    /// <summary>Every value (not key) scalar of the tree.</summary>
-    private static IEnumerable<YamlScalarNode> ValueScalars(YamlNode node) => node switch
+    /// <summary>
+    /// Every value (not key) scalar of the tree, each once: a node reached again through an
+    /// alias is not walked again, so aliases of aliases cost their size, not its powers.
+    /// </summary>
+    private static IEnumerable<YamlScalarNode> ValueScalars(YamlNode root)
     {
-        YamlScalarNode scalar => [scalar],
-        YamlSequenceNode sequence => sequence.Children.SelectMany(ValueScalars),
-        YamlMappingNode mapping => mapping.Children.Values.SelectMany(ValueScalars),
-        _ => [],
-    };
+        var seen = new HashSet<YamlNode>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<YamlNode>([root]);
+        while (pending.TryPop(out var node))
+        {
+            if (!seen.Add(node))
+            {
+                continue;
+            }
+            switch (node)
+            {
+                case YamlScalarNode scalar:
+                    yield return scalar;
+                    break;
+                case YamlSequenceNode sequence:
+                    PushReversed(pending, sequence.Children);
+                    break;
+                case YamlMappingNode mapping:
+                    PushReversed(pending, mapping.Children.Values.ToList());
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Children pushed last-first, so values come out in file order.</summary>
+    private static void PushReversed(Stack<YamlNode> pending, IList<YamlNode> children)
+    {
+        for (var i = children.Count - 1; i >= 0; i--)
+        {
+            pending.Push(children[i]);
+        }
+    }
 
     /// <summary>Blanks quoted text so that 'steps.x' inside a string literal is not taken for a reference.</summary>
     private static string WithoutLiterals(string expression) =>
@@ -181,13 +246,9 @@ internal sealed partial class ReferenceChecks(WorkflowSource source, SourceText 
         public object? Resolve(IReadOnlyList<string> path) => null;
 
         public bool StatusFunction(string name) => true;
+
+        public string Quote(string value) => value;
     }
-
-    [GeneratedRegex(@"\$\{\{(?<body>.*?)\}\}", RegexOptions.Singleline)]
-    private static partial Regex Template();
-
-    [GeneratedRegex(@"\$\{\{(?!.*?\}\})", RegexOptions.Singleline)]
-    private static partial Regex UnclosedTemplate();
 
     [GeneratedRegex(@"(?<![\w.])(?<root>inputs|steps)\.(?<name>[A-Za-z_][A-Za-z0-9_-]*)")]
     private static partial Regex Reference();

@@ -43,6 +43,13 @@ internal sealed class StepReader(YamlValues values)
             source.Name = values.Text(nameEntry.Value, $"The name of {owner}", required: true)?.Trim();
         }
         var command = entries.TryGetValue("command", out var commandEntry) ? values.Text(commandEntry.Value, $"'command' of {owner}", required: true) : null;
+        foreach (var key in new[] { "command", "rollback" })
+        {
+            if (entries.TryGetValue(key, out var entry) && entry.Value is YamlScalarNode text)
+            {
+                source.CommandNodes.Add(text);
+            }
+        }
         ReadDependsOn(entries, source, owner);
         if (entries.TryGetValue("condition", out var conditionEntry)
             && values.Text(conditionEntry.Value, $"'condition' of {owner}", required: true) is not null)

@@ -11,6 +11,8 @@ internal sealed class StepSource
     public YamlNode? NameNode { get; set; }
     public List<(string Name, YamlScalarNode Node)> DependsOn { get; } = [];
     public YamlScalarNode? ConditionNode { get; set; }
+    /// <summary>The command and rollback texts, which the interpolation check reads.</summary>
+    public List<YamlScalarNode> CommandNodes { get; } = [];
     /// <summary>The step as built; it only reaches a definition when the whole file is free of errors.</summary>
     public WorkflowStep? Step { get; set; }
 

@@ -16,14 +16,28 @@ internal static partial class YamlLoader
 
     public static YamlNode? Load(string text, DiagnosticBag diagnostics)
     {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        if (bytes > WorkflowLimits.MaxFileBytes)
+        {
+            diagnostics.Add(1, 1, DiagnosticSeverity.Error, WorkflowDiagnosticCode.LimitExceeded, WorkflowLimits.FileTooLarge(bytes));
+            return null;
+        }
         var events = new List<ParsingEvent>();
         try
         {
             var parser = new Parser(new StringReader(text));
             var depth = 0;
+            var nodes = new ExpandedNodeCounter();
             while (parser.MoveNext())
             {
                 var current = parser.Current!;
+                if (!nodes.Add(current))
+                {
+                    // Checked as the events stream by: an alias bomb is refused before any tree is built.
+                    diagnostics.Error(current.Start, WorkflowDiagnosticCode.LimitExceeded,
+                        $"This file holds more than {WorkflowLimits.MaxNodes:N0} YAML nodes once its aliases are expanded (each '*alias' counts its whole anchored value again), and this is where the limit is passed. A workflow needs far fewer: use fewer aliases or split the file.");
+                    return null;
+                }
                 depth += current switch
                 {
                     MappingStart or SequenceStart => 1,

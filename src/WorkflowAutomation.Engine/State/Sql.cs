@@ -1,8 +1,8 @@
 using Microsoft.Data.Sqlite;
 
-namespace WorkflowAutomation.Daemon.Storage;
+namespace WorkflowAutomation.State;
 
-/// <summary>Small helpers that keep the SQL of the stores readable.</summary>
+/// <summary>The one set of helpers that keeps the SQL of every store readable.</summary>
 internal static class Sql
 {
     public static SqliteCommand Command(this SqliteConnection connection, string text, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
@@ -23,7 +23,10 @@ internal static class Sql
         return command.ExecuteNonQuery();
     }
 
+    /// <summary>Every time the stores keep is UTC Unix milliseconds, as the metrics store has always used.</summary>
     public static long Milliseconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
+
+    public static long? Milliseconds(DateTimeOffset? time) => time?.ToUnixTimeMilliseconds();
 
     public static DateTimeOffset? Time(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
