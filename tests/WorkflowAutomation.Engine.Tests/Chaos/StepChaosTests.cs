@@ -1,3 +1,5 @@
+using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Daemon.Storage;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
@@ -75,6 +77,33 @@ public sealed class StepChaosTests : IDisposable
         Assert.Equal(2, step.Attempts);
         Assert.Equal(StepStatus.Failed, step.AttemptHistory[0].Status);
         Assert.Contains("Killed by step chaos after 0.5 s", step.AttemptHistory[0].Error);
+    }
+
+    [Fact]
+    public async Task Injected_faults_open_the_daemons_circuit_breaker_and_the_next_run_fails_fast()
+    {
+        var definition = WorkflowParser.Load(temp.File("api.yaml", """
+            name: api
+            steps:
+              - name: call
+                shell: sh
+                command: 'true'
+                chaos: { fault_rate: 1 }
+            """));
+        using var database = DaemonDatabase.Open(temp.State);
+        var breakers = new CircuitBreakerRegistry(database, threshold: 2, TimeSpan.FromMinutes(1), TimeProvider.System);
+        using var store = SqliteRunStore.Open(temp.State);
+        // The guard the daemon puts in front of every step.
+        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store, ChaosEnabled = true, StepGuard = new BreakerStepGuard(breakers) });
+        var runs = new List<WorkflowRun>();
+        for (var i = 0; i < 3; i++)
+        {
+            runs.Add(await executor.RunAsync(definition, new RunRequest { WorkingDirectory = temp.Path }, CancellationToken.None));
+        }
+        Assert.Equal(StepStatus.Failed, runs[0].Steps.Single().Status);
+        Assert.Equal(StepStatus.Failed, runs[1].Steps.Single().Status);
+        Assert.Equal(StepStatus.CircuitOpen, runs[2].Steps.Single().Status);
+        Assert.Equal(CircuitState.Open, breakers.List().Single(b => b.Name == CircuitBreakerRegistry.StepName("api", "call")).State);
     }
 
     [Fact]
