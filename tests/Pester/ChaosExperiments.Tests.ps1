@@ -137,3 +137,27 @@ safeguards:
         (Get-Item $picture).Length | Should -BeGreaterThan (10 * (Get-Item $blank).Length)
     }
 }
+
+Describe 'Invoke-Workflow -ChaosProfile' {
+    BeforeAll {
+        Set-Content (Join-Path $script:scratch 'api.yaml') "name: api`nsteps:`n  - name: call-api`n    shell: sh`n    command: 'true'`n    retry_count: 1`n    retry_delay: 0`n"
+        Set-Content (Join-Path $script:scratch 'profile.yaml') "steps:`n  'call-*': { fault_rate: 1 }`n"
+    }
+
+    It 'injects the profile''s faults into the matching steps, through their retries' {
+        $run = Invoke-Workflow -Path (Join-Path $script:scratch 'api.yaml') -ChaosProfile (Join-Path $script:scratch 'profile.yaml') -ErrorAction SilentlyContinue
+        $run.Status | Should -Be Failed
+        $run.Steps[0].Attempts | Should -Be 2
+        $run.Steps[0].AttemptHistory.Error | Should -Contain 'Injected fault (step chaos).'
+        (Invoke-Workflow -Path (Join-Path $script:scratch 'api.yaml')).Status | Should -Be Succeeded
+    }
+
+    It 'is refused while CHAOS_ENABLED is false' {
+        $env:CHAOS_ENABLED = 'false'
+        try {
+            { Invoke-Workflow -Path (Join-Path $script:scratch 'api.yaml') -ChaosProfile (Join-Path $script:scratch 'profile.yaml') -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ChaosDisabled*'
+        }
+        finally { $env:CHAOS_ENABLED = 'true' }
+    }
+}

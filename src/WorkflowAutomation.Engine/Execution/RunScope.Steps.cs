@@ -54,7 +54,7 @@ internal sealed partial class RunScope
         try
         {
             var attemptNumber = earlierAttempts;
-            var chaos = options.ChaosEnabled && step.Chaos is { } stepChaos
+            var chaos = options.ChaosEnabled && (request.ChaosProfile?.For(step.Name) ?? step.Chaos) is { } stepChaos
                 ? new StepChaosInjector<AttemptResult>(stepChaos, options.Time,
                     () => InjectedFault(step, record, Interlocked.Increment(ref attemptNumber)),
                     text => Log(step.Name, new OutputLine(OutputStream.Error, text)))
@@ -161,7 +161,7 @@ internal sealed partial class RunScope
             var result = await AttemptAsync(step, record, number, command, environment, token).ConfigureAwait(false);
             if (kill is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested && result.Cancelled)
             {
-                var message = $"Killed by step chaos after {step.Chaos!.KillAfter!.Value.TotalSeconds:0.###} s.";
+                var message = $"Killed by step chaos after {chaos!.KillAfter.TotalSeconds:0.###} s.";
                 Log(step.Name, new OutputLine(OutputStream.Error, message));
                 WorkflowStepAttempt? attempt;
                 lock (gate)

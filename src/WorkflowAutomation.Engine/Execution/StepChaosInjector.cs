@@ -17,6 +17,9 @@ internal sealed class StepChaosInjector<T>(StepChaos chaos, TimeProvider time, F
     private readonly Random random = chaos.Seed is { } seed ? new Random(seed) : new Random();
     private bool killArmed;
 
+    /// <summary>How long a killed attempt runs first.</summary>
+    public TimeSpan KillAfter => chaos.KillAfter ?? TimeSpan.Zero;
+
     private double Next()
     {
         lock (random)

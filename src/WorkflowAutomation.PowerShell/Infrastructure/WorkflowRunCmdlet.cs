@@ -103,6 +103,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         RunId = runId,
         RestartOf = request.RestartOf,
         ReuseSucceededSteps = request.ReuseSucceededSteps,
+        ChaosProfile = request.ChaosProfile,
     };
 
     protected override void StopProcessing()

@@ -138,5 +138,21 @@ public sealed class StepChaosTests : IDisposable
         Assert.Contains(errors, e => e.Contains("Did you mean 'kill_after'"));
     }
 
+    [Fact]
+    public void A_chaos_profile_gives_the_first_matching_pattern_and_reports_errors_with_their_line()
+    {
+        var profile = StepChaosProfile.Load(temp.File("profile.yaml", """
+            steps:
+              'call-*': { fault_rate: 0.5 }
+              '*': { latency: 100ms }
+            """));
+        Assert.Equal(0.5, profile.For("call-api")!.FaultRate);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), profile.For("deploy")!.Latency);
+        var error = Assert.ThrowsAny<Common.WorkflowAutomationException>(() => StepChaosProfile.Load(temp.File("bad.yaml", "steps:\n  x: { fault_rat: 1 }\n")));
+        Assert.Equal("ChaosProfileInvalid", error.ErrorId);
+        Assert.Contains("bad.yaml:2:8:", error.Message);
+        Assert.Contains("Did you mean 'fault_rate'", error.Message);
+    }
+
     public void Dispose() => temp.Dispose();
 }

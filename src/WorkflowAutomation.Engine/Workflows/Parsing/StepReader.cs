@@ -87,48 +87,10 @@ internal sealed class StepReader(YamlValues values)
             Env = entries.TryGetValue("env", out var env) ? values.Environment(env.Value, $"the 'env' of {owner}") : new Dictionary<string, string>(),
             WorkingDirectory = entries.TryGetValue("working_directory", out var folder) ? values.Text(folder.Value, $"'working_directory' of {owner}", required: true) : null,
             Location = new SourceLocation(values.Diagnostics.File, (int)node.Start.Line, (int)node.Start.Column),
-            Chaos = entries.TryGetValue("chaos", out var chaos) ? ReadChaos(chaos.Value, owner) : null,
+            Chaos = entries.TryGetValue("chaos", out var chaos) ? StepChaosReader.Read(values, chaos.Value, $"'chaos' of {owner}") : null,
         };
         source.Step = step;
         return source;
-    }
-
-    /// <summary>chaos: { fault_rate: 0.5, latency: 200ms, kill_after: 2s }</summary>
-    private StepChaos? ReadChaos(YamlNode node, string owner)
-    {
-        var what = $"'chaos' of {owner}";
-        var entries = YamlMapping.Read(values, node, what, WorkflowKeys.StepChaos, []);
-        if (entries is null)
-        {
-            return null;
-        }
-        double Rate(string key, double fallback)
-        {
-            if (!entries.TryGetValue(key, out var entry))
-            {
-                return fallback;
-            }
-            if (entry.Value is YamlScalarNode { Value: { } text }
-                && double.TryParse(text.TrimEnd('%'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var rate))
-            {
-                rate = text.EndsWith('%') ? rate / 100 : rate;
-                if (rate is >= 0 and <= 1)
-                {
-                    return rate;
-                }
-            }
-            values.Diagnostics.Error(entry.Value, WorkflowDiagnosticCode.OutOfRange, $"'{key}' of {what} must be a rate from 0 to 1 (or 0% to 100%), not {YamlValues.Show(entry.Value)}.");
-            return fallback;
-        }
-        return new StepChaos
-        {
-            FaultRate = Rate("fault_rate", 0),
-            Latency = Optional(entries, "latency", value => values.Duration(value, $"'latency' of {what}", allowZero: true)),
-            LatencyRate = Rate("latency_rate", 1),
-            KillAfter = Optional(entries, "kill_after", value => values.Duration(value, $"'kill_after' of {what}", allowZero: false)),
-            KillRate = Rate("kill_rate", 1),
-            Seed = Optional(entries, "seed", value => values.Integer(value, $"'seed' of {what}", 0)),
-        };
     }
 
     private void ReadDependsOn(Dictionary<string, YamlEntry> entries, StepSource source, string owner)
