@@ -89,7 +89,7 @@ try {
     $direct2 = Measure-RoundTrips $echoPort $RoundTrips
     Stop-Job $job; Remove-Job $job
     $directP50 = [math]::Min($direct, $direct2)
-    $rows.Add([pscustomobject]@{ Measure = 'proxy round trip p50, no toxic'; Value = '{0:0.000} ms' -f $proxied; Peer = 'direct {0:0.000} ms' -f $directP50; Result = 'overhead {0:0} µs (Toxiproxy: < 100 µs); ratio {1:0.00}' -f (($proxied - $directP50) * 1000), ($proxied / $directP50) })
+    $rows.Add([pscustomobject]@{ Measure = 'proxy round trip p50, no toxic'; Value = '{0:0.000} ms' -f $proxied; Peer = 'direct {0:0.000} ms' -f $directP50; Result = ('overhead {0:0} µs (Toxiproxy: < 100 µs); ratio {1:0.00}' -f (($proxied - $directP50) * 1000), ($proxied / $directP50)) })
 
     # Latency accuracy.
     $port = Get-FreePort
@@ -111,7 +111,7 @@ Start-Sleep -Milliseconds 1500
 $during = Measure-BusyPercent 3
 $result = Receive-Job $job -Wait -ErrorAction SilentlyContinue; Remove-Job $job
 $measured = $during - $baseline
-$rows.Add([pscustomobject]@{ Measure = 'cpu 50 % of every core (/proc/stat)'; Value = '{0:0.0} points' -f $measured; Peer = 'baseline {0:0.0} % busy' -f $baseline; Result = 'error {0:+0.0;-0.0} points (goal ±10); burner threads got {1:0.0} %' -f ($measured - 50), $result.Mean('cpu.fault_percent') })
+$rows.Add([pscustomobject]@{ Measure = 'cpu 50 % of every core (/proc/stat)'; Value = '{0:0.0} points' -f $measured; Peer = 'baseline {0:0.0} % busy' -f $baseline; Result = ('error {0:+0.0;-0.0} points (goal ±10); burner threads got {1:0.0} %' -f ($measured - 50), $result.Mean('cpu.fault_percent')) })
 
 # Revert after Ctrl+C (SIGINT to a session running a fault).
 $file = Join-Path $env:WORKFLOW_AUTOMATION_HOME 'victim.bin'
