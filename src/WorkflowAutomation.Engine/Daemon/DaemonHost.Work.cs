@@ -112,7 +112,7 @@ public sealed partial class DaemonHost
     {
         if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || queue is null)
         {
-            throw new WorkflowAutomationException("DaemonStopping", ErrorKind.ResourceUnavailable, "The daemon is stopping and accepts no new runs; submit again once it is restarted.");
+            throw new WorkflowAutomationException(ErrorIds.DaemonStopping, ErrorKind.ResourceUnavailable, "The daemon is stopping and accepts no new runs; submit again once it is restarted.");
         }
         // Bad parameters are refused now, not discovered when the run starts.
         WorkflowInputs.Resolve(definition, parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
@@ -263,7 +263,7 @@ public sealed partial class DaemonHost
     {
         server.Handle<SubmitRequest>(DaemonOperations.Submit, IpcAccess.ChangesState, (request, _) =>
         {
-            var submitted = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
+            var submitted = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
             var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
             var definition = validation.Definition ?? throw new WorkflowDefinitionException(validation);
             var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", workingDirectory: submitted.WorkingDirectory);
@@ -290,7 +290,7 @@ public sealed partial class DaemonHost
             }
             if (!dispatcher!.Cancel(runId))
             {
-                throw new WorkflowAutomationException("RunNotActive", ErrorKind.InvalidOperation,
+                throw new WorkflowAutomationException(ErrorIds.RunNotActive, ErrorKind.InvalidOperation,
                     $"Run {runId} is neither queued nor running on the daemon; Get-WorkflowRun -Id {runId} shows how it ended.");
             }
             if (queue!.Find(runId) is { State: QueueState.Finished } && runStore!.GetRun(runId) is { Status: RunStatus.Queued } queued)
@@ -310,7 +310,7 @@ public sealed partial class DaemonHost
         });
         server.Handle<AnswerRequest>(DaemonOperations.Answer, IpcAccess.ChangesState, async (request, _) =>
         {
-            var answer = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "An answer needs a run id and a step.");
+            var answer = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "An answer needs a run id and a step.");
             approvals!.Answer(answer.RunId, answer.Step, answer.Approve, answer.AnsweredBy, answer.Reason);
             Log.Info($"Step '{answer.Step}' of run {answer.RunId} {(answer.Approve ? "approved" : "denied")}{(answer.AnsweredBy is null ? "" : " by " + answer.AnsweredBy)}");
             // The run picks the answer up at once; a moment later its record shows the step moving on.
@@ -336,7 +336,7 @@ public sealed partial class DaemonHost
 
     private static string RequireRunId(RunRequestBody? request) =>
         string.IsNullOrWhiteSpace(request?.RunId)
-            ? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "The request names no run id.")
+            ? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "The request names no run id.")
             : request.RunId;
 
     private IEnumerable<IHealthCheck> WorkHealthChecks() =>

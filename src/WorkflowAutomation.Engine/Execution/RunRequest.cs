@@ -1,5 +1,6 @@
 using WorkflowAutomation.Processes;
 using WorkflowAutomation.Workflows;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Execution;
 
@@ -67,7 +68,7 @@ public interface IRunObserver
 
 /// <summary>A step needs approval and nobody can give it.</summary>
 public sealed class ApprovalRequiredException(string step)
-    : Common.WorkflowAutomationException("WorkflowApprovalRequired", Common.ErrorKind.PermissionDenied,
+    : Common.WorkflowAutomationException(ErrorIds.WorkflowApprovalRequired, Common.ErrorKind.PermissionDenied,
         $"Step '{step}' needs approval and this session cannot ask for it. Run again with -Approve {step} to approve it in advance, or run interactively.")
 {
     public string Step { get; } = step;

@@ -2,6 +2,7 @@ using System.Text;
 using WorkflowAutomation.Processes;
 using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Execution;
 
@@ -119,7 +120,7 @@ internal sealed partial class RunScope
             if (!granted)
             {
                 refusal = $"Step '{step.Name}' was not approved.";
-                failureErrorId ??= "WorkflowApprovalDenied";
+                failureErrorId ??= ErrorIds.WorkflowApprovalDenied;
             }
         }
         catch (ApprovalRequiredException exception)

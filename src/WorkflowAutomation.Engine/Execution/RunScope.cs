@@ -2,6 +2,7 @@ using WorkflowAutomation.Platform;
 using WorkflowAutomation.Processes;
 using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Execution;
 
@@ -289,21 +290,21 @@ internal sealed partial class RunScope : IDisposable
             run.Error = "The daemon stopped before the run finished; the run goes on when the daemon starts again.";
             run.EndTime = options.Time.GetUtcNow();
             options.Store.UpdateRun(run);
-            RunFailureIds.Remember(run, "WorkflowRunInterrupted");
+            RunFailureIds.Remember(run, ErrorIds.WorkflowRunInterrupted);
             return;
         }
         if (cancellationToken.IsCancellationRequested)
         {
             run.Status = RunStatus.Cancelled;
             run.Error = "The run was cancelled; running steps were stopped.";
-            failureErrorId = "WorkflowRunCancelled";
+            failureErrorId = ErrorIds.WorkflowRunCancelled;
         }
         else if (RunFailed)
         {
             var failed = steps[firstFailure!];
             run.Status = RunStatus.Failed;
             // An approval refusal already names the step and what to do.
-            run.Error = failureErrorId is "WorkflowApprovalRequired" or "WorkflowApprovalDenied"
+            run.Error = failureErrorId is ErrorIds.WorkflowApprovalRequired or ErrorIds.WorkflowApprovalDenied
                 ? failed.Error
                 : $"Step '{failed.Name}' {(failed.Status == StepStatus.TimedOut ? "timed out" : "failed")}: {failed.Error}";
         }
@@ -359,7 +360,7 @@ public static class RunFailureIds
     /// <summary>WorkflowApprovalRequired, WorkflowRunCancelled, WorkflowRunInterrupted or WorkflowRunFailed.</summary>
     public static string For(WorkflowRun run) =>
         Ids.TryGetValue(run, out var id) ? id
-        : run.Status == RunStatus.Cancelled ? "WorkflowRunCancelled"
-        : run.Status == RunStatus.Interrupted ? "WorkflowRunInterrupted"
-        : "WorkflowRunFailed";
+        : run.Status == RunStatus.Cancelled ? ErrorIds.WorkflowRunCancelled
+        : run.Status == RunStatus.Interrupted ? ErrorIds.WorkflowRunInterrupted
+        : ErrorIds.WorkflowRunFailed;
 }

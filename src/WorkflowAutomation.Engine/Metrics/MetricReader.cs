@@ -52,7 +52,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         var start = query.Start ?? end - TimeSpan.FromHours(1);
         if (start > end)
         {
-            throw new MetricException("MetricQueryInvalid", ErrorKind.InvalidArgument,
+            throw new MetricException(ErrorIds.MetricQueryInvalid, ErrorKind.InvalidArgument,
                 $"The range starts ({start:O}) after it ends ({end:O}). Give a -Start before -End.");
         }
         var resolution = query.Resolution ?? ChooseResolution(start, end);

@@ -102,4 +102,4 @@ public sealed class StateDirectory
 
 /// <summary>The state directory cannot be used.</summary>
 public sealed class StateDirectoryException(string message)
-    : WorkflowAutomationException("StateDirectoryUnavailable", ErrorKind.ResourceUnavailable, message);
+    : WorkflowAutomationException(ErrorIds.StateDirectoryUnavailable, ErrorKind.ResourceUnavailable, message);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Processes;
 
@@ -211,5 +212,5 @@ public static class ProcessRunner
 
 /// <summary>The executable of a step or task could not be started.</summary>
 public sealed class ProcessStartException(string fileName, Exception inner)
-    : Common.WorkflowAutomationException("ProcessStartFailed", Common.ErrorKind.ObjectNotFound,
+    : Common.WorkflowAutomationException(ErrorIds.ProcessStartFailed, Common.ErrorKind.ObjectNotFound,
         $"Could not start '{fileName}': {inner.Message}. Check that it is installed and on PATH.", inner);

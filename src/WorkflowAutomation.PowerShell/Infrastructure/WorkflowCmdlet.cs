@@ -78,7 +78,7 @@ public abstract class WorkflowCmdlet : PSCmdlet
             return null;
         }
         var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(folder);
-        return Directory.Exists(resolved) ? resolved : throw new WorkflowAutomationException("WorkingDirectoryNotFound", ErrorKind.ObjectNotFound,
+        return Directory.Exists(resolved) ? resolved : throw new WorkflowAutomationException(ErrorIds.WorkingDirectoryNotFound, ErrorKind.ObjectNotFound,
             $"The working directory '{resolved}' does not exist. Create it first (New-Item -ItemType Directory), or name an existing folder.");
     }
 
@@ -101,7 +101,7 @@ public abstract class WorkflowCmdlet : PSCmdlet
             resolved = resolved.Where(File.Exists).ToList();
             if (resolved.Count == 0)
             {
-                WriteItemError(new WorkflowAutomationException("PathNotFound", ErrorKind.ObjectNotFound,
+                WriteItemError(new WorkflowAutomationException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound,
                     $"No file matches '{path}'. Check the path, or use wildcards such as ./workflows/*.yaml."), path);
             }
             foreach (var file in resolved)

@@ -7,7 +7,7 @@ namespace WorkflowAutomation.PowerShell.Jobs;
 /// A daemon hosted as a job of this session: Get-Job lists it, Receive-Job returns its status
 /// and log lines, Stop-Job stops it gracefully (and returns only once it has stopped).
 /// </summary>
-internal sealed class DaemonJob : Job
+internal sealed class DaemonJob : LocalJob
 {
     private readonly DaemonHost host;
 
@@ -29,10 +29,6 @@ internal sealed class DaemonJob : Job
     }
 
     public override string StatusMessage => host.Lifecycle.ToString();
-
-    public override bool HasMoreData => Output.Count > 0 || Information.Count > 0 || Error.Count > 0;
-
-    public override string Location => Environment.MachineName;
 
     /// <summary>Stops the daemon gracefully and returns once it has stopped.</summary>
     /// <remarks>

@@ -13,7 +13,7 @@ namespace WorkflowAutomation.PowerShell.Jobs;
 /// WorkflowRun (and its error when it failed), step output arrives on the information stream,
 /// Stop-Job and Stop-WorkflowRun cancel it and return only once it has stopped and rolled back.
 /// </summary>
-internal sealed class WorkflowRunJob : Job, IRunObserver
+internal sealed class WorkflowRunJob : LocalJob, IRunObserver
 {
     private readonly WorkflowDefinition definition;
     private readonly RunRequest request;
@@ -37,10 +37,6 @@ internal sealed class WorkflowRunJob : Job, IRunObserver
     public string RunId => request.RunId!;
 
     public override string StatusMessage => JobStateInfo.State.ToString();
-
-    public override bool HasMoreData => Output.Count > 0 || Information.Count > 0 || Error.Count > 0;
-
-    public override string Location => Environment.MachineName;
 
     public void Start()
     {

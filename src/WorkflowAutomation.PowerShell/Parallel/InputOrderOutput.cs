@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using WorkflowAutomation.Parallel;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.PowerShell.Parallel;
 
@@ -47,7 +48,7 @@ internal sealed class InputOrderOutput
         {
             var message = $"Input #{positions[result.Id] + 1} {result.Status}: {result.Error}".TrimEnd(' ', ':');
             var category = result.Status == ParallelTaskStatus.TimedOut ? ErrorCategory.OperationTimeout : ErrorCategory.NotSpecified;
-            cmdlet.WriteError(new ErrorRecord(new InvalidOperationException(message), "ParallelTaskFailed", category, result));
+            cmdlet.WriteError(new ErrorRecord(new InvalidOperationException(message), ErrorIds.ParallelTaskFailed, category, result));
         }
     }
 }

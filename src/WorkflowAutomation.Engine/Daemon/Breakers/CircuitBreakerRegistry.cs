@@ -170,5 +170,5 @@ public sealed class CircuitBreakerRegistry
 
 /// <summary>No breaker matches a name given to Reset-CircuitBreaker.</summary>
 public sealed class CircuitBreakerNotFoundException(string name, IEnumerable<string> known)
-    : WorkflowAutomationException("CircuitBreakerNotFound", ErrorKind.ObjectNotFound,
+    : WorkflowAutomationException(ErrorIds.CircuitBreakerNotFound, ErrorKind.ObjectNotFound,
         $"No circuit breaker is named '{name}'.{DidYouMean.Hint(name, known)} Get-CircuitBreaker lists them.");

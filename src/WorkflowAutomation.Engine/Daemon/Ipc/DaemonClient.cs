@@ -100,7 +100,7 @@ public sealed class DaemonClient : IDisposable
             if (!response.Ok)
             {
                 var kind = Enum.TryParse<ErrorKind>(response.Kind, out var parsed) ? parsed : ErrorKind.NotSpecified;
-                throw new WorkflowAutomationException(response.ErrorId ?? "DaemonRequestFailed", kind, response.Message ?? "The daemon reported an error.");
+                throw new WorkflowAutomationException(response.ErrorId ?? ErrorIds.DaemonRequestFailed, kind, response.Message ?? "The daemon reported an error.");
             }
             return IpcJson.FromElement<T>(response.Body);
         }

@@ -1,3 +1,4 @@
+using WorkflowAutomation.Common;
 namespace WorkflowAutomation.Daemon.Ipc;
 
 /// <summary>The operation names of the daemon's protocol.</summary>
@@ -74,7 +75,7 @@ public static class IpcArguments
         var limit = Math.Min(max, TimeSpan.MaxValue.TotalSeconds / 2);
         if (!double.IsFinite(value) || value < 0 || value > limit)
         {
-            throw new Common.WorkflowAutomationException("DaemonRequestInvalid", Common.ErrorKind.InvalidArgument,
+            throw new Common.WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, Common.ErrorKind.InvalidArgument,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"{field} must be a number of seconds from 0 to {limit:0.##}; the request gave {value}."));
         }

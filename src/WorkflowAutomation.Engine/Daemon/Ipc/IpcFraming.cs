@@ -122,7 +122,7 @@ public static class IpcFraming
 
 /// <summary>A message over the size the daemon accepts: says how large, the limit, and what to do.</summary>
 public sealed class DaemonRequestTooLargeException(string what, long bytes)
-    : WorkflowAutomationException("DaemonRequestTooLarge", ErrorKind.InvalidArgument,
+    : WorkflowAutomationException(ErrorIds.DaemonRequestTooLarge, ErrorKind.InvalidArgument,
         $"{what} is {Describe(bytes)}, over the {IpcFraming.MaxMessageBytes / (1024 * 1024)} MiB the daemon accepts in one message. " +
         "Make the workflow file smaller (move large data into files the steps read), or run it in this session with Invoke-Workflow.")
 {

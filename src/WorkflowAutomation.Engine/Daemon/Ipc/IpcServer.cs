@@ -219,7 +219,7 @@ public sealed class IpcServer : IDisposable
                 catch (DaemonProtocolException malformed)
                 {
                     warnings.Warn("malformed", "A client sent a malformed message: " + malformed.Message);
-                    return Failure("DaemonRequestInvalid", ErrorKind.InvalidArgument, malformed.Message + " Each message is a JSON object with an 'Op'.");
+                    return Failure(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, malformed.Message + " Each message is a JSON object with an 'Op'.");
                 }
                 return await AnswerAsync(request).ConfigureAwait(false);
             }
@@ -257,11 +257,11 @@ public sealed class IpcServer : IDisposable
     {
         if (string.IsNullOrWhiteSpace(request.Op))
         {
-            return Failure("DaemonRequestInvalid", ErrorKind.InvalidArgument, "The request names no operation ('Op'). The module and the daemon may be different versions: restart the daemon with Restart-WorkflowDaemon.");
+            return Failure(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "The request names no operation ('Op'). The module and the daemon may be different versions: restart the daemon with Restart-WorkflowDaemon.");
         }
         if (!handlers.TryGetValue(request.Op, out var registered))
         {
-            return Failure("DaemonUnknownOperation", ErrorKind.InvalidOperation,
+            return Failure(ErrorIds.DaemonUnknownOperation, ErrorKind.InvalidOperation,
                 $"The daemon does not know the operation '{request.Op}'. The module and the daemon may be different versions: restart the daemon with Restart-WorkflowDaemon.");
         }
         if (registered.Access == IpcAccess.ChangesState && Refusal(request) is { } refused)
@@ -279,12 +279,12 @@ public sealed class IpcServer : IDisposable
         }
         catch (JsonException exception)
         {
-            return Failure("DaemonRequestInvalid", ErrorKind.InvalidArgument, $"The request for '{request.Op}' was not understood: {exception.Message}");
+            return Failure(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, $"The request for '{request.Op}' was not understood: {exception.Message}");
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
             log.Error($"Operation '{request.Op}' failed: {exception}");
-            return Failure("DaemonRequestFailed", ErrorKind.NotSpecified, $"The daemon could not complete '{request.Op}': {exception.Message}");
+            return Failure(ErrorIds.DaemonRequestFailed, ErrorKind.NotSpecified, $"The daemon could not complete '{request.Op}': {exception.Message}");
         }
     }
 
@@ -294,21 +294,21 @@ public sealed class IpcServer : IDisposable
         if (string.IsNullOrEmpty(request.Token))
         {
             warnings.Warn("token", $"A request for '{request.Op}' without the daemon's token was refused");
-            return Failure("DaemonTokenRequired", ErrorKind.PermissionDenied,
+            return Failure(ErrorIds.DaemonTokenRequired, ErrorKind.PermissionDenied,
                 $"The daemon refuses '{request.Op}': it changes state and the request carries no token. Use the WorkflowAutomation cmdlets, " +
                 "which read the token from the daemon folder of the state directory (only its owner can read it).");
         }
         if (!DaemonToken.Matches(token, request.Token))
         {
             warnings.Warn("token", $"A request for '{request.Op}' with a wrong token was refused");
-            return Failure("DaemonTokenInvalid", ErrorKind.PermissionDenied,
+            return Failure(ErrorIds.DaemonTokenInvalid, ErrorKind.PermissionDenied,
                 $"The daemon refuses '{request.Op}': the token does not match the daemon's. If the token file was replaced while the daemon ran, restart it with Restart-WorkflowDaemon.");
         }
         return null;
     }
 
     private IpcResponse Busy() =>
-        Failure("DaemonBusy", ErrorKind.ResourceUnavailable,
+        Failure(ErrorIds.DaemonBusy, ErrorKind.ResourceUnavailable,
             $"The daemon is busy: its {options.MaxConnections} connections are all being answered, or too much is being received at once. Try again in a moment.");
 
     private static IpcResponse Failure(string errorId, ErrorKind kind, string message) =>
