@@ -180,7 +180,7 @@ Describe 'Corruption' {
         $deadline = [datetime]::UtcNow.AddSeconds(15)
         while ((Get-FileHash $file).Hash -eq $hash -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
         (Get-FileHash $file).Hash | Should -Not -Be $hash
-        $result = Receive-Job $job -Wait; Remove-Job $job
+        $result = Receive-Job $job -Wait -AutoRemoveJob
         $result.Verdict | Should -Be Passed
         $result.Latest('corruption.bytes_changed') | Should -Be 32
         (Get-FileHash $file).Hash | Should -Be $hash
@@ -242,7 +242,7 @@ Describe 'Network proxy' {
         ($proxied - $direct) | Should -BeGreaterThan 90
         # The upper bound leaves room for thread scheduling on a busy machine.
         ($proxied - $direct) | Should -BeLessThan 150
-        $result = Receive-Job $job -Wait; Remove-Job $job
+        $result = Receive-Job $job -Wait -AutoRemoveJob
         $result.Verdict | Should -Be Passed
         $result.Parameters.ProxyEndpoint | Should -Be "127.0.0.1:$port"
         { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port) } | Should -Throw
@@ -255,7 +255,7 @@ Describe 'Network proxy' {
         Start-Sleep -Milliseconds 800
         { Measure-RoundTrip $port 1 } | Should -Throw
         Measure-RoundTrip $script:echoPort 1 | Should -BeLessThan 50
-        Receive-Job $job -Wait; Remove-Job $job | Out-Null
+        Receive-Job $job -Wait -AutoRemoveJob | Out-Null
     }
 }
 

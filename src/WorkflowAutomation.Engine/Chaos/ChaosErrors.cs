@@ -5,7 +5,7 @@ namespace WorkflowAutomation.Chaos;
 
 /// <summary>A chaos fault was asked for while CHAOS_ENABLED is not true.</summary>
 public sealed class ChaosDisabledException()
-    : WorkflowAutomationException("ChaosDisabled", ErrorKind.PermissionDenied,
+    : WorkflowAutomationException(ErrorIds.ChaosDisabled, ErrorKind.PermissionDenied,
         $"Chaos faults are disabled: {ConfigurationKeys.ChaosEnabled.Name} is false. Enable them only in staging, with " +
         $"'Set-WorkflowConfiguration -Name {ConfigurationKeys.ChaosEnabled.Name} -Value true' or " +
         $"'$env:{ConfigurationKeys.ChaosEnabled.Name} = \"true\"' for this session.");
@@ -29,5 +29,5 @@ public static class ChaosSafety
 
 /// <summary>A chaos test ended Failed: the effect was out of tolerance, the hypothesis did not hold, or something was not reverted.</summary>
 public sealed class ChaosTestFailedException(ChaosResult result)
-    : WorkflowAutomationException("ChaosTestFailed", ErrorKind.InvalidResult,
+    : WorkflowAutomationException(ErrorIds.ChaosTestFailed, ErrorKind.InvalidResult,
         $"Chaos test {result.Id} ({result.Name}) ended {result.Verdict}: {result.Message} Get-ChaosResult -Id {result.Id} shows its journal.");

@@ -73,7 +73,7 @@ public static class ChaosFaults
             ChaosFaultType.Corruption => new CorruptionFault(Require(options.Path, "-Path", "the file to corrupt"), options.Mode, options.Bytes, random, state),
             ChaosFaultType.Network => new NetworkFault(Require(options.Target, "-Target", "the host:port to put the fault proxy in front of"),
                 Range(options.ListenPort, 0, 65535, "-ListenPort"), CheckToxics(options.Toxics), random),
-            _ => throw new ChaosException("ChaosInvalidArgument", ErrorKind.InvalidArgument,
+            _ => throw new ChaosException(ErrorIds.ChaosInvalidArgument, ErrorKind.InvalidArgument,
                 $"-Type {options.Type} is not a single fault. Use Cpu, Memory, Disk, Network, Process or Corruption; -Experiment runs several."),
         };
     }
@@ -82,18 +82,18 @@ public static class ChaosFaults
     {
         if (toxics.Toxicity is < 0 or > 1)
         {
-            throw new ChaosException("ChaosInvalidArgument", ErrorKind.InvalidArgument, $"-Toxicity is a probability from 0 to 1; {toxics.Toxicity} is outside that range.");
+            throw new ChaosException(ErrorIds.ChaosInvalidArgument, ErrorKind.InvalidArgument, $"-Toxicity is a probability from 0 to 1; {toxics.Toxicity} is outside that range.");
         }
         return toxics;
     }
 
     private static string Require(string? value, string parameter, string what) =>
         string.IsNullOrWhiteSpace(value)
-            ? throw new ChaosException("ChaosMissingArgument", ErrorKind.InvalidArgument, $"This fault needs {parameter}: {what}.")
+            ? throw new ChaosException(ErrorIds.ChaosMissingArgument, ErrorKind.InvalidArgument, $"This fault needs {parameter}: {what}.")
             : value;
 
     private static int Range(int value, int min, int max, string parameter) =>
         value < min || value > max
-            ? throw new ChaosException("ChaosInvalidArgument", ErrorKind.InvalidArgument, $"{parameter} must be from {min} to {max}; {value} is outside that range.")
+            ? throw new ChaosException(ErrorIds.ChaosInvalidArgument, ErrorKind.InvalidArgument, $"{parameter} must be from {min} to {max}; {value} is outside that range.")
             : value;
 }

@@ -54,7 +54,7 @@ public sealed class StepChaosProfile
         }
         if (diagnostics.HasErrors)
         {
-            throw new WorkflowAutomationException("ChaosProfileInvalid", ErrorKind.InvalidData,
+            throw new WorkflowAutomationException(ErrorIds.ChaosProfileInvalid, ErrorKind.InvalidData,
                 $"The chaos profile '{file}' has errors; fix them and try again:" + string.Concat(diagnostics.Sorted().Select(d => Environment.NewLine + "  " + d)));
         }
         return new StepChaosProfile(file, entries);

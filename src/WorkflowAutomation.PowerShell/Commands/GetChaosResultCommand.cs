@@ -1,3 +1,4 @@
+using WorkflowAutomation.Common;
 using System.Management.Automation;
 using WorkflowAutomation.Chaos;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -56,7 +57,7 @@ public sealed class GetChaosResultCommand : WorkflowCmdlet
         {
             foreach (var id in Id)
             {
-                WriteItemError(new ChaosException("ChaosResultNotFound", Common.ErrorKind.ObjectNotFound,
+                WriteItemError(new ChaosException(ErrorIds.ChaosResultNotFound, Common.ErrorKind.ObjectNotFound,
                     $"No chaos result has the id '{id}'. Get-ChaosResult lists them."), id);
             }
             return;

@@ -40,7 +40,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 [Cmdlet(VerbsLifecycle.Invoke, "ChaosTest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = FaultSet)]
 [OutputType(typeof(ChaosResult), ParameterSetName = [FaultSet, ExperimentSet])]
 [OutputType(typeof(ChaosTouch), ParameterSetName = [RecoverSet])]
-[OutputType(typeof(Job2))]
+[OutputType(typeof(Job))]
 public sealed class InvokeChaosTestCommand : WorkflowCmdlet
 {
     private const string FaultSet = "Fault";

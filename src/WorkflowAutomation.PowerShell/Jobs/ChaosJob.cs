@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Management.Automation;
 using WorkflowAutomation.Chaos;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -10,7 +9,7 @@ namespace WorkflowAutomation.PowerShell.Jobs;
 /// ChaosResult, progress arrives as the job's progress records, and Stop-Job returns only
 /// once everything touched has been reverted.
 /// </summary>
-internal sealed class ChaosJob : Job2
+internal sealed class ChaosJob : LocalJob
 {
     private readonly Func<Action<ChaosProgress>, CancellationToken, Task<ChaosResult>> work;
     private readonly CancellationTokenSource cancellation = new();
@@ -24,10 +23,6 @@ internal sealed class ChaosJob : Job2
     }
 
     public override string StatusMessage => JobStateInfo.State.ToString();
-
-    public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Progress.Count > 0;
-
-    public override string Location => Environment.MachineName;
 
     public void Start()
     {
@@ -60,16 +55,8 @@ internal sealed class ChaosJob : Job2
         SetJobState(JobState.Completed);
     }
 
-    public override void StartJob()
-    {
-    }
-
-    public override void StartJobAsync() => OnStartJobCompleted(new AsyncCompletedEventArgs(null, false, null));
-
-    public override void StopJob() => StopJob(force: false, reason: null);
-
     /// <summary>Blocks until the fault is reverted and the result recorded, so Stop-Job means reverted.</summary>
-    public override void StopJob(bool force, string? reason)
+    public override void StopJob()
     {
         if (completion is null)
         {
@@ -90,30 +77,6 @@ internal sealed class ChaosJob : Job2
         }
         SpinWait.SpinUntil(() => JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed, TimeSpan.FromSeconds(10));
     }
-
-    public override void StopJobAsync() => StopJobAsync(force: false, reason: null);
-
-    public override void StopJobAsync(bool force, string? reason) => Task.Run(() =>
-    {
-        StopJob(force, reason);
-        OnStopJobCompleted(new AsyncCompletedEventArgs(null, false, null));
-    });
-
-    public override void SuspendJob() => throw new NotSupportedException("A chaos test cannot be suspended; stop it with Stop-Job (everything is reverted).");
-
-    public override void SuspendJobAsync() => SuspendJob();
-
-    public override void SuspendJob(bool force, string? reason) => SuspendJob();
-
-    public override void SuspendJobAsync(bool force, string? reason) => SuspendJob();
-
-    public override void ResumeJob() => throw new NotSupportedException("A chaos test cannot be suspended or resumed.");
-
-    public override void ResumeJobAsync() => ResumeJob();
-
-    public override void UnblockJob() => throw new NotSupportedException("A chaos test job never blocks.");
-
-    public override void UnblockJobAsync() => UnblockJob();
 
     protected override void Dispose(bool disposing)
     {

@@ -8,7 +8,7 @@ namespace WorkflowAutomation.Chaos;
 
 /// <summary>An experiment file with errors; the message lists every one as file:line:column: message.</summary>
 public sealed class ChaosExperimentException(string file, IReadOnlyList<WorkflowDiagnostic> diagnostics)
-    : WorkflowAutomationException("ChaosExperimentInvalid", ErrorKind.InvalidData,
+    : WorkflowAutomationException(ErrorIds.ChaosExperimentInvalid, ErrorKind.InvalidData,
         $"The experiment file '{file}' has {diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error)} error(s); fix them and try again:"
         + string.Concat(diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => Environment.NewLine + "  " + d)))
 {

@@ -26,12 +26,12 @@ internal sealed class CorruptionFault : IChaosFault
         file = Path.GetFullPath(path);
         if (!File.Exists(file))
         {
-            throw new ChaosException("ChaosTargetNotFound", ErrorKind.ObjectNotFound,
+            throw new ChaosException(ErrorIds.ChaosTargetNotFound, ErrorKind.ObjectNotFound,
                 $"The file '{file}' does not exist. -Path names the file to corrupt (a SQLite database, a metrics inbox file, an artifact).");
         }
         if (new FileInfo(file).Length == 0)
         {
-            throw new ChaosException("ChaosInvalidArgument", ErrorKind.InvalidArgument, $"The file '{file}' is empty: there is nothing to corrupt.");
+            throw new ChaosException(ErrorIds.ChaosInvalidArgument, ErrorKind.InvalidArgument, $"The file '{file}' is empty: there is nothing to corrupt.");
         }
         this.mode = mode;
         this.bytes = Math.Max(1, bytes);

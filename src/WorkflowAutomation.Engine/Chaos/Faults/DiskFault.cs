@@ -30,12 +30,12 @@ internal sealed class DiskFault : IChaosFault
         folder = Path.GetFullPath(path);
         if (!Directory.Exists(folder))
         {
-            throw new ChaosException("ChaosTargetNotFound", ErrorKind.ObjectNotFound,
+            throw new ChaosException(ErrorIds.ChaosTargetNotFound, ErrorKind.ObjectNotFound,
                 $"The folder '{folder}' does not exist. -Path names a folder on the filesystem to fill.");
         }
         if (fillPercent is < 1 or > MaxFillPercent)
         {
-            throw new ChaosException("ChaosInvalidArgument", ErrorKind.InvalidArgument,
+            throw new ChaosException(ErrorIds.ChaosInvalidArgument, ErrorKind.InvalidArgument,
                 $"-FillPercent must be from 1 to {MaxFillPercent}; {fillPercent} is outside that range.");
         }
         this.fillPercent = fillPercent;

@@ -41,7 +41,7 @@ internal sealed class ProcessFault(ProcessSelector selector, int count, TimeSpan
     {
         if (selector.Match().Count == 0)
         {
-            throw new ChaosException("ChaosTargetNotFound", ErrorKind.ObjectNotFound,
+            throw new ChaosException(ErrorIds.ChaosTargetNotFound, ErrorKind.ObjectNotFound,
                 $"No process matches {selector.Text}: nothing to kill. Get-Process shows what runs.");
         }
         KillDue(context, TimeSpan.Zero);

@@ -159,5 +159,5 @@ internal sealed class ProcessSelector
         }
     }
 
-    private static ChaosException Invalid(string message) => new("ChaosInvalidSelector", ErrorKind.InvalidArgument, message);
+    private static ChaosException Invalid(string message) => new(ErrorIds.ChaosInvalidSelector, ErrorKind.InvalidArgument, message);
 }

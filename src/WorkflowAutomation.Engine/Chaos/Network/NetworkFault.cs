@@ -61,7 +61,7 @@ internal sealed class NetworkFault : IChaosFault
         }
         catch (SocketException exception)
         {
-            throw new ChaosException("ChaosPortUnavailable", ErrorKind.ResourceUnavailable,
+            throw new ChaosException(ErrorIds.ChaosPortUnavailable, ErrorKind.ResourceUnavailable,
                 $"The proxy cannot listen on 127.0.0.1:{listenPort}: {exception.Message}. Choose another -ListenPort, or 0 for a free one.");
         }
         context.Result.Parameters["ProxyEndpoint"] = proxy.Endpoint.ToString();
@@ -131,7 +131,7 @@ internal sealed class NetworkFault : IChaosFault
         var colon = target.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(target[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
         {
-            throw new ChaosException("ChaosInvalidTarget", ErrorKind.InvalidArgument,
+            throw new ChaosException(ErrorIds.ChaosInvalidTarget, ErrorKind.InvalidArgument,
                 $"'{target}' is not host:port. -Target names the service to put the fault proxy in front of, such as 127.0.0.1:5432.");
         }
         return (target[..colon].Trim('[', ']'), port);

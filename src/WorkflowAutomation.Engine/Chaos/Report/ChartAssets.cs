@@ -24,7 +24,7 @@ internal static class ChartAssets
     private static string Read(string name)
     {
         using var stream = typeof(ChartAssets).Assembly.GetManifestResourceStream(name)
-            ?? throw new WorkflowAutomationException("ChaosReportAssetsMissing", ErrorKind.ResourceUnavailable,
+            ?? throw new WorkflowAutomationException(ErrorIds.ChaosReportAssetsMissing, ErrorKind.ResourceUnavailable,
                 $"The chart library ({name}) is not embedded in this build. Build with build.ps1, which restores uPlot with npm ci.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
