@@ -80,8 +80,8 @@ Describe 'Cpu' {
         $measured = $result.Mean('cpu.fault_percent')
         $measured | Should -BeLessOrEqual 50
         # On a saturated machine the burner gets less than it asks; the result says so.
-        if ($result.Mean('cpu.system_percent') -lt 90) { $measured | Should -BeGreaterOrEqual 30 }
-        else { $result.Message | Should -Match 'saturated' }
+        # On a saturated machine the burner may get less than it asks; then the result must say so.
+        if ($measured -lt 30) { $result.Message | Should -Match 'saturated' }
         $result.Reverted | Should -BeTrue
         @($result.Touched | Where-Object Kind -eq Threads).Reverted | Should -BeTrue
     }

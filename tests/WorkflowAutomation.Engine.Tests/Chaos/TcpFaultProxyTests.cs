@@ -112,7 +112,8 @@ public sealed class TcpFaultProxyTests : IAsyncLifetime
         var proxied = await Median(proxy.Endpoint.Port);
         // Never less than asked; the upper bound leaves room for thread scheduling on a busy machine.
         Assert.InRange(proxied - direct, 75, 150);
-        Assert.InRange(proxy.MeanDelayMs!.Value, 79, 95);
+        // What the proxy held each chunk: never less than asked; a busy machine wakes its timers late.
+        Assert.InRange(proxy.MeanDelayMs!.Value, 79, 150);
     }
 
     [Fact]
