@@ -70,6 +70,13 @@ public static class ErrorIds
     public const string ParallelTaskInvalid = nameof(ParallelTaskInvalid);
     public const string ParallelTaskFailed = nameof(ParallelTaskFailed);
 
+    // Dashboard
+    public const string RunNotFinished = nameof(RunNotFinished);
+    public const string RunRestartFailed = nameof(RunRestartFailed);
+    public const string DashboardPortInUse = nameof(DashboardPortInUse);
+    public const string DashboardNotRunning = nameof(DashboardNotRunning);
+    public const string DashboardTokenMissing = nameof(DashboardTokenMissing);
+
     // Failures without an engine exception
     public const string AccessDenied = nameof(AccessDenied);
     public const string IOFailed = nameof(IOFailed);

@@ -33,13 +33,13 @@ internal sealed partial class RunScope
         }
         catch (ExpressionException exception)
         {
-            Log(step.Name, new OutputLine(OutputStream.Error, exception.Message));
+            log.Write(step.Name, new OutputLine(OutputStream.Error, exception.Message));
             Finish(record, StepStatus.Failed, exception.Message);
             return;
         }
         if (options.StepGuard?.BeforeStep(run, step) is { } refusal)
         {
-            Log(step.Name, new OutputLine(OutputStream.Error, refusal));
+            log.Write(step.Name, new OutputLine(OutputStream.Error, refusal));
             Finish(record, StepStatus.CircuitOpen, refusal);
             return;
         }
@@ -68,7 +68,7 @@ internal sealed partial class RunScope
                 {
                     if (attempt.NextDelay is { } delay)
                     {
-                        Log(step.Name, new OutputLine(OutputStream.Output, $"Attempt {attempt.Number} failed; retrying in {delay.TotalSeconds:0.###} s."));
+                        log.Write(step.Name, new OutputLine(OutputStream.Output, $"Attempt {attempt.Number} failed; retrying in {delay.TotalSeconds:0.###} s."));
                     }
                 },
                 options.Time,
@@ -146,7 +146,7 @@ internal sealed partial class RunScope
         options.Store.UpdateRun(run);
         if (!granted)
         {
-            Log(step.Name, new OutputLine(OutputStream.Error, refusal!));
+            log.Write(step.Name, new OutputLine(OutputStream.Error, refusal!));
             Finish(record, StepStatus.Failed, refusal);
         }
         return granted;
@@ -250,7 +250,7 @@ internal sealed partial class RunScope
     private async Task<AttemptResult> ExecuteAsync(string logName, StepShell shell, string command, Dictionary<string, string?> environment,
         WorkflowStep step, CancellationToken cancellationToken)
     {
-        void Sink(OutputLine line) => Log(logName, line);
+        void Sink(OutputLine line) => log.Write(logName, line);
         var directory = WorkingDirectory(step);
         try
         {
