@@ -58,7 +58,6 @@ function Invoke-Native([string] $File, [string[]] $Arguments) {
 
 function Task-Build {
     # Synopsis: Compile and assemble the module into out/WorkflowAutomation.
-    Restore-ChaosChartLibrary
     $publish = Join-Path $Out 'publish'
     Remove-Item $publish, $ModuleOut -Recurse -Force -ErrorAction Ignore
     Restore-DashboardAssets
@@ -230,17 +229,7 @@ function Task-Bench {
     }
 }
 
-# --- Chaos: the chart library of its reports, and the tools its tests drive -------------------
-function Restore-ChaosChartLibrary {
-    # uPlot from the dashboard's npm package (pinned by package-lock.json), inlined into chaos reports.
-    if (-not (Get-Command npm -ErrorAction Ignore)) { Install-ChaosAptPackage @('nodejs', 'npm') }
-    if (-not (Get-Command npm -ErrorAction Ignore)) { throw 'npm is needed for the chaos report charts: install Node.js (apt-get install nodejs npm).' }
-    $web = Join-Path $Root 'src/WorkflowAutomation.Engine/Dashboard/web'
-    if (Test-Path (Join-Path $web 'node_modules/uplot/dist/uPlot.esm.js')) { return }
-    Push-Location $web
-    try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
-}
-
+# --- Chaos: the tools its tests drive -------------------
 function Initialize-ChaosTestTools {
     # Headless Chromium screenshots chaos reports; iproute2 (ip, tc) builds network namespaces.
     # Installed as root on CI; elsewhere the tests fail saying how to install them.

@@ -58,7 +58,7 @@ internal sealed partial class RunScope
             var chaos = options.ChaosEnabled && (request.ChaosProfile?.For(step.Name) ?? step.Chaos) is { } stepChaos
                 ? new StepChaosInjector<AttemptResult>(stepChaos, options.Time,
                     () => InjectedFault(step, record, Interlocked.Increment(ref attemptNumber)),
-                    text => Log(step.Name, new OutputLine(OutputStream.Error, text)))
+                    text => log.Write(step.Name, new OutputLine(OutputStream.Error, text)))
                 : null;
             last = await Retry.ExecuteAsync(
                 RetryOptions.For(step),
@@ -163,7 +163,7 @@ internal sealed partial class RunScope
             if (kill is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested && result.Cancelled)
             {
                 var message = $"Killed by step chaos after {chaos!.KillAfter.TotalSeconds:0.###} s.";
-                Log(step.Name, new OutputLine(OutputStream.Error, message));
+                log.Write(step.Name, new OutputLine(OutputStream.Error, message));
                 WorkflowStepAttempt? attempt;
                 lock (gate)
                 {

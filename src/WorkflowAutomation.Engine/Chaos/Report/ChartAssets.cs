@@ -9,8 +9,8 @@ namespace WorkflowAutomation.Chaos;
 /// </summary>
 internal static class ChartAssets
 {
-    private const string Script = "chaos/uPlot.esm.js";
-    private const string Style = "chaos/uPlot.min.css";
+    private const string Script = "dashboard/vendor/uPlot.esm.js";
+    private const string Style = "dashboard/vendor/uPlot.min.css";
 
     /// <summary>uPlot as a classic script that sets window.uPlot, and its CSS.</summary>
     public static (string Script, string Style) Load()
