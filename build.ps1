@@ -174,6 +174,7 @@ function Task-Test {
         Task-Build
         Task-Package
     }
+    Initialize-ChaosTestTools
     $selection = Select-TestRun
     $results = $selection.ResultsPath
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
@@ -249,6 +250,24 @@ function Task-Bench {
         & $Pwsh -NoProfile -File $script.FullName -ModulePath $ModuleOut
     }
 }
+
+# --- Chaos: the tools its tests drive -------------------
+function Initialize-ChaosTestTools {
+    # Headless Chromium screenshots chaos reports; iproute2 (ip, tc) builds network namespaces.
+    # Installed as root on CI; elsewhere the tests fail saying how to install them.
+    if (-not (Get-Command chromium -ErrorAction Ignore)) { Install-ChaosAptPackage @('chromium', 'fonts-dejavu-core') }
+    if (-not (Get-Command tc -ErrorAction Ignore)) { Install-ChaosAptPackage @('iproute2') }
+}
+
+function Install-ChaosAptPackage([string[]] $Packages) {
+    if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0') {
+        Write-Host "Installing $($Packages -join ', ') with apt-get"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get update -qq | Out-Null
+        & apt-get install -y -qq --no-install-recommends @Packages | Out-Null
+    }
+}
+# -----------------------------------------------------------------------------------------------
 
 function Task-Clean {
     # Synopsis: Remove out/ (build output, test results, packages).

@@ -112,8 +112,30 @@ public sealed class WorkflowStep
     /// <summary>Memory and CPU limits of the step's process tree; none when null.</summary>
     public StepLimits? Limits { get; init; }
     public SourceLocation? Location { get; init; }
+    /// <summary>Faults injected into the step's attempts (the step's chaos: key); only when CHAOS_ENABLED is true.</summary>
+    public StepChaos? Chaos { get; init; }
 
     public override string ToString() => Name;
+}
+
+/// <summary>
+/// Faults injected inside a step's retries, to prove that retry_count, timeouts and circuit
+/// breakers hold: a failed attempt at a rate, added latency, a kill after some seconds.
+/// </summary>
+public sealed class StepChaos
+{
+    /// <summary>The share (0 to 1) of attempts that fail with an injected fault instead of running.</summary>
+    public double FaultRate { get; init; }
+    /// <summary>Delay added before an attempt, at <see cref="LatencyRate"/>.</summary>
+    public TimeSpan? Latency { get; init; }
+    /// <summary>The share of attempts that get the latency. <value>The default value is 1.</value></summary>
+    public double LatencyRate { get; init; } = 1;
+    /// <summary>The attempt's process tree is killed after this long, at <see cref="KillRate"/>.</summary>
+    public TimeSpan? KillAfter { get; init; }
+    /// <summary>The share of attempts that are killed. <value>The default value is 1.</value></summary>
+    public double KillRate { get; init; } = 1;
+    /// <summary>Seeds the random draws, for a repeatable run; random when null.</summary>
+    public int? Seed { get; init; }
 }
 
 /// <summary>Where to report the end of a run.</summary>

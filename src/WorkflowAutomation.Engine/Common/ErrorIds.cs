@@ -107,4 +107,18 @@ public static class ErrorIds
     public const string InvalidArgument = nameof(InvalidArgument);
     public const string OperationTimeout = nameof(OperationTimeout);
     public const string UnexpectedError = nameof(UnexpectedError);
+
+    // Chaos
+    public const string ChaosDisabled = nameof(ChaosDisabled);
+    public const string ChaosTestFailed = nameof(ChaosTestFailed);
+    public const string ChaosTargetNotFound = nameof(ChaosTargetNotFound);
+    public const string ChaosInvalidArgument = nameof(ChaosInvalidArgument);
+    public const string ChaosMissingArgument = nameof(ChaosMissingArgument);
+    public const string ChaosInvalidSelector = nameof(ChaosInvalidSelector);
+    public const string ChaosInvalidTarget = nameof(ChaosInvalidTarget);
+    public const string ChaosPortUnavailable = nameof(ChaosPortUnavailable);
+    public const string ChaosExperimentInvalid = nameof(ChaosExperimentInvalid);
+    public const string ChaosResultNotFound = nameof(ChaosResultNotFound);
+    public const string ChaosReportAssetsMissing = nameof(ChaosReportAssetsMissing);
+    public const string ChaosProfileInvalid = nameof(ChaosProfileInvalid);
 }

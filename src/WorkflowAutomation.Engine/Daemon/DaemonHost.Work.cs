@@ -61,6 +61,7 @@ public sealed partial class DaemonHost
             StepGuard = new BreakerStepGuard(breakers),
             Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration), time),
             Observer = MetricsObserver(),
+            ChaosEnabled = Configuration.ChaosEnabled,
             SecretEnvironmentVariables = Configuration.SecretEnvVars,
             ScratchFolder = State.ScratchFolder,
         });

@@ -1,3 +1,5 @@
+using WorkflowAutomation.Dashboard.Chaos;
+
 namespace WorkflowAutomation.Dashboard;
 
 /// <summary>Where and how the dashboard listens.</summary>
@@ -16,7 +18,7 @@ public sealed class DashboardOptions
     public TimeSpan WatchInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Where chaos results come from; none until chaos testing provides them.</summary>
-    public Chaos.IChaosResultSource ChaosResults { get; init; } = Chaos.NoChaosResults.Instance;
+    public IChaosResultSource ChaosResults { get; init; } = NoChaosResults.Instance;
 
     /// <summary>The clock. The default value is the system clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;

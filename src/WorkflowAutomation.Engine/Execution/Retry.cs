@@ -47,23 +47,27 @@ public static class Retry
     /// <param name="onAttempt">Told about every finished attempt, failed or not.</param>
     /// <param name="timeProvider">The clock the delays use; the system clock when null.</param>
     /// <param name="cancellationToken">Stops the retries and the operation.</param>
+    /// <param name="innerStrategies">Strategies placed inside the retry, around each attempt (a step's chaos).</param>
     public static async Task<T> ExecuteAsync<T>(
         RetryOptions options,
         Func<int, CancellationToken, ValueTask<T>> operation,
         Func<T, bool> isFailure,
         Action<RetryAttempt<T>>? onAttempt,
         TimeProvider? timeProvider,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<ResiliencePipelineBuilder<T>>? innerStrategies = null)
     {
         var attempt = 0;
-        if (options.RetryCount <= 0)
+        if (options.RetryCount <= 0 && innerStrategies is null)
         {
             var only = await operation(1, cancellationToken).ConfigureAwait(false);
             onAttempt?.Invoke(new RetryAttempt<T>(1, only, null));
             return only;
         }
-        var pipeline = new ResiliencePipelineBuilder<T> { TimeProvider = timeProvider ?? TimeProvider.System }
-            .AddRetry(new RetryStrategyOptions<T>
+        var builder = new ResiliencePipelineBuilder<T> { TimeProvider = timeProvider ?? TimeProvider.System };
+        if (options.RetryCount > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<T>
             {
                 MaxRetryAttempts = options.RetryCount,
                 Delay = options.Delay,
@@ -83,8 +87,10 @@ public static class Retry
                     onAttempt?.Invoke(new RetryAttempt<T>(arguments.AttemptNumber + 1, arguments.Outcome.Result!, arguments.RetryDelay));
                     return ValueTask.CompletedTask;
                 },
-            })
-            .Build();
+            });
+        }
+        innerStrategies?.Invoke(builder);
+        var pipeline = builder.Build();
         var last = await pipeline.ExecuteAsync(
             async token => await operation(Interlocked.Increment(ref attempt), token).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);

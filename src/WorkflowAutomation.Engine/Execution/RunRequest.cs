@@ -37,6 +37,8 @@ public sealed class RunRequest
     /// and the run is left Interrupted for <see cref="Resume"/>.
     /// </summary>
     public CancellationToken Interruption { get; init; }
+    /// <summary>-ChaosProfile: step chaos that replaces the steps' own chaos: keys for this run (only with CHAOS_ENABLED).</summary>
+    public StepChaosProfile? ChaosProfile { get; init; }
 }
 
 /// <summary>Answers approval gates (approval_required).</summary>

@@ -54,9 +54,15 @@ internal sealed partial class RunScope
         AttemptResult last;
         try
         {
+            var attemptNumber = earlierAttempts;
+            var chaos = options.ChaosEnabled && (request.ChaosProfile?.For(step.Name) ?? step.Chaos) is { } stepChaos
+                ? new StepChaosInjector<AttemptResult>(stepChaos, options.Time,
+                    () => InjectedFault(step, record, Interlocked.Increment(ref attemptNumber)),
+                    text => log.Write(step.Name, new OutputLine(OutputStream.Error, text)))
+                : null;
             last = await Retry.ExecuteAsync(
                 RetryOptions.For(step),
-                (number, token) => new ValueTask<AttemptResult>(AttemptAsync(step, record, earlierAttempts + number, command, environment, token)),
+                (_, token) => new ValueTask<AttemptResult>(ChaosAwareAttemptAsync(step, record, Interlocked.Increment(ref attemptNumber), command, environment, chaos, token)),
                 result => !result.Succeeded && !result.Cancelled,
                 attempt =>
                 {
@@ -66,7 +72,8 @@ internal sealed partial class RunScope
                     }
                 },
                 options.Time,
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken,
+                chaos is null ? null : chaos.AddTo).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -143,6 +150,61 @@ internal sealed partial class RunScope
             Finish(record, StepStatus.Failed, refusal);
         }
         return granted;
+    }
+
+    /// <summary>An attempt that step chaos may kill after kill_after: a kill is a failure the retry sees, not a cancellation.</summary>
+    private async Task<AttemptResult> ChaosAwareAttemptAsync(WorkflowStep step, WorkflowStepRun record, int number, string command,
+        Dictionary<string, string?> environment, StepChaosInjector<AttemptResult>? chaos, CancellationToken cancellationToken)
+    {
+        var (token, kill) = chaos?.AttemptToken(cancellationToken) ?? (cancellationToken, null);
+        using (kill)
+        {
+            var result = await AttemptAsync(step, record, number, command, environment, token).ConfigureAwait(false);
+            if (kill is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested && result.Cancelled)
+            {
+                var message = $"Killed by step chaos after {chaos!.KillAfter.TotalSeconds:0.###} s.";
+                log.Write(step.Name, new OutputLine(OutputStream.Error, message));
+                WorkflowStepAttempt? attempt;
+                lock (gate)
+                {
+                    attempt = record.AttemptHistory.LastOrDefault(a => a.Number == number);
+                }
+                if (attempt is not null)
+                {
+                    // Recorded as the failure the retry sees, not as a cancellation by the user.
+                    attempt.Status = StepStatus.Failed;
+                    attempt.ExitCode = 137;
+                    attempt.Error = message;
+                    options.Store.SaveAttempt(attempt);
+                }
+                return new AttemptResult(137, false, false, message, []);
+            }
+            return result;
+        }
+    }
+
+    /// <summary>An attempt replaced by an injected fault: recorded like any failed attempt, without running the command.</summary>
+    private AttemptResult InjectedFault(WorkflowStep step, WorkflowStepRun record, int number)
+    {
+        var now = options.Time.GetUtcNow();
+        var attempt = new WorkflowStepAttempt
+        {
+            RunId = run.Id,
+            Step = step.Name,
+            Number = number,
+            Status = StepStatus.Failed,
+            StartTime = now,
+            EndTime = now,
+            ExitCode = 1,
+            Error = "Injected fault (step chaos).",
+        };
+        lock (gate)
+        {
+            record.Attempts = number;
+            record.AttemptHistory.Add(attempt);
+        }
+        options.Store.SaveAttempt(attempt);
+        return new AttemptResult(1, false, false, attempt.Error, []);
     }
 
     private async Task<AttemptResult> AttemptAsync(WorkflowStep step, WorkflowStepRun record, int number, string command,

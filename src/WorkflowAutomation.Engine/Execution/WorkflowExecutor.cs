@@ -23,6 +23,8 @@ public sealed class WorkflowExecutorOptions
     public int DefaultMaxParallel { get; init; } = 32;
     /// <summary>Asked before each step (the daemon's circuit breakers); none when null.</summary>
     public IStepGuard? StepGuard { get; init; }
+    /// <summary>Whether steps' chaos: faults are injected (CHAOS_ENABLED). <value>The default value is false.</value></summary>
+    public bool ChaosEnabled { get; init; }
     /// <summary>Environment variables whose values are masked in logs, outputs and the run store (SECRET_ENV_VARS).</summary>
     public IReadOnlyList<string> SecretEnvironmentVariables { get; init; } = [];
     /// <summary>The longest step output line kept, in characters. <value>The default is 65,536.</value></summary>

@@ -26,6 +26,10 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// <para>Runs the workflow with an input, approving its 'deploy' gate in advance.</para>
 /// </example>
 /// <example>
+/// <code>$env:CHAOS_ENABLED = 'true'; Invoke-Workflow ./deploy.yaml -ChaosProfile ./flaky-network.yaml</code>
+/// <para>Runs the workflow with the profile's faults injected into its steps, to see that retries and timeouts hold.</para>
+/// </example>
+/// <example>
 /// <code>Invoke-Workflow ./deploy.yaml -WhatIf</code>
 /// <para>Shows the plan (waves, conditions, commands after interpolation) and runs nothing.</para>
 /// </example>
@@ -64,6 +68,10 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
     [ValidateRange(1, 1024)]
     public int MaxParallel { get; set; }
 
+    /// <summary>A chaos profile (YAML: step name patterns to chaos: settings) injected into this run's steps; needs CHAOS_ENABLED=true.</summary>
+    [Parameter]
+    public string? ChaosProfile { get; set; }
+
     protected override void Process()
     {
         var definition = Definition ?? Load();
@@ -75,7 +83,13 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
             key => key.ToString()!,
             key => Parameter[key] is PSObject wrapped ? wrapped.BaseObject : Parameter[key],
             StringComparer.OrdinalIgnoreCase);
-        var request = new RunRequest { Parameters = parameters, MaxParallel = MaxParallel > 0 ? MaxParallel : null, WorkingDirectory = ResolveFolder(WorkingDirectory) };
+        var request = new RunRequest
+        {
+            Parameters = parameters,
+            MaxParallel = MaxParallel > 0 ? MaxParallel : null,
+            WorkingDirectory = ResolveFolder(WorkingDirectory),
+            ChaosProfile = LoadChaosProfile(),
+        };
         if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
         {
             ShowPlan(definition, parameters);
@@ -108,4 +122,15 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
 
     private static string Hermetic(WorkflowDefinition definition, string step) =>
         definition.FindStep(step) is { } found ? StepEnvironmentChecks.Describe(found, definition) : string.Empty;
+
+    private StepChaosProfile? LoadChaosProfile()
+    {
+        if (ChaosProfile is null)
+        {
+            return null;
+        }
+        // Faults in a run only where chaos is allowed.
+        Chaos.ChaosSafety.RequireEnabled(Configuration);
+        return StepChaosProfile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(ChaosProfile));
+    }
 }

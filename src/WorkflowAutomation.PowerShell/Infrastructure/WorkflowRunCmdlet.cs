@@ -93,6 +93,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Approvals = approvals,
         Observer = observer,
         Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration)),
+        ChaosEnabled = Configuration.ChaosEnabled,
         SecretEnvironmentVariables = Configuration.SecretEnvVars,
         ScratchFolder = State.ScratchFolder,
     };
@@ -109,6 +110,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         RunId = runId,
         RestartOf = request.RestartOf,
         ReuseSucceededSteps = request.ReuseSucceededSteps,
+        ChaosProfile = request.ChaosProfile,
     };
 
     protected override void StopProcessing()

@@ -89,6 +89,7 @@ internal sealed class StepReader(YamlValues values)
             Environment = entries.TryGetValue("environment", out var environment) ? values.Text(environment.Value, $"'environment' of {owner}", required: true)?.Trim() : null,
             Limits = entries.TryGetValue("limits", out var limits) ? ReadLimits(limits.Value, owner) : null,
             Location = new SourceLocation(values.Diagnostics.File, (int)node.Start.Line, (int)node.Start.Column),
+            Chaos = entries.TryGetValue("chaos", out var chaos) ? StepChaosReader.Read(values, chaos.Value, $"'chaos' of {owner}") : null,
         };
         source.Step = step;
         return source;

@@ -12,7 +12,7 @@ internal static class WorkflowKeys
     [
         "name", "command", "shell", "timeout", "retry_count", "retry_delay", "backoff", "jitter", "depends_on", "parallel",
         "approval_required", "condition", "rollback", "continue_on_error", "env", "working_directory",
-        "environment", "limits",
+        "environment", "limits", "chaos",
     ];
 
     public static readonly string[] Limits = ["memory_mb", "cpu_percent"];
@@ -22,4 +22,6 @@ internal static class WorkflowKeys
     public static readonly string[] Input = ["type", "default", "required", "description", "secret"];
 
     public static readonly string[] Notifications = ["webhook", "email"];
+
+    public static readonly string[] StepChaos = ["fault_rate", "latency", "latency_rate", "kill_after", "kill_rate", "seed"];
 }

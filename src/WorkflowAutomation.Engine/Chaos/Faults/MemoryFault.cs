@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace WorkflowAutomation.Chaos;
+
+/// <summary>
+/// Holds a number of megabytes resident: native blocks whose every page is written, so the
+/// kernel must back them with real memory. Freed at the end (large blocks go back to the
+/// system at once). Measured as this process's resident set.
+/// </summary>
+internal sealed class MemoryFault(int megaBytes) : IChaosFault
+{
+    private const int ChunkBytes = 16 * 1024 * 1024;
+    private const int PageBytes = 4096;
+    private readonly List<nint> blocks = [];
+    private long baselineBytes;
+    private ChaosTouch? touch;
+
+    public ChaosFaultType Type => ChaosFaultType.Memory;
+
+    public string Name => $"Memory {megaBytes} MB resident";
+
+    public string Target => $"pid {Environment.ProcessId}";
+
+    public IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
+    {
+        ["MegaBytes"] = megaBytes.ToString(CultureInfo.InvariantCulture),
+    };
+
+    public IReadOnlyList<string> Plan() =>
+        [$"Allocate and touch {megaBytes} MB in this process (pid {Environment.ProcessId}); freed at the end"];
+
+    public Task ApplyAsync(ChaosContext context, CancellationToken cancellationToken)
+    {
+        baselineBytes = ResidentBytes();
+        touch = context.Touch("Memory", $"pid {Environment.ProcessId}", $"{megaBytes} MB allocated and touched");
+        var remaining = (long)megaBytes * 1024 * 1024;
+        while (remaining > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var size = (int)Math.Min(ChunkBytes, remaining);
+            var block = Marshal.AllocHGlobal(size);
+            blocks.Add(block);
+            for (var offset = 0; offset < size; offset += PageBytes)
+            {
+                Marshal.WriteByte(block, offset, 1);
+            }
+            remaining -= size;
+        }
+        return Task.CompletedTask;
+    }
+
+    public void Sample(ChaosContext context, TimeSpan elapsed) =>
+        context.Measure("memory.fault_mb", (ResidentBytes() - baselineBytes) / (1024.0 * 1024.0), "MB");
+
+    public Task RevertAsync(ChaosContext context)
+    {
+        foreach (var block in blocks)
+        {
+            Marshal.FreeHGlobal(block);
+        }
+        blocks.Clear();
+        context.Measure("memory.after_revert_mb", (ResidentBytes() - baselineBytes) / (1024.0 * 1024.0), "MB");
+        if (touch is not null)
+        {
+            touch.Reverted = true;
+            touch.Revert = "freed";
+        }
+        return Task.CompletedTask;
+    }
+
+    public string? Verify(ChaosResult result)
+    {
+        if (result.Measurements.Where(m => m.Name == "memory.fault_mb").Select(m => m.Value).DefaultIfEmpty(double.NaN).Max() is var held
+            && double.IsNaN(held))
+        {
+            return "The memory was never measured: the fault ended before its first sample.";
+        }
+        // Other allocations of the process move the resident set a little either way.
+        return held >= megaBytes * 0.9
+            ? null
+            : $"Only {held:0} MB of {megaBytes} MB stayed resident: the system swapped or reclaimed it.";
+    }
+
+    /// <summary>This process's resident set size.</summary>
+    internal static long ResidentBytes()
+    {
+        if (File.Exists("/proc/self/status"))
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                    return kb * 1024;
+                }
+            }
+        }
+        using var self = Process.GetCurrentProcess();
+        return self.WorkingSet64;
+    }
+}
