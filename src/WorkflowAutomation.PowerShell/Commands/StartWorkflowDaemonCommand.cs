@@ -102,7 +102,9 @@ public sealed class StartWorkflowDaemonCommand : DaemonCmdlet
 
     /// <summary>The dashboard, unless -NoDashboard: on DASHBOARD_BIND (loopback by default) at the port chosen.</summary>
     private IReadOnlyList<IDaemonComponent> Components(int? port) =>
-        port is { } listening ? [new DashboardComponent(new DashboardOptions { Port = listening, Bind = Configuration.DashboardBind })] : [];
+        port is { } listening
+            ? [new DashboardComponent(new DashboardOptions { Port = listening, Bind = Configuration.DashboardBind, ChaosResults = new ChaosResultsForDashboard(State) })]
+            : [];
 
     /// <summary>pwsh steps run in a reused runspace of the daemon's process, not a new pwsh each.</summary>
     private RunspaceScriptHost ScriptHost() =>
