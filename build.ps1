@@ -71,6 +71,7 @@ function Task-Build {
     Write-Manifest -Formats $formats.Name
     Task-Help
     Write-Host "Built $ModuleOut"
+    Write-Host "Load it in a pwsh session with: Import-Module '$ModuleOut/WorkflowAutomation.psd1'"
 }
 
 function Write-Manifest([string[]] $Formats) {

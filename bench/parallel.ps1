@@ -25,12 +25,29 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $PSStyle.OutputRendering = 'PlainText'
 
-if (-not (Get-Command parallel -CommandType Application -ErrorAction Ignore)) {
-    Write-Host 'Installing GNU parallel (Debian package parallel)...'
+# The peer must be GNU parallel: moreutils ships another program named parallel (it answers
+# --version with "invalid option" and would be timed doing nothing). Debian's package
+# parallel diverts moreutils' binary to parallel.moreutils, so installing it is enough.
+function Find-GnuParallel {
+    $candidates = @(Get-Command parallel -CommandType Application -All -ErrorAction Ignore).Source + '/usr/bin/parallel' |
+        Where-Object { $_ -and (Test-Path $_) } | Select-Object -Unique
+    foreach ($candidate in $candidates) {
+        $version = (& $candidate --version 2>&1 | Select-Object -First 1) -join ''
+        if ($version -match '^GNU parallel') { return $candidate }
+    }
+}
+$gnuParallel = Find-GnuParallel
+if (-not $gnuParallel -and (Get-Command apt-get -ErrorAction Ignore)) {
+    Write-Host 'Installing GNU parallel (Debian package parallel; it diverts moreutils'' parallel)...'
     apt-get update -qq | Out-Null
     apt-get install -y -qq parallel | Out-Null
-    if ($LASTEXITCODE -ne 0) { throw 'Could not install GNU parallel with apt-get.' }
+    $gnuParallel = Find-GnuParallel
 }
+if (-not $gnuParallel) {
+    $found = (Get-Command parallel -CommandType Application -ErrorAction Ignore).Source
+    throw "GNU parallel is needed as a peer, but $(if ($found) { "the parallel on PATH ($found) is not GNU parallel (moreutils ships one of that name)" } else { 'none is installed' }). Install it: apt-get install parallel (Debian, Ubuntu), brew install parallel (macOS)."
+}
+Write-Host "Peer: $((& $gnuParallel --version | Select-Object -First 1)) at $gnuParallel"
 $env:WORKFLOW_AUTOMATION_HOME = Join-Path ([IO.Path]::GetTempPath()) "wa-bench-$PID"
 New-Item -ItemType Directory -Force $env:WORKFLOW_AUTOMATION_HOME | Out-Null
 Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1') -Force
@@ -106,7 +123,7 @@ foreach ($throttle in 2, 8) {
     $runners = [ordered]@{
         'Invoke-ParallelBatch' = { $lines | Invoke-ParallelBatch -ThrottleLimit $throttle | Out-Null }
         'xargs -P' = { bash -c "seq $ProcessTasks | xargs -n1 -P$throttle true" }
-        'GNU parallel' = { bash -c "seq $ProcessTasks | parallel --will-cite -j$throttle true" }
+        'GNU parallel' = { bash -c "seq $ProcessTasks | '$gnuParallel' --will-cite -j$throttle true" }
         'ForEach-Object -Parallel' = { 1..$ProcessTasks | ForEach-Object -Parallel { & /bin/true } -ThrottleLimit $throttle }
         'posix_spawn+waitpid only (ceiling)' = { $null = [SpawnCeiling]::PerSecond($truePath, $ProcessTasks, $throttle) }
     }

@@ -59,17 +59,11 @@ Write-Section 'Get-WorkflowConfiguration'
 Get-WorkflowConfiguration | Format-Table -AutoSize | Out-Host
 
 Write-Section 'Invoke-Workflow: the deployment workflow end to end (its approval gate pre-approved)'
-# The example keeps its workspace relative to where it runs: a folder inside the demo state.
+# The demo's workspace lives in the demo state (the example's default is the temporary folder).
 $workspace = New-Item -ItemType Directory -Force (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'demo-workspace')
 $deployment = Join-Path $PSScriptRoot 'deployment_workflow.yaml'
-Push-Location $workspace
-try {
-    $first = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.0' } -Approve deploy
-    $second = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.1' } -Approve deploy
-}
-finally {
-    Pop-Location
-}
+$first = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.0'; workspace = $workspace.FullName } -Approve deploy
+$second = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.1'; workspace = $workspace.FullName } -Approve deploy
 if ($first.Status -ne 'Succeeded' -or $second.Status -ne 'Succeeded') { throw 'The deployment workflow did not succeed.' }
 $second | Format-Table | Out-Host
 
@@ -80,14 +74,8 @@ Write-Section 'Get-WorkflowRunLog: what the deploy step wrote'
 Get-WorkflowRunLog -Id $second.Id -Step deploy | Format-Table | Out-Host
 
 Write-Section 'Without -Approve, a run nobody can answer (here a job) stops at the gate with a clear error'
-Push-Location $workspace
-try {
-    $gated = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2' } -AsJob |
-        Receive-Job -Wait -AutoRemoveJob -ErrorAction SilentlyContinue -ErrorVariable gateError
-}
-finally {
-    Pop-Location
-}
+$gated = Invoke-Workflow -Path $deployment -Parameter @{ version = '2.2'; workspace = $workspace.FullName } -AsJob |
+    Receive-Job -Wait -AutoRemoveJob -ErrorAction SilentlyContinue -ErrorVariable gateError
 Write-Host "Status: $($gated.Status); error $($gateError[0].FullyQualifiedErrorId): $($gateError[0].Exception.Message)"
 
 Write-Section 'Get-WorkflowRun: the history'

@@ -7,7 +7,7 @@
     Author               = 'WorkflowAutomation contributors'
     CompanyName          = 'WorkflowAutomation'
     Copyright            = '(c) WorkflowAutomation contributors. MIT License.'
-    Description          = 'Durable YAML workflows, a prioritised parallel executor, a SQLite metrics store, a daemon with schedules, circuit breakers and health checks, hermetic environments and chaos tests, driven from PowerShell.'
+    Description          = 'Durable YAML workflows (dependencies, retries, timeouts, approvals, rollbacks), a daemon with schedules, circuit breakers and health checks, a prioritised parallel executor and a SQLite metrics store, driven from PowerShell.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     # Filled in by build.ps1 from the compiled cmdlets and module/*.Format.ps1xml.
@@ -18,7 +18,7 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Workflow', 'Automation', 'YAML', 'Daemon', 'Metrics', 'Parallel', 'Chaos', 'Linux', 'macOS', 'Windows')
+            Tags       = @('Workflow', 'Automation', 'YAML', 'Daemon', 'Metrics', 'Parallel', 'Linux', 'macOS', 'Windows')
             LicenseUri = 'https://opensource.org/licenses/MIT'
         }
     }

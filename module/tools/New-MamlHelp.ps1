@@ -5,8 +5,10 @@
     The source of the help is the code: <summary> is the synopsis, <remarks> the
     description, <example> (<code> and <para>) the examples, and each parameter's
     <summary> its help. Syntax, positions, pipeline input and aliases come from the
-    cmdlet metadata PowerShell itself builds. A cmdlet or parameter without help fails
-    the build.
+    cmdlet metadata PowerShell itself builds: INPUTS from the parameters that take pipeline
+    input, the accepted values of enum and ValidateSet parameters, RELATED LINKS from the
+    cmdlets of the same noun and those the help names. The about_*.help.txt topics of
+    module/ are copied beside it. A cmdlet or parameter without help fails the build.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -37,9 +39,52 @@ $command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
 $dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
 function Para([string] $text) { $writer.WriteStartElement('maml', 'para', $maml); $writer.WriteString($text); $writer.WriteEndElement() }
 
+$allCmdlets = @(Get-Command -Module WorkflowAutomation -CommandType Cmdlet | Sort-Object Name)
+
+function Get-AcceptedValues($parameter) {
+    # Enum values (statuses, kinds) and ValidateSet names, so help says what may be typed.
+    $type = $parameter.ParameterType
+    if ($type.IsArray) { $type = $type.GetElementType() }
+    $type = [Nullable]::GetUnderlyingType($type) ?? $type
+    if ($type.IsEnum) { return [enum]::GetNames($type) }
+    $set = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] } | Select-Object -First 1
+    if ($set) { return $set.ValidValues }
+}
+
+function Write-InputTypes($cmd) {
+    $writer.WriteStartElement('command', 'inputTypes', $command)
+    $byValue = $cmd.Parameters.Values | Where-Object Name -NotIn $common | Where-Object { $_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipeline } }
+    $byName = $cmd.Parameters.Values | Where-Object Name -NotIn $common | Where-Object { $_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.ValueFromPipelineByPropertyName } }
+    $inputs = @(foreach ($parameter in $byValue) { [pscustomobject]@{ Type = $parameter.ParameterType.FullName; Text = "Bound to -$($parameter.Name)." } })
+    if ($byName) {
+        $inputs += [pscustomobject]@{ Type = 'System.Management.Automation.PSObject'; Text = "Any object with the properties $(($byName.Name | Sort-Object -Unique | ForEach-Object { $_ }) -join ', ') (or their aliases), bound by property name." }
+    }
+    if (-not $inputs) { $inputs = @([pscustomobject]@{ Type = 'None'; Text = "You cannot pipe objects to $($cmd.Name)." }) }
+    foreach ($item in $inputs) {
+        $writer.WriteStartElement('command', 'inputType', $command)
+        $writer.WriteStartElement('dev', 'type', $dev); $writer.WriteElementString('name', $maml, $item.Type); $writer.WriteEndElement()
+        $writer.WriteStartElement('maml', 'description', $maml); Para $item.Text; $writer.WriteEndElement()
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+}
+
+function Write-RelatedLinks($cmd, [string] $helpText) {
+    # The cmdlets of the same noun, those the help text names, then the overview topic.
+    $related = $allCmdlets | Where-Object { $_.Name -ne $cmd.Name -and ($_.Noun -eq $cmd.Noun -or $helpText -match "\b$([regex]::Escape($_.Name))\b") }
+    $writer.WriteStartElement('maml', 'relatedLinks', $maml)
+    foreach ($name in @($related.Name) + 'about_WorkflowAutomation') {
+        $writer.WriteStartElement('maml', 'navigationLink', $maml)
+        $writer.WriteElementString('linkText', $maml, $name)
+        $writer.WriteElementString('uri', $maml, '')
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+}
+
 $writer.WriteStartElement('helpItems', 'http://msh')
 $writer.WriteAttributeString('schema', 'maml')
-foreach ($cmd in Get-Command -Module WorkflowAutomation -CommandType Cmdlet | Sort-Object Name) {
+foreach ($cmd in $allCmdlets) {
     $typeName = $cmd.ImplementingType.FullName
     $typeDoc = $members["T:$typeName"]
     $synopsis = Get-Text $typeDoc.summary
@@ -66,6 +111,7 @@ foreach ($cmd in Get-Command -Module WorkflowAutomation -CommandType Cmdlet | So
         $declaring = $cmd.ImplementingType.GetProperty($parameter.Name).DeclaringType.FullName
         $text = Get-Text $members["P:$declaring.$($parameter.Name)"].summary
         if (-not $text) { $missing.Add("$($cmd.Name) -$($parameter.Name): no <summary>") }
+        if ($values = Get-AcceptedValues $parameter) { $text += " Accepted values: $($values -join ', ')." }
         $helpOf[$parameter.Name] = $text
     }
     function Write-Parameter($parameter, $set) {
@@ -104,6 +150,8 @@ foreach ($cmd in Get-Command -Module WorkflowAutomation -CommandType Cmdlet | So
     foreach ($parameter in $parameters) { Write-Parameter $parameter '__AllParameterSets' }
     $writer.WriteEndElement()
 
+    Write-InputTypes $cmd
+
     $writer.WriteStartElement('command', 'returnValues', $command)
     foreach ($type in $cmd.OutputType) {
         $writer.WriteStartElement('command', 'returnValue', $command)
@@ -123,10 +171,12 @@ foreach ($cmd in Get-Command -Module WorkflowAutomation -CommandType Cmdlet | So
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
+    Write-RelatedLinks $cmd ($typeDoc.InnerText)
     $writer.WriteEndElement()
 }
 $writer.WriteEndElement()
 $writer.Dispose()
+Copy-Item (Join-Path $PSScriptRoot '../about_*.help.txt') $helpFolder
 Remove-Item $XmlDocPath
 
 if ($missing.Count) {

@@ -19,3 +19,16 @@ $env:LOCALAPPDATA = Join-Path $IsolatedHome 'AppData'
 $env:XDG_DATA_HOME, $env:XDG_CONFIG_HOME, $env:LOCALAPPDATA | ForEach-Object { New-Item -ItemType Directory -Force $_ | Out-Null }
 Register-PSResourceRepository -Name WorkflowAutomationLocal -Uri $RepositoryPath -Trusted -Force
 Publish-PSResource -Path $ModulePath -Repository WorkflowAutomationLocal
+
+# What a user types next, ready to paste into any pwsh session (re-runnable: -Force, -Reinstall).
+$repository = (Resolve-Path $RepositoryPath).ProviderPath
+$manifest = Join-Path (Resolve-Path $ModulePath).ProviderPath 'WorkflowAutomation.psd1'
+@"
+
+Install the package in any pwsh session:
+    Register-PSResourceRepository -Name WorkflowAutomationLocal -Uri '$repository' -Trusted -Force
+    Install-PSResource -Name WorkflowAutomation -Repository WorkflowAutomationLocal -Reinstall
+    Import-Module WorkflowAutomation
+Or load the build without installing it:
+    Import-Module '$manifest'
+"@

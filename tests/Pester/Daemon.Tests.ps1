@@ -47,7 +47,7 @@ Describe 'A detached daemon' {
         $status.ProcessId | Should -Not -Be $PID
         $status.DashboardPort | Should -BeNullOrEmpty
         (Get-Process -Id $status.ProcessId).ProcessName | Should -Be 'pwsh'
-        $status.HealthChecks.Name | Should -Be @('Database', 'Disk', 'Scheduler', 'Socket')
+        $status.HealthChecks.Name | Should -Be @('Database', 'Disk', 'Scheduler', 'Metrics', 'Socket')
     }
 
     It 'keeps its socket owner-only (0600 in a 0700 folder) and a 0600 token' {
@@ -109,7 +109,9 @@ Describe 'A daemon as a job of this session' {
         }
         (Get-Job -Id $job.Id).State | Should -Be 'Stopped'
         (Get-WorkflowDaemon).State | Should -Be 'Stopped'
-        Remove-Job $job
+        $null = Receive-Job $job -AutoRemoveJob -Wait -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
 

@@ -131,6 +131,25 @@ steps:
     }
 }
 
+Describe 'The working folder of a daemon run' {
+    It 'is the workflow file''s folder, as for Invoke-Workflow, or -WorkingDirectory' {
+        $folder = New-Item -ItemType Directory -Force (Join-Path $script:stateHome 'rule')
+        $other = New-Item -ItemType Directory -Force (Join-Path $folder 'other')
+        $path = Join-Path $folder 'where.yaml'
+        Set-Content $path "name: where`nsteps:`n  - name: here`n    shell: sh`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n"
+        Push-Location ([System.IO.Path]::GetTempPath())
+        try {
+            $session = Invoke-Workflow -Path $path
+            $daemon = Submit-Workflow -Path $path | Wait-WorkflowRun -Timeout 30
+            $moved = Submit-Workflow -Path $path -WorkingDirectory $other | Wait-WorkflowRun -Timeout 30
+        }
+        finally { Pop-Location }
+        $session.Steps[0].Outputs['folder'] | Should -Be $folder.FullName
+        $daemon.Steps[0].Outputs['folder'] | Should -Be $folder.FullName
+        $moved.Steps[0].Outputs['folder'] | Should -Be $other.FullName
+    }
+}
+
 Describe 'Circuit breakers' {
     It 'open at the threshold, fail fast, half-open after the break and close on success' {
         $flag = Join-Path $script:stateHome 'service-up'
@@ -144,7 +163,8 @@ steps:
         1..2 | ForEach-Object { (Submit-Workflow $path | Wait-WorkflowRun -Timeout 30).Status | Should -Be 'Failed' }
         $open = Get-CircuitBreaker -State Open
         $open.Name | Should -Contain 'workflow:fragile'
-        $open.Name | Should -Contain "step:test -f '$flag'"
+        $open.Name | Should -Contain 'fragile/call'
+        ($open | Where-Object Name -EQ 'fragile/call').Command | Should -Be "test -f '$flag'"
         ($open | Where-Object Name -EQ 'workflow:fragile').Failures | Should -Be 2
         (Get-WorkflowDaemon).OpenBreakers | Should -Be 2
 
@@ -155,14 +175,17 @@ steps:
         Start-Sleep -Milliseconds 2200
         New-Item -ItemType File $flag | Out-Null
         (Submit-Workflow $path | Wait-WorkflowRun -Timeout 30).Status | Should -Be 'Succeeded'
-        (Get-CircuitBreaker -Name '*fragile*', "step:test -f*").State | Sort-Object -Unique | Should -Be 'Closed'
+        (Get-CircuitBreaker -Name '*fragile*', 'fragile/*').State | Sort-Object -Unique | Should -Be 'Closed'
     }
 
     It 'Reset-CircuitBreaker closes an open breaker and reports an unknown name' {
         $path = New-Workflow broken_tool "name: broken_tool`nsteps:`n  - name: tool`n    shell: sh`n    command: exit 9`n"
         1..2 | ForEach-Object { Submit-Workflow $path | Wait-WorkflowRun -Timeout 30 | Out-Null }
         (Get-CircuitBreaker 'workflow:broken_tool').State | Should -Be 'Open'
-        $reset = Reset-CircuitBreaker -Name 'workflow:broken_tool', 'step:exit 9'
+        $completions = (TabExpansion2 -inputScript 'Reset-CircuitBreaker -Name broken' -cursorColumn 33).CompletionMatches.CompletionText
+        $completions | Should -Be @('broken_tool/tool')
+        (TabExpansion2 -inputScript 'Get-CircuitBreaker work' -cursorColumn 23).CompletionMatches.CompletionText | Should -Contain 'workflow:broken_tool'
+        $reset = Reset-CircuitBreaker -Name 'workflow:broken_tool', 'broken_tool/tool'
         $reset.State | Should -Be @('Closed', 'Closed')
         { Reset-CircuitBreaker -Name 'workflow:brokn_tool' -ErrorAction Stop } | Should -Throw -ExpectedMessage "*Did you mean 'workflow:broken_tool'*"
         $error[0].FullyQualifiedErrorId | Should -BeLike 'CircuitBreakerNotFound*'
@@ -294,5 +317,30 @@ steps:
         }
         # The kills did land in running steps, which were marked Interrupted and run again.
         $interrupted | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Secrets in daemon runs' {
+    It 'masks a secret input from the queued record to the log, outputs and runs.db' {
+        $path = New-Workflow secretive @'
+name: secretive
+inputs:
+  token: { type: string, secret: true }
+steps:
+  - name: use
+    shell: sh
+    command: |
+      echo "using $INPUT_TOKEN"
+      echo "header=Bearer $INPUT_TOKEN" >> "$WORKFLOW_OUTPUT"
+'@
+        $queued = Submit-Workflow -Path $path -Parameter @{ token = 'daemon-tok-51f0e9' }
+        $queued.Parameters['token'] | Should -Be '***'
+        $run = $queued | Wait-WorkflowRun -Timeout 60
+        $run.Status | Should -Be 'Succeeded'
+        (Get-WorkflowRunLog -Id $run.Id -Step use).Text | Should -Be 'using ***'
+        $run.Steps[0].Outputs['header'] | Should -Be 'Bearer ***'
+        $stored = Get-ChildItem (Join-Path $script:stateHome 'runs.db*') |
+            ForEach-Object { [Text.Encoding]::UTF8.GetString([IO.File]::ReadAllBytes($_.FullName)) }
+        ($stored -join '') | Should -Not -Match 'daemon-tok-51f0e9'
     }
 }

@@ -89,9 +89,35 @@ Describe 'Get-WorkflowMetric' {
             $collector.Collect() | Should -BeGreaterThan 0
         }
         finally { $store.Dispose() }
-        $measure = Get-WorkflowMetric -Name system.* -Start (Get-Date).AddHours(-1) | Measure-Object Value -Average
+        # The README's example: one unit (percent), raw samples for "the last hour" as typed.
+        $samples = Get-WorkflowMetric -Name system.memory.usage -Start (Get-Date).AddHours(-1)
+        $samples.Resolution | Sort-Object -Unique | Should -Be 'Raw'
+        $measure = $samples | Measure-Object Value -Average -Maximum
         $measure.Count | Should -BeGreaterThan 0
         $measure.Average | Should -BeGreaterThan 0
+        $measure.Maximum | Should -BeLessOrEqual 100
+    }
+
+    It 'says why a query finds nothing, and that only a daemon collects system metrics' {
+        $said = Get-WorkflowMetric -Name 'nothing.*' -Verbose 4>&1
+        "$said" | Should -Match "No stored series matches 'nothing\.\*'"
+        $said = Get-WorkflowMetric -Name known.gauge -Start (Get-Date).AddYears(-20) -End (Get-Date).AddYears(-20).AddMinutes(5) -Verbose 4>&1
+        "$said" | Should -Match '1 series match .known\.gauge., but none has a sample between'
+        $null = New-TestStateDirectory
+        try {
+            $warned = Get-WorkflowMetric -Name 'system.*' 3>&1
+            "$warned" | Should -Match 'system\.\* metrics are collected only by the daemon.*Start-WorkflowDaemon'
+        }
+        finally { $env:WORKFLOW_AUTOMATION_HOME = $script:stateHome }
+    }
+
+    It 'lists series with their newest value and time, every digit shown' {
+        $at = Get-Date
+        Write-WorkflowMetric -Name big.bytes -Value 8123456789 -Timestamp $at
+        $text = Get-WorkflowMetric -ListAvailable -Name big.bytes | Out-String -Width 200
+        $text | Should -Match '8\D?123\D?456\D?789'
+        $text | Should -Not -Match 'E\+'
+        $text | Should -Match ([regex]::Escape($at.ToString('yyyy-MM-dd HH:mm:ss')))
     }
 
     It 'reads rollups with every aggregate' {

@@ -37,3 +37,28 @@ Describe 'Package round trip' {
         $result.Output | Should -Contain 'port=8080'
     }
 }
+
+Describe 'What Package prints' {
+    It 'prints install commands that work when pasted into a fresh pwsh' {
+        $isolated = Join-Path ([IO.Path]::GetTempPath()) ("wa-paste-" + [guid]::NewGuid().ToString('n'))
+        $repository = New-Item -ItemType Directory -Force (Join-Path $isolated 'repository')
+        New-Item -ItemType Directory -Force (Join-Path $isolated '.local/share'), (Join-Path $isolated '.config') | Out-Null
+        try {
+            $tool = Join-Path $PSScriptRoot '../../module/tools/Publish-LocalPackage.ps1'
+            $printed = Invoke-ChildPwsh -Script "& '$tool' -ModulePath '$(Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE)' -RepositoryPath '$repository' -IsolatedHome '$(Join-Path $isolated 'publisher')'"
+            $printed.ExitCode | Should -Be 0 -Because ($printed.Output -join "`n")
+            $commands = $printed.Output | Where-Object { $_ -match '^\s+(Register-PSResourceRepository|Install-PSResource|Import-Module WorkflowAutomation$)' } | ForEach-Object Trim
+            $commands.Count | Should -Be 3
+            $printed.Output -match "Import-Module '.*WorkflowAutomation\.psd1'" | Should -Not -BeNullOrEmpty
+
+            $pasted = Invoke-ChildPwsh -Environment @{
+                HOME = $isolated; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = $null; PSModulePath = $null
+                WORKFLOW_AUTOMATION_HOME = (Join-Path $isolated 'state')
+            } -Script "`$ErrorActionPreference = 'Stop'; $($commands -join '; '); (Get-Module WorkflowAutomation).ModuleBase; (Get-Command Invoke-Workflow).Name"
+            $pasted.ExitCode | Should -Be 0 -Because ($pasted.Output -join "`n")
+            $pasted.Output | Should -Contain 'Invoke-Workflow'
+            ($pasted.Output | Where-Object { $_ -like "$isolated*" }) | Should -Not -BeNullOrEmpty
+        }
+        finally { Remove-Item $isolated -Recurse -Force -ErrorAction Ignore }
+    }
+}

@@ -132,11 +132,20 @@ Describe 'Invoke-ParallelBatch with pipeline input' {
         ($results | Where-Object Id -eq 4).Error | Should -Match 'thrown'
     }
 
-    It 'runs one script block per input object with -ScriptBlock, like ForEach-Object -Parallel' {
-        $results = 1..6 | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 3
+    It 'writes what -ScriptBlock writes, in input order, like ForEach-Object -Parallel; -AsResult gives the result objects' {
+        # Later inputs finish first, so input order is not completion order.
+        $doubled = 1..6 | Invoke-ParallelBatch -ScriptBlock { Start-Sleep -Milliseconds (60 - 10 * $_); $_ * 2 } -ThrottleLimit 3
+        $doubled | Should -Be @(2, 4, 6, 8, 10, 12)
+        Invoke-ParallelBatch -ScriptBlock { 'alone' } | Should -Be 'alone'
+
+        $results = 1..6 | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 3 -AsResult
+        $results | ForEach-Object { $_ | Should -BeOfType ([WorkflowAutomation.Parallel.ParallelTaskResult]) }
         ($results.Output | Sort-Object) | Should -Be @(2, 4, 6, 8, 10, 12)
-        ($results.Worker | Sort-Object -Unique).Count | Should -BeGreaterThan 0
-        (Invoke-ParallelBatch -ScriptBlock { 'alone' }).Output | Should -Be 'alone'
+
+        $outputs = 1..3 | Invoke-ParallelBatch -ScriptBlock { if ($_ -eq 2) { throw 'two is bad' }; $_ } -ErrorVariable failures -ErrorAction SilentlyContinue
+        $outputs | Should -Be @(1, 3)
+        $failures[0].FullyQualifiedErrorId | Should -Match '^ParallelTaskFailed'
+        "$failures" | Should -Match 'two is bad'
     }
 
     It 'records finished tasks and queue depth in the metric store for the dashboard' {

@@ -79,6 +79,36 @@ steps:
         $run.Steps[4].Outputs['folder'] | Should -Be $start
     }
 
+    It 'starts a run in the workflow file''s folder wherever the session is, unless working_directory or -WorkingDirectory says otherwise' {
+        $folder = New-Item -ItemType Directory -Force (Join-Path $script:work 'rule')
+        New-Item -ItemType Directory -Force (Join-Path $folder 'sub/deeper'), (Join-Path $folder 'elsewhere/deeper/deeper') | Out-Null
+        $yaml = "name: rule`nsteps:`n  - name: here`n    shell: sh`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n  - name: deeper`n    shell: sh`n    working_directory: deeper`n    command: echo `"folder=`$(pwd -P)`" >> `"`$WORKFLOW_OUTPUT`"`n"
+        $plain = Join-Path $folder 'plain.yaml'
+        Set-Content $plain ($yaml -replace 'deeper', 'sub')
+        Push-Location ([System.IO.Path]::GetTempPath())
+        try {
+            $run = Invoke-Workflow -Path $plain
+            $run.Steps[0].Outputs['folder'] | Should -Be $folder.FullName
+            $run.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'sub')
+
+            $keyed = Join-Path $folder 'keyed.yaml'
+            Set-Content $keyed "working_directory: elsewhere`n$yaml"
+            $run = Invoke-Workflow -Path $keyed
+            $run.Steps[0].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere')
+            $run.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper')
+
+            $run = Invoke-Workflow -Path $keyed -WorkingDirectory (Join-Path $folder 'elsewhere/deeper')
+            $run.Steps[0].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper')
+            $run.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'elsewhere/deeper/deeper')
+            $again = Restart-WorkflowRun -Id $run.Id -WorkingDirectory (Join-Path $folder 'sub')
+            $again.Steps[1].Outputs['folder'] | Should -Be (Join-Path $folder 'sub/deeper')
+
+            { Invoke-Workflow -Path $plain -WorkingDirectory (Join-Path $folder 'missing') -ErrorAction Stop } | Should -Throw '*does not exist*'
+            $error[0].FullyQualifiedErrorId | Should -BeLike 'WorkingDirectoryNotFound*'
+        }
+        finally { Pop-Location }
+    }
+
     It 'keeps parallel pwsh steps parallel, each with its own environment' {
         $path = New-Workflow 'parallel_pwsh' @'
 name: parallel_pwsh
@@ -296,6 +326,21 @@ steps:
         (Get-WorkflowRun -Id $job.RunId).Status | Should -Be 'Cancelled'
         Remove-Job $job -Force
     }
+
+    It 'Receive-Job -Wait -AutoRemoveJob returns the run and removes the job' {
+        $path = New-Workflow 'autoremove' @'
+name: autoremove
+steps:
+  - name: hello
+    shell: sh
+    command: echo hi
+'@
+        $job = Invoke-Workflow $path -AsJob
+        $run = Receive-Job $job -Wait -AutoRemoveJob -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        $run.Status | Should -Be 'Succeeded'
+        Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
 }
 
 Describe 'Run history' {
@@ -483,5 +528,109 @@ notifications:
             $listener.Stop()
             $server | Remove-Job -Force
         }
+    }
+}
+
+Describe 'Step containment, secrets and log limits' {
+    It 'ends a step at its timeout however its background child escaped, and sweeps detached ones at a normal end' {
+        $pids = Join-Path $script:work 'escaped.pids'
+        $path = New-Workflow 'escapes' @"
+name: escapes
+steps:
+  - name: holds_output
+    shell: bash
+    timeout: 3
+    command: (env -u WORKFLOW_AUTOMATION_TREE sh -c 'echo `$`$ >> $pids; exec sleep 12' &)
+  - name: detached
+    shell: bash
+    command: setsid sh -c 'echo `$`$ >> $pids; exec sleep 33' > /dev/null 2>&1 < /dev/null & sleep 0.3
+"@
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $run = Invoke-Workflow -Path $path 6>$null
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 6
+        $run.Status | Should -Be 'Succeeded'
+        $started = Get-Content $pids
+        $started.Count | Should -Be 2
+        Start-Sleep -Milliseconds 200
+        $started | Where-Object { Test-ProcessAlive $_ } | Should -BeNullOrEmpty
+    }
+
+    It 'masks secret inputs and SECRET_ENV_VARS values in Get-WorkflowRunLog, outputs and runs.db' {
+        $env:WA_PESTER_API_KEY = 'apikey-8f3a1c77'
+        $env:SECRET_ENV_VARS = 'WA_PESTER_API_KEY'
+        try {
+            $path = New-Workflow 'secrets' @'
+name: secrets
+inputs:
+  password: { type: string, secret: true }
+  user: { type: string }
+steps:
+  - name: use
+    shell: bash
+    command: |
+      echo "user=$INPUT_USER password=$INPUT_PASSWORD key=$WA_PESTER_API_KEY"
+      echo "token=Bearer-$INPUT_PASSWORD" >> "$WORKFLOW_OUTPUT"
+'@
+            $run = Invoke-Workflow -Path $path -Parameter @{ password = 'pw-Zq81x-secret'; user = 'alice' } 6>$null
+            $run.Status | Should -Be 'Succeeded'
+            (Get-WorkflowRunLog -Id $run.Id -Step use).Text | Should -Be 'user=alice password=*** key=***'
+            $run.Steps[0].Outputs['token'] | Should -Be 'Bearer-***'
+            (Get-WorkflowRun -Id $run.Id).Parameters['password'] | Should -Be '***'
+            $stored = Get-ChildItem (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'runs.db*') |
+                ForEach-Object { [Text.Encoding]::UTF8.GetString([IO.File]::ReadAllBytes($_.FullName)) }
+            ($stored -join '') | Should -Not -Match 'pw-Zq81x-secret|apikey-8f3a1c77'
+            ($stored -join '') | Should -Match 'alice'
+        }
+        finally {
+            Remove-Item Env:WA_PESTER_API_KEY, Env:SECRET_ENV_VARS -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'cuts a huge output line and says so, and leaves no scratch files in /tmp' {
+        $path = New-Workflow 'hugeline' @'
+name: hugeline
+steps:
+  - name: huge
+    shell: bash
+    command: head -c 5000000 /dev/zero | tr '\0' x; echo; echo done
+'@
+        $run = Invoke-Workflow -Path $path 6>$null
+        $run.Status | Should -Be 'Succeeded'
+        $log = Get-WorkflowRunLog -Id $run.Id -Step huge
+        $log[0].Text.Length | Should -BeLessThan 70000
+        # Compared as a boolean: a failure must not print 64 KB of x.
+        $log[0].Text.EndsWith(' [line truncated: 4,934,464 more characters not kept; lines are cut at 65,536]') | Should -BeTrue
+        $log[-1].Text | Should -Be 'done'
+        (Get-Item (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'runs.db')).Length | Should -BeLessThan 2MB
+        Test-Path (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'scratch') | Should -BeTrue
+        Test-Path (Join-Path ([IO.Path]::GetTempPath()) "wa-run-$($run.Id)") | Should -BeFalse
+    }
+}
+
+Describe 'Table views' {
+    It 'give every enum column room for its longest name in <_>' -ForEach @(Get-ChildItem (Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE) -Filter *.Format.ps1xml | ForEach-Object Name) {
+        $xml = [xml](Get-Content (Join-Path (Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE) $_) -Raw)
+        foreach ($view in $xml.Configuration.ViewDefinitions.View | Where-Object { $_['TableControl'] }) {
+            $type = $view.ViewSelectedBy.TypeName -as [type]
+            $type | Should -Not -BeNullOrEmpty -Because "the view $($view.Name) names a type the module has"
+            $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
+            $items = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem)
+            for ($i = 0; $i -lt $items.Count; $i++) {
+                if (-not $items[$i]['PropertyName'] -or -not $headers[$i]['Width']) { continue }
+                $property = $type.GetProperty($items[$i].PropertyName)
+                $valueType = [Nullable]::GetUnderlyingType($property.PropertyType) ?? $property.PropertyType
+                if ($valueType.IsEnum) {
+                    $longest = ([enum]::GetNames($valueType) | Measure-Object Length -Maximum).Maximum
+                    [int]$headers[$i].Width | Should -BeGreaterOrEqual $longest -Because "$($view.Name).$($property.Name) shows $($valueType.Name) values"
+                }
+            }
+        }
+    }
+
+    It 'shows a run''s whole workflow name and its steps'' names' {
+        $path = New-Workflow 'nightly' "name: deployment_workflow_prod`nsteps:`n  - name: publish_release_notes`n    shell: sh`n    command: 'true'`n"
+        $run = Invoke-Workflow -Path $path
+        ($run | Format-Table | Out-String -Width 200) | Should -Match 'deployment_workflow_prod\s+Succeeded'
+        ($run.Steps | Format-Table | Out-String -Width 200) | Should -Match 'publish_release_notes\s+Succeeded'
     }
 }

@@ -51,8 +51,21 @@ Describe 'Test-WorkflowDefinition' {
         $results | Should -Be @($false, $false, $true)   # bad, broken [1], good
     }
 
-    It 'takes a folder for the workflow files in it' {
-        Test-WorkflowDefinition $script:folder | Should -Be @($false, $false, $true)   # bad, broken [1], good
+    It 'takes a folder and names each of its workflow files in the result' {
+        $results = Test-WorkflowDefinition $script:folder
+        $results | ForEach-Object { $_ | Should -BeOfType ([WorkflowAutomation.Workflows.WorkflowFileTestResult]) }
+        $results.File | Should -Be @('bad.yaml', 'broken [1].yaml', 'good.yaml' | ForEach-Object { Join-Path $script:folder $_ })
+        $results.IsValid | Should -Be @($false, $false, $true)
+        $results[0].ErrorCount | Should -Be 3
+        $results[0].FirstError | Should -BeLike "2:17: 'execution_mode' must be one of*"
+        Push-Location $script:stateHome
+        try {
+            $table = Test-WorkflowDefinition ./workflows | Out-String -Width 200
+            $table | Should -Match 'Valid\s+Errors\s+Warnings\s+File'
+            $table | Should -Match 'False\s+3\s+0\s+workflows/bad\.yaml'
+            $table | Should -Match 'True\s+0\s+0\s+workflows/good\.yaml'
+        }
+        finally { Pop-Location }
         (Import-WorkflowDefinition -LiteralPath $script:folder -ErrorAction SilentlyContinue).Name | Should -Be 'good'
     }
 
@@ -94,6 +107,15 @@ Describe 'Test-WorkflowDefinition' {
         $table = Test-WorkflowDefinition (Join-Path $script:folder 'bad.yaml') -Detailed | Format-Table | Out-String -Width 200
         $table | Should -Match 'File\s+Line\s+Column\s+Severity\s+Message'
         $table | Should -Match 'bad\.yaml\s+2\s+17\s+Error'
+        # The file's path relative to the current folder, whole, not an 18-character leaf.
+        $deep = New-Item -ItemType Directory -Force (Join-Path $script:stateHome 'a-rather-long-folder-name/nested')
+        Copy-Item (Join-Path $script:folder 'bad.yaml') (Join-Path $deep 'deployment_workflow_bad.yaml')
+        Push-Location $script:stateHome
+        try {
+            $table = Test-WorkflowDefinition ./a-rather-long-folder-name/nested/deployment_workflow_bad.yaml -Detailed | Out-String -Width 200
+            $table | Should -Match ([regex]::Escape('a-rather-long-folder-name/nested/deployment_workflow_bad.yaml'))
+        }
+        finally { Pop-Location }
     }
 }
 
@@ -143,6 +165,27 @@ Describe 'Help and completion' {
         @($help.Examples.Example).Count | Should -BeGreaterThan 0
         $help.Examples.Example[0].Code | Should -BeLike "*$_*"
         ($help.Parameters.Parameter | Where-Object Name -EQ 'Path').Description.Text | Should -Not -BeNullOrEmpty
+    }
+
+    It 'gives every cmdlet INPUTS, RELATED LINKS and the accepted values of its enum parameters' {
+        foreach ($name in (Get-Command -Module WorkflowAutomation -CommandType Cmdlet).Name) {
+            $help = Get-Help $name -Full
+            @($help.inputTypes.inputType).Count | Should -BeGreaterThan 0 -Because "$name documents its pipeline input"
+            @($help.inputTypes.inputType)[0].type.name | Should -Not -BeNullOrEmpty -Because $name
+            @($help.relatedLinks.navigationLink).linkText | Should -Contain 'about_WorkflowAutomation' -Because $name
+        }
+        @((Get-Help Get-WorkflowRun -Full).relatedLinks.navigationLink.linkText) | Should -Contain 'Wait-WorkflowRun'
+        (Get-Help Get-WorkflowRun -Full).inputTypes.inputType.description.Text | Should -Match 'Id'
+        (Get-Help Get-WorkflowRun -Parameter Status).description.Text | Should -Match 'Accepted values: Queued, Running, WaitingForApproval, Succeeded, Failed, Cancelled, Interrupted'
+        (Get-Help Get-CircuitBreaker -Parameter State).description.Text | Should -Match 'Closed, Open, HalfOpen'
+    }
+
+    It 'ships an about_WorkflowAutomation topic, and a manifest that describes what the module has' {
+        $topic = Get-Help about_WorkflowAutomation | Out-String
+        $topic | Should -Match 'Where a run.s steps start'
+        $topic | Should -Match '<workflow>/<step>'
+        Test-Path (Join-Path (Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE) 'en-US/about_WorkflowAutomation.help.txt') | Should -BeTrue
+        (Test-ModuleManifest $env:WORKFLOW_AUTOMATION_TEST_MODULE).Description | Should -Not -Match 'hermetic|chaos|dashboard'
     }
 
     It 'completes workflow files and folders for -Path' {

@@ -23,8 +23,10 @@ public enum CircuitBreakerKind
 /// <summary>A circuit breaker as Get-CircuitBreaker shows it.</summary>
 public sealed class CircuitBreakerInfo
 {
-    /// <summary>"step:&lt;command&gt;" or "workflow:&lt;name&gt;".</summary>
+    /// <summary>"&lt;workflow&gt;/&lt;step&gt;" for a step, "workflow:&lt;name&gt;" for a whole workflow.</summary>
     public required string Name { get; init; }
+    /// <summary>The command a step breaker guards, as it was when the step last failed; null for a workflow breaker.</summary>
+    public string? Command { get; init; }
     public CircuitBreakerKind Kind { get; init; }
     public CircuitState State { get; init; }
     /// <summary>Failures in a row since the last success.</summary>

@@ -61,6 +61,8 @@ public sealed class WorkflowDefinition
     public WorkflowNotifications? Notifications { get; init; }
     /// <summary>The file the definition was read from; null for one built in code.</summary>
     public string? SourcePath { get; init; }
+    /// <summary>Where the run's steps start (working_directory), relative to the file's folder; the file's folder when null (RunFolder in the engine applies the rule).</summary>
+    public string? WorkingDirectory { get; init; }
 
     public WorkflowStep? FindStep(string name) => Steps.FirstOrDefault(step => step.Name == name);
 
@@ -75,6 +77,8 @@ public sealed class WorkflowInput
     public object? Default { get; init; }
     public bool Required { get; init; }
     public string? Description { get; init; }
+    /// <summary>The value is masked (<c>***</c>) in logs, outputs and the run store.</summary>
+    public bool Secret { get; init; }
 }
 
 /// <summary>One step of a workflow.</summary>

@@ -16,6 +16,7 @@ public static class ErrorIds
     public const string WorkflowRunCancelled = nameof(WorkflowRunCancelled);
     public const string WorkflowRunInterrupted = nameof(WorkflowRunInterrupted);
     public const string PathNotFound = nameof(PathNotFound);
+    public const string WorkingDirectoryNotFound = nameof(WorkingDirectoryNotFound);
 
     // Runs
     public const string RunNotFound = nameof(RunNotFound);
@@ -44,6 +45,10 @@ public static class ErrorIds
     public const string ScheduleInvalid = nameof(ScheduleInvalid);
     public const string ScheduleMissing = nameof(ScheduleMissing);
     public const string ScheduleNotFound = nameof(ScheduleNotFound);
+    public const string DaemonBusy = nameof(DaemonBusy);
+    public const string DaemonRequestTooLarge = nameof(DaemonRequestTooLarge);
+    public const string DaemonTokenInvalid = nameof(DaemonTokenInvalid);
+    public const string DaemonTokenRequired = nameof(DaemonTokenRequired);
 
     // Metrics
     public const string MetricCardinalityExceeded = nameof(MetricCardinalityExceeded);
@@ -63,6 +68,7 @@ public static class ErrorIds
     public const string ParallelTaskDependencyUnknown = nameof(ParallelTaskDependencyUnknown);
     public const string ParallelTaskIdDuplicate = nameof(ParallelTaskIdDuplicate);
     public const string ParallelTaskInvalid = nameof(ParallelTaskInvalid);
+    public const string ParallelTaskFailed = nameof(ParallelTaskFailed);
 
     // Failures without an engine exception
     public const string AccessDenied = nameof(AccessDenied);

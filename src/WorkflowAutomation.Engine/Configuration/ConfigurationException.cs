@@ -6,7 +6,7 @@ namespace WorkflowAutomation.Configuration;
 public sealed class ConfigurationException : WorkflowAutomationException
 {
     public ConfigurationException(string message, string? key = null, string? file = null, int line = 0)
-        : base(key is not null && ConfigurationKeys.Find(key) is null ? "ConfigurationKeyUnknown" : "ConfigurationValueInvalid", ErrorKind.InvalidArgument, message)
+        : base(key is not null && ConfigurationKeys.Find(key) is null ? ErrorIds.ConfigurationKeyUnknown : ErrorIds.ConfigurationValueInvalid, ErrorKind.InvalidArgument, message)
     {
         Key = key;
         File = file;

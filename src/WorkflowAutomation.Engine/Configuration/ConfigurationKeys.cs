@@ -47,13 +47,15 @@ public static class ConfigurationKeys
 
     public static readonly ConfigurationKey StrictInterpolation = ConfigurationKey.Boolean(
         "STRICT_INTERPOLATION", false, "Whether pasting an input, step output or env value into a command with ${{ }} is an error rather than a warning.");
+    public static readonly ConfigurationKey SecretEnvVars = ConfigurationKey.Text(
+        "SECRET_ENV_VARS", "", "Comma-separated environment variable names whose values are masked (***) in run logs, outputs and the run store.");
 
     /// <summary>All keys, in the order the configuration file lists them.</summary>
     public static readonly IReadOnlyList<ConfigurationKey> All =
     [
         MaxParallelWorkflows, MaxParallelWorkers, MetricsRetentionDays, CircuitBreakerThreshold, CircuitBreakerDuration,
         HealthCheckInterval, AutoRestartMaxPerHour, DashboardPort, ChaosEnabled, MetricsInterval,
-        SmtpServer, SmtpPort, SmtpFrom, SmtpUseSsl, StrictInterpolation,
+        SmtpServer, SmtpPort, SmtpFrom, SmtpUseSsl, StrictInterpolation, SecretEnvVars,
     ];
 
     public static ConfigurationKey? Find(string name) =>

@@ -34,6 +34,10 @@ public sealed class WorkflowConfiguration
     public bool SmtpUseSsl => (bool)this[ConfigurationKeys.SmtpUseSsl];
     public bool StrictInterpolation => (bool)this[ConfigurationKeys.StrictInterpolation];
 
+    /// <summary>The names listed in SECRET_ENV_VARS.</summary>
+    public IReadOnlyList<string> SecretEnvVars =>
+        ((string)this[ConfigurationKeys.SecretEnvVars]).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public object this[ConfigurationKey key] => settings[key.Name].Value;
 
     /// <summary>Loads the configuration of a state directory (the file need not exist).</summary>

@@ -47,6 +47,7 @@ public sealed partial class DaemonHost
         {
             Log.Warn($"{resumed.Count} run(s) were running when the daemon last stopped; their leftover processes were ended and they resume first");
         }
+        ScratchFiles.CleanLeftovers(State.ScratchFolder, runStore);
         schedules = new ScheduleStore(Database, time);
         breakers = new CircuitBreakerRegistry(Database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, time);
         approvals = new DaemonApprovalGate(Database, time);
@@ -60,6 +61,8 @@ public sealed partial class DaemonHost
             StepGuard = new BreakerStepGuard(breakers),
             Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration), time),
             Observer = MetricsObserver(),
+            SecretEnvironmentVariables = Configuration.SecretEnvVars,
+            ScratchFolder = State.ScratchFolder,
         });
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
         scheduler = new Scheduler(schedules,
@@ -93,6 +96,8 @@ public sealed partial class DaemonHost
         {
             scheduler!.Tick();
             RecordDaemonMetrics();
+            // A detached daemon's standard streams go to this file for as long as it runs.
+            ConsoleLog.RotateIfLarger(Paths.ConsoleLogFile);
         }
         catch (Exception exception)
         {
@@ -102,25 +107,25 @@ public sealed partial class DaemonHost
 
     /// <summary>Accepts a run: validated, committed to the queue, recorded as Queued, then acknowledged.</summary>
     public WorkflowRun Accept(WorkflowDefinition definition, string text, string? path, IReadOnlyDictionary<string, string> parameters, string origin,
-        Action<SqliteConnection, SqliteTransaction>? alongside = null)
+        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
     {
         if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || queue is null)
         {
-            throw new WorkflowAutomationException("DaemonStopping", ErrorKind.ResourceUnavailable, "The daemon is stopping and accepts no new runs; submit again once it is restarted.");
+            throw new WorkflowAutomationException(ErrorIds.DaemonStopping, ErrorKind.ResourceUnavailable, "The daemon is stopping and accepts no new runs; submit again once it is restarted.");
         }
         // Bad parameters are refused now, not discovered when the run starts.
         WorkflowInputs.Resolve(definition, parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
         var run = dispatcher!.Admit(() =>
         {
             var id = WorkflowExecutor.NewRunId(time);
-            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside);
+            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside, workingDirectory);
             var queued = new WorkflowRun
             {
                 Id = id,
                 Name = definition.Name,
                 Status = RunStatus.Queued,
                 SourcePath = path,
-                Parameters = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase),
+                Parameters = SecretMasker.RecordedParameters(definition, parameters),
                 Origin = RunOrigin,
             };
             foreach (var step in definition.Steps)
@@ -164,7 +169,7 @@ public sealed partial class DaemonHost
                 Parameters = entry.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value),
                 Origin = RunOrigin,
                 Interruption = interruption,
-                WorkingDirectory = entry.SourcePath is { } source ? Path.GetDirectoryName(source) : null,
+                WorkingDirectory = entry.WorkingDirectory,
             }, cancellation).ConfigureAwait(false);
         }
         catch (Exception exception) when (!interruption.IsCancellationRequested)
@@ -255,28 +260,36 @@ public sealed partial class DaemonHost
 
     private void RegisterWorkOperations(IpcServer server)
     {
-        server.Handle<SubmitRequest>(DaemonOperations.Submit, (request, _) =>
+        server.Handle<SubmitRequest>(DaemonOperations.Submit, IpcAccess.ChangesState, (request, _) =>
         {
-            var submitted = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
+            var submitted = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
             var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
             var definition = validation.Definition ?? throw new WorkflowDefinitionException(validation);
-            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit");
+            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", workingDirectory: submitted.WorkingDirectory);
             Log.Info($"Run {run.Id} ({run.Name}) queued");
             return Task.FromResult<object?>(run);
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Wait, async (request, cancellation) =>
+        server.Handle<RunRequestBody>(DaemonOperations.Wait, IpcAccess.ReadOnly, async (request, cancellation) =>
         {
             var runId = RequireRunId(request);
-            var timeout = TimeSpan.FromSeconds(Math.Clamp(request!.TimeoutSeconds, 0, 60));
+            if (runStore!.GetRun(runId) is null)
+            {
+                throw new RunNotFoundException(runId);
+            }
+            var timeout = TimeSpan.FromSeconds(Math.Min(IpcArguments.Seconds(request!.TimeoutSeconds, nameof(RunRequestBody.TimeoutSeconds), double.MaxValue), 60));
             var ended = await dispatcher!.WaitAsync(runId, timeout, cancellation).ConfigureAwait(false);
             return new WaitResponse { Ended = ended, Run = runStore!.GetRun(runId) };
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Cancel, (request, _) =>
+        server.Handle<RunRequestBody>(DaemonOperations.Cancel, IpcAccess.ChangesState, (request, _) =>
         {
             var runId = RequireRunId(request);
+            if (runStore!.GetRun(runId) is null)
+            {
+                throw new RunNotFoundException(runId);
+            }
             if (!dispatcher!.Cancel(runId))
             {
-                throw new WorkflowAutomationException("RunNotActive", ErrorKind.InvalidOperation,
+                throw new WorkflowAutomationException(ErrorIds.RunNotActive, ErrorKind.InvalidOperation,
                     $"Run {runId} is neither queued nor running on the daemon; Get-WorkflowRun -Id {runId} shows how it ended.");
             }
             if (queue!.Find(runId) is { State: QueueState.Finished } && runStore!.GetRun(runId) is { Status: RunStatus.Queued } queued)
@@ -294,9 +307,9 @@ public sealed partial class DaemonHost
             Log.Info($"Run {runId} cancelled by a client");
             return Task.FromResult<object?>(runStore!.GetRun(runId));
         });
-        server.Handle<AnswerRequest>(DaemonOperations.Answer, async (request, _) =>
+        server.Handle<AnswerRequest>(DaemonOperations.Answer, IpcAccess.ChangesState, async (request, _) =>
         {
-            var answer = request ?? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "An answer needs a run id and a step.");
+            var answer = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "An answer needs a run id and a step.");
             approvals!.Answer(answer.RunId, answer.Step, answer.Approve, answer.AnsweredBy, answer.Reason);
             Log.Info($"Step '{answer.Step}' of run {answer.RunId} {(answer.Approve ? "approved" : "denied")}{(answer.AnsweredBy is null ? "" : " by " + answer.AnsweredBy)}");
             // The run picks the answer up at once; a moment later its record shows the step moving on.
@@ -306,8 +319,8 @@ public sealed partial class DaemonHost
             }
             return runStore!.GetRun(answer.RunId)?.Steps.FirstOrDefault(step => step.Name == answer.Step);
         });
-        server.Handle(DaemonOperations.Breakers, (_, _) => Task.FromResult<object?>(Breakers.List()));
-        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, (request, _) =>
+        server.Handle(DaemonOperations.Breakers, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(Breakers.List()));
+        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) =>
         {
             var name = request?.Name ?? "*";
             var reset = Breakers.Reset(name);
@@ -322,7 +335,7 @@ public sealed partial class DaemonHost
 
     private static string RequireRunId(RunRequestBody? request) =>
         string.IsNullOrWhiteSpace(request?.RunId)
-            ? throw new WorkflowAutomationException("DaemonRequestInvalid", ErrorKind.InvalidArgument, "The request names no run id.")
+            ? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "The request names no run id.")
             : request.RunId;
 
     private IEnumerable<IHealthCheck> WorkHealthChecks() =>

@@ -42,6 +42,9 @@ public sealed partial class DaemonHost : IAsyncDisposable
 
     public DaemonState Lifecycle { get; private set; } = DaemonState.Stopped;
 
+    /// <summary>The socket server; null unless the daemon is running.</summary>
+    public IpcServer? Ipc => ipc;
+
     /// <summary>Completes when the daemon has stopped (by request, signal or failure).</summary>
     public Task Completion => stopped.Task;
 
@@ -66,10 +69,10 @@ public sealed partial class DaemonHost : IAsyncDisposable
             instanceLock = InstanceLock.Acquire(Paths);
             Log.Info($"Starting ({options.Mode}) on {State.Root}");
             Configuration = options.Configuration ?? WorkflowConfiguration.Load(State);
-            DaemonToken.EnsureCreated(Paths);
+            var token = DaemonToken.EnsureCreated(Paths);
             database = new DaemonDatabase(Paths.Database);
             StartWork();
-            ipc = new IpcServer(Paths, Log);
+            ipc = new IpcServer(Paths, Log, token, options.Ipc);
             RegisterOperations(ipc);
             ipc.Start();
             health = new HealthMonitor(HealthChecks(), options.HealthCheckInterval ?? Configuration.HealthCheckInterval, time, Log);
@@ -202,11 +205,12 @@ public sealed partial class DaemonHost : IAsyncDisposable
 
     private void RegisterOperations(IpcServer server)
     {
-        server.Handle(DaemonOperations.Ping, (_, _) => Task.FromResult<object?>("pong"));
-        server.Handle(DaemonOperations.Status, (_, _) => Task.FromResult<object?>(GetStatus()));
-        server.Handle<StopRequest>(DaemonOperations.Stop, (request, cancellation) =>
+        server.Handle(DaemonOperations.Ping, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>("pong"));
+        server.Handle(DaemonOperations.Status, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(GetStatus()));
+        server.Handle<StopRequest>(DaemonOperations.Stop, IpcAccess.ChangesState, (request, cancellation) =>
         {
-            var grace = request is null ? options.GracePeriod : TimeSpan.FromSeconds(Math.Max(0, request.GraceSeconds));
+            var grace = request is null ? options.GracePeriod
+                : TimeSpan.FromSeconds(IpcArguments.Seconds(request.GraceSeconds, nameof(StopRequest.GraceSeconds), StopRequest.MaxGraceSeconds));
             Log.Info("Stop requested by a client");
             // Stopped a moment later, so that the answer to this request still goes out.
             _ = Task.Run(async () =>
@@ -227,6 +231,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
             new DiskHealthCheck(State.Root),
         };
         checks.AddRange(WorkHealthChecks());
+        checks.Add(new MetricsIngestionHealthCheck(() => collectors, time));
         checks.Add(new SocketHealthCheck(Paths));
         return checks;
     }

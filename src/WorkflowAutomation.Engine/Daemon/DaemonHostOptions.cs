@@ -1,3 +1,4 @@
+using WorkflowAutomation.Daemon.Ipc;
 using WorkflowAutomation.Configuration;
 using WorkflowAutomation.Execution;
 
@@ -34,4 +35,7 @@ public sealed class DaemonHostOptions
 
     /// <summary>Handles SIGTERM itself (a process of its own, not a job inside someone's session).</summary>
     public bool HandleTerminationSignal { get; init; }
+
+    /// <summary>Limits on the socket's clients: connections, timeouts, memory.</summary>
+    public IpcServerOptions Ipc { get; init; } = new();
 }

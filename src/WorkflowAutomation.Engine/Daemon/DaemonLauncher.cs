@@ -109,7 +109,9 @@ public static class DaemonLauncher
             var detach = File.Exists("/usr/bin/setsid") || File.Exists("/bin/setsid") ? "setsid" : "nohup";
             start = new ProcessStartInfo("/bin/sh");
             start.ArgumentList.Add("-c");
-            start.ArgumentList.Add($"exec {detach} \"$0\" \"$@\" </dev/null >>\"$WORKFLOW_AUTOMATION_CONSOLE_LOG\" 2>&1");
+            // umask 077: whatever the processes create from here on is owner-only.
+            ConsoleLog.Prepare(paths.ConsoleLogFile);
+            start.ArgumentList.Add($"umask 077; exec {detach} \"$0\" \"$@\" </dev/null >>\"$WORKFLOW_AUTOMATION_CONSOLE_LOG\" 2>&1");
             start.ArgumentList.Add(settings.PwshPath);
             start.Environment["WORKFLOW_AUTOMATION_CONSOLE_LOG"] = paths.ConsoleLogFile;
         }

@@ -43,7 +43,7 @@ public sealed class DaemonLog : IDisposable
 
     private void Write(string level, string message)
     {
-        var line = $"{time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {level} [{Environment.ProcessId}] {message}";
+        var line = $"{time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {level} [{Environment.ProcessId}] {Escape(message)}";
         lock (gate)
         {
             try
@@ -65,6 +65,35 @@ public sealed class DaemonLog : IDisposable
         }
         Written?.Invoke(line);
     }
+
+    /// <summary>
+    /// Writes control characters (line breaks, escape sequences) as \n, \r, \t or \u001b, so
+    /// that a name a client chose cannot start a line of its own and forge an entry, nor
+    /// drive the terminal of whoever reads the log.
+    /// </summary>
+    public static string Escape(string message)
+    {
+        if (!message.Any(NeedsEscape))
+        {
+            return message;
+        }
+        var escaped = new StringBuilder(message.Length + 16);
+        foreach (var character in message)
+        {
+            escaped.Append(character switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when NeedsEscape(character) => "\\u" + ((int)character).ToString("x4", CultureInfo.InvariantCulture),
+                _ => character.ToString(),
+            });
+        }
+        return escaped.ToString();
+    }
+
+    private static bool NeedsEscape(char character) =>
+        char.IsControl(character) || character is '\u2028' or '\u2029';
 
     private FileStream Open()
     {

@@ -20,6 +20,10 @@ public sealed class ScriptRequest
     public string? WorkingDirectory { get; init; }
     /// <summary>On expiry the script is stopped and anything it started is killed; null means no limit.</summary>
     public TimeSpan? Timeout { get; init; }
+    /// <summary>Where the host may keep scratch files for the script (the state directory's scratch folder); null for the default.</summary>
+    public string? ScratchFolder { get; init; }
+    /// <summary>The longest output line kept, in characters. <value>The default is 65,536.</value></summary>
+    public int MaxLineLength { get; init; } = ProcessRunner.DefaultMaxLineLength;
 }
 
 /// <summary>How a script ended. ExitCode is 0 on success, the script's exit code, or 1 for a terminating error.</summary>
@@ -42,6 +46,7 @@ public sealed class ProcessScriptHost(string? pwshPath = null) : IScriptHost
             Environment = request.Environment,
             WorkingDirectory = request.WorkingDirectory,
             Timeout = request.Timeout,
+            MaxLineLength = request.MaxLineLength,
         }, onOutput, cancellationToken).ConfigureAwait(false);
         return new ScriptResult(result.ExitCode, result.TimedOut, result.Cancelled, result.Duration);
     }

@@ -74,10 +74,16 @@ public sealed class RunNotifier(SmtpSettings smtp, TimeProvider? time = null, Re
                 return exception.Message;
             }
         }, error => error is not null, null, time, cancellationToken).ConfigureAwait(false);
+        // A webhook URL carries its credential in the path or query (Slack, Teams): only scheme and host are logged.
+        var shown = SchemeAndHost(url);
         return outcome is null
-            ? $"Webhook notification sent to {url}."
-            : $"Webhook notification to {url} failed after {attempts} attempt(s): {outcome}";
+            ? $"Webhook notification sent to {shown}."
+            : $"Webhook notification to {shown} failed after {attempts} attempt(s): {outcome.Replace(url, shown, StringComparison.Ordinal)}";
     }
+
+    /// <summary>The part of a URL that is safe to log: <c>https://hooks.slack.com</c>.</summary>
+    public static string SchemeAndHost(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0 ? $"{uri.Scheme}://{uri.Host}" : "(the configured webhook)";
 
     private async Task<string> MailAsync(string address, WorkflowRun run, CancellationToken cancellationToken)
     {

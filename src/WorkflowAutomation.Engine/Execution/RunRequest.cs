@@ -1,5 +1,6 @@
 using WorkflowAutomation.Processes;
 using WorkflowAutomation.Workflows;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Execution;
 
@@ -12,7 +13,7 @@ public sealed class RunRequest
     public int? MaxParallel { get; init; }
     /// <summary>Steps whose approval gate is answered in advance (-Approve).</summary>
     public IReadOnlyCollection<string> Approved { get; init; } = [];
-    /// <summary>Where steps run when they name no working_directory; the current directory when null.</summary>
+    /// <summary>-WorkingDirectory: an absolute folder that replaces the workflow's own (see <see cref="RunFolder"/>); null keeps it.</summary>
     public string? WorkingDirectory { get; init; }
     /// <summary>"session" for Invoke-Workflow, "daemon" for the daemon.</summary>
     public string Origin { get; init; } = "session";
@@ -65,7 +66,7 @@ public interface IRunObserver
 
 /// <summary>A step needs approval and nobody can give it.</summary>
 public sealed class ApprovalRequiredException(string step)
-    : Common.WorkflowAutomationException("WorkflowApprovalRequired", Common.ErrorKind.PermissionDenied,
+    : Common.WorkflowAutomationException(ErrorIds.WorkflowApprovalRequired, Common.ErrorKind.PermissionDenied,
         $"Step '{step}' needs approval and this session cannot ask for it. Run again with -Approve {step} to approve it in advance, or run interactively.")
 {
     public string Step { get; } = step;

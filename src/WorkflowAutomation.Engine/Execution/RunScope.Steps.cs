@@ -2,6 +2,7 @@ using System.Text;
 using WorkflowAutomation.Processes;
 using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Execution;
 
@@ -112,7 +113,7 @@ internal sealed partial class RunScope
             if (!granted)
             {
                 refusal = $"Step '{step.Name}' was not approved.";
-                failureErrorId ??= "WorkflowApprovalDenied";
+                failureErrorId ??= ErrorIds.WorkflowApprovalDenied;
             }
         }
         catch (ApprovalRequiredException exception)
@@ -166,7 +167,7 @@ internal sealed partial class RunScope
             Save(record);
         }
         _ = workFolder.Value;
-        var outputFile = AttemptOutputFile(run.Id, step.Name, number);
+        var outputFile = AttemptOutputFile(options.ScratchRoot, run.Id, step.Name, number);
         // Not created here: the step creates it when it writes an output (inside a 0700 folder).
         var attemptEnvironment = new Dictionary<string, string?>(environment)
         {
@@ -177,7 +178,7 @@ internal sealed partial class RunScope
         var outputs = StepOutputFile.Read(outputFile);
         attempt.Status = result.Cancelled ? CancelledStatus : result.TimedOut ? StepStatus.TimedOut : result.Succeeded ? StepStatus.Succeeded : StepStatus.Failed;
         attempt.ExitCode = result.Cancelled || result.TimedOut ? null : result.ExitCode;
-        attempt.Error = result.Error;
+        attempt.Error = secrets.Apply(result.Error);
         attempt.EndTime = options.Time.GetUtcNow();
         options.Store.SaveAttempt(attempt);
         return result with { Outputs = outputs };
@@ -199,6 +200,8 @@ internal sealed partial class RunScope
                     Environment = environment,
                     WorkingDirectory = directory,
                     Timeout = step.Timeout,
+                    ScratchFolder = options.ScratchRoot,
+                    MaxLineLength = options.MaxLogLineLength,
                 }, Sink, cancellationToken).ConfigureAwait(false);
                 return new AttemptResult(script.ExitCode, script.TimedOut, script.Cancelled, Describe(script.ExitCode, script.TimedOut, script.Cancelled, step, script.Error), []);
             }
@@ -210,6 +213,7 @@ internal sealed partial class RunScope
                 Environment = environment,
                 WorkingDirectory = directory,
                 Timeout = step.Timeout,
+                MaxLineLength = options.MaxLogLineLength,
             }, Sink, cancellationToken).ConfigureAwait(false);
             return new AttemptResult(process.ExitCode, process.TimedOut, process.Cancelled, Describe(process.ExitCode, process.TimedOut, process.Cancelled, step, null), []);
         }
@@ -226,17 +230,7 @@ internal sealed partial class RunScope
         : exitCode != 0 ? error ?? $"Exited with code {exitCode}."
         : null;
 
-    private string? WorkingDirectory(WorkflowStep step)
-    {
-        var baseFolder = request.WorkingDirectory ?? System.Environment.CurrentDirectory;
-        if (string.IsNullOrWhiteSpace(step.WorkingDirectory))
-        {
-            return baseFolder;
-        }
-        // Relative folders are relative to the workflow file, where the author wrote them.
-        var relativeTo = definition.SourcePath is { } source ? Path.GetDirectoryName(Path.GetFullPath(source))! : baseFolder;
-        return Path.GetFullPath(Path.Combine(relativeTo, step.WorkingDirectory));
-    }
+    private string WorkingDirectory(WorkflowStep step) => RunFolder.OfStep(definition, step, request.WorkingDirectory);
 
     /// <summary>
     /// What a step sees as environment variables: the run's identity, inputs (INPUT_NAME),
@@ -277,12 +271,19 @@ internal sealed partial class RunScope
         {
             environment[name] = value;
         }
+        foreach (var name in options.SecretEnvironmentVariables)
+        {
+            if (workflowEnvironment.TryGetValue(name, out var secret))
+            {
+                secrets.Add(secret);
+            }
+        }
         return environment;
     }
 
     /// <summary>Where an attempt writes its outputs ($env:WORKFLOW_OUTPUT); a resumed run reads it back.</summary>
-    internal static string AttemptOutputFile(string runId, string step, int number) =>
-        Path.Combine(Path.GetTempPath(), "wa-run-" + runId, $"{Sanitize(step)}-{number}.out");
+    internal static string AttemptOutputFile(string scratchRoot, string runId, string step, int number) =>
+        Path.Combine(ScratchFiles.RunFolder(scratchRoot, runId), $"{Sanitize(step)}-{number}.out");
 
     private static string Sanitize(string name) => EnvironmentNames.Sanitize(name);
 
@@ -323,12 +324,12 @@ internal sealed partial class RunScope
                 var result = await ExecuteAsync("rollback:" + name, step.Shell, command, environment, step, CancellationToken.None).ConfigureAwait(false);
                 rollback.Status = result.TimedOut ? StepStatus.TimedOut : result.Succeeded ? StepStatus.Succeeded : StepStatus.Failed;
                 rollback.ExitCode = result.ExitCode;
-                rollback.Error = result.Error;
+                rollback.Error = secrets.Apply(result.Error);
             }
             catch (ExpressionException exception)
             {
                 rollback.Status = StepStatus.Failed;
-                rollback.Error = exception.Message;
+                rollback.Error = secrets.Apply(exception.Message);
             }
             rollback.EndTime = options.Time.GetUtcNow();
             options.Store.SaveRollback(rollback);

@@ -2,6 +2,7 @@ using WorkflowAutomation.Platform;
 using WorkflowAutomation.Processes;
 using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Execution;
 
@@ -22,6 +23,8 @@ internal sealed partial class RunScope : IDisposable
     private readonly HashSet<string> approved;
     private readonly object gate = new();
     private readonly Lazy<string> workFolder;
+    private readonly SecretMasker secrets = new();
+    private readonly StepLogBudget logBudget;
     private string? firstFailure;
     private string? failureErrorId;
 
@@ -36,7 +39,23 @@ internal sealed partial class RunScope : IDisposable
         dependencies = ExecutionPlan.Dependencies(definition);
         ancestors = ExecutionPlan.Ancestors(dependencies);
         approved = new HashSet<string>(request.Approved, StringComparer.OrdinalIgnoreCase);
-        workFolder = new Lazy<string>(() => OwnerOnly.CreateDirectory(Path.Combine(Path.GetTempPath(), "wa-run-" + run.Id)));
+        logBudget = new StepLogBudget(options.MaxLogLineLength, options.MaxStepLogBytes);
+        foreach (var (name, input) in definition.Inputs)
+        {
+            if (input.Secret && inputs.TryGetValue(name, out var value))
+            {
+                secrets.Add(Expression.Format(value));
+            }
+        }
+        foreach (var name in options.SecretEnvironmentVariables)
+        {
+            secrets.Add(System.Environment.GetEnvironmentVariable(name));
+        }
+        workFolder = new Lazy<string>(() =>
+        {
+            OwnerOnly.CreateDirectory(options.ScratchRoot);
+            return OwnerOnly.CreateDirectory(ScratchFiles.RunFolder(options.ScratchRoot, run.Id));
+        });
     }
 
     private bool RunFailed => firstFailure is not null;
@@ -224,11 +243,30 @@ internal sealed partial class RunScope : IDisposable
 
     private void Save(WorkflowStepRun step)
     {
+        if (!secrets.IsEmpty)
+        {
+            lock (gate)
+            {
+                step.Error = secrets.Apply(step.Error);
+                foreach (var key in step.Outputs.Keys.ToList())
+                {
+                    step.Outputs[key] = secrets.Apply(step.Outputs[key])!;
+                }
+            }
+        }
         options.Store.SaveStep(step);
         options.Observer.StepChanged(run, step);
     }
 
     private void Log(string? step, OutputLine line)
+    {
+        foreach (var kept in logBudget.Admit(step, line))
+        {
+            Append(step, kept with { Text = secrets.Apply(kept.Text)! });
+        }
+    }
+
+    private void Append(string? step, OutputLine line)
     {
         options.Store.AppendLog(new WorkflowRunLogLine
         {
@@ -252,21 +290,21 @@ internal sealed partial class RunScope : IDisposable
             run.Error = "The daemon stopped before the run finished; the run goes on when the daemon starts again.";
             run.EndTime = options.Time.GetUtcNow();
             options.Store.UpdateRun(run);
-            RunFailureIds.Remember(run, "WorkflowRunInterrupted");
+            RunFailureIds.Remember(run, ErrorIds.WorkflowRunInterrupted);
             return;
         }
         if (cancellationToken.IsCancellationRequested)
         {
             run.Status = RunStatus.Cancelled;
             run.Error = "The run was cancelled; running steps were stopped.";
-            failureErrorId = "WorkflowRunCancelled";
+            failureErrorId = ErrorIds.WorkflowRunCancelled;
         }
         else if (RunFailed)
         {
             var failed = steps[firstFailure!];
             run.Status = RunStatus.Failed;
             // An approval refusal already names the step and what to do.
-            run.Error = failureErrorId is "WorkflowApprovalRequired" or "WorkflowApprovalDenied"
+            run.Error = failureErrorId is ErrorIds.WorkflowApprovalRequired or ErrorIds.WorkflowApprovalDenied
                 ? failed.Error
                 : $"Step '{failed.Name}' {(failed.Status == StepStatus.TimedOut ? "timed out" : "failed")}: {failed.Error}";
         }
@@ -306,7 +344,7 @@ internal sealed partial class RunScope : IDisposable
             }
             catch (IOException)
             {
-                // A killed step may still hold a file for a moment; the OS cleans the temporary folder.
+                // A killed step may still hold a file for a moment; the next start cleans it.
             }
         }
     }
@@ -322,7 +360,7 @@ public static class RunFailureIds
     /// <summary>WorkflowApprovalRequired, WorkflowRunCancelled, WorkflowRunInterrupted or WorkflowRunFailed.</summary>
     public static string For(WorkflowRun run) =>
         Ids.TryGetValue(run, out var id) ? id
-        : run.Status == RunStatus.Cancelled ? "WorkflowRunCancelled"
-        : run.Status == RunStatus.Interrupted ? "WorkflowRunInterrupted"
-        : "WorkflowRunFailed";
+        : run.Status == RunStatus.Cancelled ? ErrorIds.WorkflowRunCancelled
+        : run.Status == RunStatus.Interrupted ? ErrorIds.WorkflowRunInterrupted
+        : ErrorIds.WorkflowRunFailed;
 }

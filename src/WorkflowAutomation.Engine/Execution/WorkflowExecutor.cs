@@ -1,3 +1,5 @@
+using WorkflowAutomation.Platform;
+using WorkflowAutomation.Processes;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows.Expressions;
 using WorkflowAutomation.Workflows;
@@ -21,6 +23,16 @@ public sealed class WorkflowExecutorOptions
     public int DefaultMaxParallel { get; init; } = 32;
     /// <summary>Asked before each step (the daemon's circuit breakers); none when null.</summary>
     public IStepGuard? StepGuard { get; init; }
+    /// <summary>Environment variables whose values are masked in logs, outputs and the run store (SECRET_ENV_VARS).</summary>
+    public IReadOnlyList<string> SecretEnvironmentVariables { get; init; } = [];
+    /// <summary>The longest step output line kept, in characters. <value>The default is 65,536.</value></summary>
+    public int MaxLogLineLength { get; init; } = ProcessRunner.DefaultMaxLineLength;
+    /// <summary>The output of one step kept in the log, in UTF-8 bytes. <value>The default is 16 MiB.</value></summary>
+    public long MaxStepLogBytes { get; init; } = 16L * 1024 * 1024;
+    /// <summary>Where steps' scratch files go. <value>The default is the state directory's scratch folder.</value></summary>
+    public string? ScratchFolder { get; init; }
+
+    internal string ScratchRoot => ScratchFolder ?? StateDirectory.Resolve().ScratchFolder;
 }
 
 /// <summary>
@@ -46,7 +58,8 @@ public sealed class WorkflowExecutor(WorkflowExecutorOptions options)
             Status = RunStatus.Running,
             StartTime = options.Time.GetUtcNow(),
             SourcePath = definition.SourcePath,
-            Parameters = inputs.Where(pair => pair.Value is not null).ToDictionary(pair => pair.Key, pair => Expression.Format(pair.Value), StringComparer.OrdinalIgnoreCase),
+            Parameters = SecretMasker.RecordedParameters(definition,
+                inputs.Where(pair => pair.Value is not null).Select(pair => KeyValuePair.Create(pair.Key, Expression.Format(pair.Value)))),
             Origin = request.Origin,
             RestartOf = request.RestartOf?.Id,
         };
@@ -139,7 +152,7 @@ public sealed class WorkflowExecutor(WorkflowExecutorOptions options)
         step.StartTime ??= attempt.StartTime;
         step.EndTime = attempt.EndTime ?? attempt.StartTime;
         step.Error = null;
-        var outputs = RunScope.AttemptOutputFile(step.RunId, step.Name, attempt.Number);
+        var outputs = RunScope.AttemptOutputFile(options.ScratchRoot, step.RunId, step.Name, attempt.Number);
         if (File.Exists(outputs))
         {
             foreach (var (key, value) in StepOutputFile.Read(outputs))

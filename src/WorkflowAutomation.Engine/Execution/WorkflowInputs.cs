@@ -87,4 +87,4 @@ public static class WorkflowInputs
 
 /// <summary>-Parameter values do not fit the workflow's inputs.</summary>
 public sealed class WorkflowInputException(string message)
-    : WorkflowAutomationException("WorkflowInputInvalid", ErrorKind.InvalidArgument, message);
+    : WorkflowAutomationException(ErrorIds.WorkflowInputInvalid, ErrorKind.InvalidArgument, message);

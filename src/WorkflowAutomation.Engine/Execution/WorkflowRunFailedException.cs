@@ -20,8 +20,8 @@ public sealed class WorkflowRunFailedException(WorkflowRun run)
 
     private static ErrorKind KindOf(WorkflowRun run) => RunFailureIds.For(run) switch
     {
-        "WorkflowApprovalRequired" or "WorkflowApprovalDenied" => ErrorKind.PermissionDenied,
-        "WorkflowRunCancelled" => ErrorKind.OperationStopped,
+        ErrorIds.WorkflowApprovalRequired or ErrorIds.WorkflowApprovalDenied => ErrorKind.PermissionDenied,
+        ErrorIds.WorkflowRunCancelled => ErrorKind.OperationStopped,
         _ => ErrorKind.InvalidResult,
     };
 }

@@ -73,12 +73,12 @@ public sealed class WorkflowDaemon(StateDirectory state, WorkflowConfiguration c
         DaemonLauncher.Stop(Paths, client, force ? TimeSpan.Zero : grace, force, cancellation);
     }
 
-    /// <summary>Queues a workflow file on the daemon; the run comes back Queued.</summary>
-    public WorkflowRun Submit(string file, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellation)
+    /// <summary>Queues a workflow file on the daemon; the run comes back Queued. <paramref name="workingDirectory"/> (absolute) replaces the workflow's own folder.</summary>
+    public WorkflowRun Submit(string file, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellation, string? workingDirectory = null)
     {
         using var client = DaemonClient.Connect(state);
         return client.Send<WorkflowRun>(DaemonOperations.Submit,
-            new SubmitRequest { Path = file, Yaml = File.ReadAllText(file), Parameters = parameters.ToDictionary() }, cancellation)!;
+            new SubmitRequest { Path = file, Yaml = File.ReadAllText(file), Parameters = parameters.ToDictionary(), WorkingDirectory = workingDirectory }, cancellation)!;
     }
 
     /// <summary>Answers an approval gate of a daemon run.</summary>

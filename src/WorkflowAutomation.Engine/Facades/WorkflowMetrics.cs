@@ -21,6 +21,9 @@ public sealed class WorkflowMetrics(StateDirectory state, WorkflowConfiguration?
 
     public IReadOnlyList<string> Names() => Reader.Names();
 
+    /// <summary>The resolution a query of this range reads when it names none.</summary>
+    public MetricResolution ChooseResolution(DateTimeOffset start, DateTimeOffset end) => Reader.ChooseResolution(start, end);
+
     /// <summary>MetricNotFound, with a did-you-mean, when a name without wildcards names no stored metric.</summary>
     public void RequireKnown(string name)
     {

@@ -44,12 +44,14 @@ public sealed class WorkflowRuns(StateDirectory state)
 
     /// <summary>
     /// Opens the store for a run this process is about to start, after recording the runs of
-    /// sessions that died as Interrupted and ending what they left running.
+    /// sessions that died as Interrupted, ending what they left running and removing their
+    /// scratch files.
     /// </summary>
     public SqliteRunStore OpenForNewRun()
     {
         var store = SqliteRunStore.Open(state);
         AbandonedRunRecovery.Recover(store);
+        ScratchFiles.CleanLeftoversOnce(state.ScratchFolder, store);
         return store;
     }
 

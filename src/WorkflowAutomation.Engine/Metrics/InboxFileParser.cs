@@ -117,5 +117,5 @@ internal static class InboxFileParser
         return null;
     }
 
-    private static MetricException Invalid(string problem) => new("MetricInboxFileInvalid", ErrorKind.InvalidData, problem);
+    private static MetricException Invalid(string problem) => new(ErrorIds.MetricInboxFileInvalid, ErrorKind.InvalidData, problem);
 }

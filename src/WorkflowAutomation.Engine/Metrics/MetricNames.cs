@@ -20,7 +20,7 @@ public static partial class MetricNames
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > MaxLength || !NamePattern().IsMatch(name))
         {
-            throw new MetricException("MetricNameInvalid", ErrorKind.InvalidArgument,
+            throw new MetricException(ErrorIds.MetricNameInvalid, ErrorKind.InvalidArgument,
                 $"'{name}' is not a valid metric name. Use letters, digits, '_', '-', ':' and dots, starting with a letter, " +
                 $"at most {MaxLength} characters, such as app.requests or system.cpu.usage.");
         }
@@ -32,12 +32,12 @@ public static partial class MetricNames
     {
         if (!TagKeyPattern().IsMatch(key) || key.Length > MaxLength)
         {
-            throw new MetricException("MetricTagInvalid", ErrorKind.InvalidArgument,
+            throw new MetricException(ErrorIds.MetricTagInvalid, ErrorKind.InvalidArgument,
                 $"Tag '{key}' of metric '{metric}' is not a valid tag name. Use letters, digits and '_', starting with a letter, such as host or env.");
         }
         if (string.IsNullOrEmpty(value) || value.Length > MaxLength)
         {
-            throw new MetricException("MetricTagInvalid", ErrorKind.InvalidArgument,
+            throw new MetricException(ErrorIds.MetricTagInvalid, ErrorKind.InvalidArgument,
                 $"Tag '{key}' of metric '{metric}' needs a value of 1 to {MaxLength} characters.");
         }
     }

@@ -22,24 +22,28 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
     /// <summary>
     /// The resolution for a range: raw up to 1 hour, 1m up to 6 hours, 5m up to 2 days, 15m up
     /// to 7 days, 1h up to 90 days, else 1d; coarser still when the range starts before the
-    /// chosen resolution's retention.
+    /// chosen resolution's retention. Each edge is inclusive and 2 % wider than it says, so that
+    /// "-Start (Get-Date).AddHours(-1)", which reaches the reader a few milliseconds over an
+    /// hour, still reads raw samples.
     /// </summary>
     public MetricResolution ChooseResolution(DateTimeOffset start, DateTimeOffset end)
     {
         var span = end - start;
-        var choice = span <= TimeSpan.FromHours(1) ? MetricResolution.Raw
-            : span <= TimeSpan.FromHours(6) ? MetricResolution.OneMinute
-            : span <= TimeSpan.FromDays(2) ? MetricResolution.FiveMinutes
-            : span <= TimeSpan.FromDays(7) ? MetricResolution.FifteenMinutes
-            : span <= TimeSpan.FromDays(90) ? MetricResolution.OneHour
+        var choice = Within(span, TimeSpan.FromHours(1)) ? MetricResolution.Raw
+            : Within(span, TimeSpan.FromHours(6)) ? MetricResolution.OneMinute
+            : Within(span, TimeSpan.FromDays(2)) ? MetricResolution.FiveMinutes
+            : Within(span, TimeSpan.FromDays(7)) ? MetricResolution.FifteenMinutes
+            : Within(span, TimeSpan.FromDays(90)) ? MetricResolution.OneHour
             : MetricResolution.OneDay;
         var now = time.GetUtcNow();
-        while (choice < MetricResolution.OneDay && start < now - options.RetentionOf(choice))
+        while (choice < MetricResolution.OneDay && !Within(now - start, options.RetentionOf(choice)))
         {
             choice++;
         }
         return choice;
     }
+
+    private static bool Within(TimeSpan span, TimeSpan edge) => span <= edge + edge / 50;
 
     /// <summary>Samples of every matching series, series by series, oldest first.</summary>
     public IReadOnlyList<WorkflowMetricSample> Query(MetricQuery query)
@@ -48,7 +52,7 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         var start = query.Start ?? end - TimeSpan.FromHours(1);
         if (start > end)
         {
-            throw new MetricException("MetricQueryInvalid", ErrorKind.InvalidArgument,
+            throw new MetricException(ErrorIds.MetricQueryInvalid, ErrorKind.InvalidArgument,
                 $"The range starts ({start:O}) after it ends ({end:O}). Give a -Start before -End.");
         }
         var resolution = query.Resolution ?? ChooseResolution(start, end);

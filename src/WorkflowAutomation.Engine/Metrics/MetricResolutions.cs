@@ -1,3 +1,4 @@
+using WorkflowAutomation.Common;
 namespace WorkflowAutomation.Metrics;
 
 /// <summary>Labels ("Raw", "1m" … "1d"), bucket sizes and rollup table names of each resolution.</summary>
@@ -43,7 +44,7 @@ public static class MetricResolutions
         {
             return named;
         }
-        throw new MetricException("MetricResolutionInvalid", Common.ErrorKind.InvalidArgument,
+        throw new MetricException(ErrorIds.MetricResolutionInvalid, Common.ErrorKind.InvalidArgument,
             $"'{text}' is not a resolution. Use one of: {string.Join(", ", Labels)}.");
     }
 

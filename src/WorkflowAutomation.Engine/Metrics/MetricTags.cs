@@ -1,4 +1,5 @@
 using System.Text;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Metrics;
 
@@ -28,7 +29,7 @@ public static class MetricTags
             MetricNames.ValidateTag(metric, key, value);
             if (i > 0 && sorted[i - 1].Key == key)
             {
-                throw new MetricException("MetricTagInvalid", Common.ErrorKind.InvalidArgument,
+                throw new MetricException(ErrorIds.MetricTagInvalid, Common.ErrorKind.InvalidArgument,
                     $"Tag '{key}' of metric '{metric}' is given twice.");
             }
             if (i > 0)

@@ -17,6 +17,14 @@ public sealed class MetricsInbox(StateDirectory state, MetricsWriter writer, Tim
     /// <summary>Where files are dropped.</summary>
     public string Folder => state.MetricsInbox;
 
+    /// <summary>The largest file ingested; larger ones are rejected. The default value is 8 MiB.</summary>
+    public long MaxFileBytes { get; init; } = DefaultMaxFileBytes;
+
+    public const long DefaultMaxFileBytes = 8 * 1024 * 1024;
+
+    /// <summary>The file being read now, if any (the health check names it when a pass stalls).</summary>
+    public string? CurrentFile { get; private set; }
+
     /// <summary>Where bad files are kept, each with a .reason file.</summary>
     public string RejectedFolder => Path.Combine(Folder, "rejected");
 
@@ -38,10 +46,33 @@ public sealed class MetricsInbox(StateDirectory state, MetricsWriter writer, Tim
 
     private void IngestFile(string file, InboxResult result, CancellationToken cancellationToken)
     {
+        CurrentFile = file;
+        try
+        {
+            IngestRegularFile(file, result, cancellationToken);
+        }
+        finally
+        {
+            CurrentFile = null;
+        }
+    }
+
+    private void IngestRegularFile(string file, InboxResult result, CancellationToken cancellationToken)
+    {
         byte[] content;
         try
         {
-            content = File.ReadAllBytes(file);
+            if (Unreadable(new FileInfo(file)) is { } reason)
+            {
+                result.Rejected.Add(Reject(file, reason));
+                return;
+            }
+            content = ReadCapped(file);
+        }
+        catch (FileTooLargeException tooLarge)
+        {
+            result.Rejected.Add(Reject(file, tooLarge.Message));
+            return;
         }
         catch (IOException)
         {
@@ -81,6 +112,48 @@ public sealed class MetricsInbox(StateDirectory state, MetricsWriter writer, Tim
         result.SamplesIngested += samples.Count;
     }
 
+    /// <summary>
+    /// Why a file is not even opened: a FIFO, socket or device would block the reader or never
+    /// end (they show a size of 0, as an empty file does, which holds no metrics either), a link
+    /// may point anywhere, and a huge file would be read again on every pass.
+    /// </summary>
+    private string? Unreadable(FileInfo info)
+    {
+        if (info.LinkTarget is not null)
+        {
+            return "it is a symbolic link; the inbox reads regular files only. Write the file itself (to a temporary name, then rename it to *.json).";
+        }
+        if (info.Length == 0)
+        {
+            return "it is empty, or not a regular file (a FIFO, socket or device). Write a regular file with a JSON array (to a temporary name, then rename it to *.json).";
+        }
+        return info.Length > MaxFileBytes ? TooLarge(info.Length) : null;
+    }
+
+    /// <summary>Reads at most one byte past the limit, so a file that grows while it is read cannot exhaust memory.</summary>
+    private byte[] ReadCapped(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        var content = new MemoryStream();
+        var buffer = new byte[81920];
+        int count;
+        while ((count = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, MaxFileBytes + 1 - content.Length))) > 0)
+        {
+            content.Write(buffer, 0, count);
+            if (content.Length > MaxFileBytes)
+            {
+                throw new FileTooLargeException(TooLarge(content.Length));
+            }
+        }
+        return content.ToArray();
+    }
+
+    private string TooLarge(long bytes) =>
+        $"it has {(bytes > MaxFileBytes + 1 ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + MaxFileBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes; " +
+        $"the inbox takes files up to {MaxFileBytes} bytes. Split the samples into several files.";
+
+    private sealed class FileTooLargeException(string message) : Exception(message);
+
     private RejectedInboxFile Reject(string file, string reason)
     {
         OwnerOnly.CreateDirectory(RejectedFolder);
@@ -94,6 +167,8 @@ public sealed class MetricsInbox(StateDirectory state, MetricsWriter writer, Tim
         // The reason first, so a crash between the two steps leaves the file in the inbox, not unexplained.
         OwnerOnly.WriteAllText(target + ".reason", message + Environment.NewLine);
         File.Move(file, target);
+        // The producer's mode (often 0644) must not carry over into the owner-only state directory.
+        OwnerOnly.RestrictFile(target);
         return new RejectedInboxFile { File = name, MovedTo = target, Reason = message };
     }
 }

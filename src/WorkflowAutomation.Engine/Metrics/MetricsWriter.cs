@@ -132,12 +132,12 @@ public sealed class MetricsWriter : IDisposable
     {
         if (!double.IsFinite(value))
         {
-            throw new MetricException("MetricValueInvalid", ErrorKind.InvalidArgument,
+            throw new MetricException(ErrorIds.MetricValueInvalid, ErrorKind.InvalidArgument,
                 $"Metric '{series.Name}' got {value}; a value must be a finite number.");
         }
         if (series.Type == MetricType.Counter && value < 0)
         {
-            throw new MetricException("MetricValueInvalid", ErrorKind.InvalidArgument,
+            throw new MetricException(ErrorIds.MetricValueInvalid, ErrorKind.InvalidArgument,
                 $"Counter '{series.Name}' got {value}; a counter counts up from 0. Record a level that can fall as a Gauge.");
         }
         var ts = timestamp?.ToUnixTimeMilliseconds() ?? series.NextImplicitTimestamp(time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -157,7 +157,7 @@ public sealed class MetricsWriter : IDisposable
             {
                 if (LastError is { } failure)
                 {
-                    throw new MetricException("MetricStoreUnavailable", ErrorKind.ResourceUnavailable,
+                    throw new MetricException(ErrorIds.MetricStoreUnavailable, ErrorKind.ResourceUnavailable,
                         $"The metric writer stopped after an error: {failure.Message} Open the store again.", failure);
                 }
                 throw new ObjectDisposedException(nameof(MetricsWriter), "The metric store is closed.");

@@ -39,7 +39,7 @@ internal sealed class SeriesRegistry
         {
             if (names.TryGetValue(name, out var entry) && entry.Type != type)
             {
-                throw new MetricException("MetricTypeMismatch", ErrorKind.InvalidArgument,
+                throw new MetricException(ErrorIds.MetricTypeMismatch, ErrorKind.InvalidArgument,
                     $"Metric '{name}' is a {entry.Type}; it cannot also be written as a {type}. Use another name, or -Type {entry.Type}.");
             }
             if (series.TryGetValue((name, tags), out known))
@@ -48,14 +48,14 @@ internal sealed class SeriesRegistry
             }
             if (entry.Count >= options.MaxSeriesPerName)
             {
-                throw new MetricException("MetricCardinalityExceeded", ErrorKind.InvalidOperation,
+                throw new MetricException(ErrorIds.MetricCardinalityExceeded, ErrorKind.InvalidOperation,
                     $"Metric '{name}' already has {entry.Count} tag combinations, the limit ({options.MaxSeriesPerName}); " +
                     $"'{tags}' would add another. A tag whose value changes all the time (a request id, a timestamp, a path) " +
                     "makes every sample a new series: move that value into the metric's value or drop the tag.");
             }
             if (total >= options.MaxSeries)
             {
-                throw new MetricException("MetricCardinalityExceeded", ErrorKind.InvalidOperation,
+                throw new MetricException(ErrorIds.MetricCardinalityExceeded, ErrorKind.InvalidOperation,
                     $"The metric store already holds {total} series, the limit ({options.MaxSeries}); '{name}{{{tags}}}' would add another. " +
                     "Use fewer distinct names or tag values.");
             }

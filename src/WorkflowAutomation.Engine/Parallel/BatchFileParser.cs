@@ -1,4 +1,5 @@
 using System.Globalization;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Parallel;
 
@@ -38,7 +39,7 @@ public static class BatchFileParser
         if (problems.Count > 0)
         {
             var detail = string.Join(Environment.NewLine, problems.Select(p => $"  {source}:{p.Line}: {p.Message}"));
-            throw new ParallelBatchException("ParallelBatchLineInvalid",
+            throw new ParallelBatchException(ErrorIds.ParallelBatchLineInvalid,
                 $"The batch {source} has {problems.Count} malformed line(s); nothing was run:{Environment.NewLine}{detail}{Environment.NewLine}" +
                 "Each line must be 'priority:command' with a priority from 1 (first) to 10 (last), for example '1:make build'.",
                 source, problems[0].Line);

@@ -33,6 +33,7 @@ internal static class SpawnedProcess
     // siginfo_t on 64-bit Linux: signo, errno, code, padding, then si_pid.
     private const int SiPidOffset = 16;
     private static readonly TimeSpan OrphanGrace = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan SweepGrace = TimeSpan.FromSeconds(2);
 
     public static bool IsSupported => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
@@ -157,6 +158,7 @@ internal static class SpawnedProcess
         var fds = new PollFd[] { new() { Fd = output, Events = PollIn }, new() { Fd = error, Events = PollIn } };
         var open = 2;
         long exitedAt = 0;
+        long sweptAt = 0;
         try
         {
             while (open > 0)
@@ -173,10 +175,15 @@ internal static class SpawnedProcess
                     {
                         exitedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                     }
-                    else if (exitedAt != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(exitedAt) > OrphanGrace)
+                    else if (sweptAt == 0 && exitedAt != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(exitedAt) > OrphanGrace)
                     {
                         ProcessTree.KillByToken(child.Token);
-                        exitedAt = long.MaxValue / 2;
+                        sweptAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                    }
+                    else if (sweptAt != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(sweptAt) > SweepGrace)
+                    {
+                        // Held by a process that dropped the token: the task does not wait for it.
+                        break;
                     }
                     continue;
                 }

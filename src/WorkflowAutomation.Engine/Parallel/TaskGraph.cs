@@ -1,3 +1,4 @@
+using WorkflowAutomation.Common;
 namespace WorkflowAutomation.Parallel;
 
 /// <summary>
@@ -34,7 +35,7 @@ internal sealed class TaskGraph
             tasks[i] = id == task.Id ? task : Copy(task, id);
             if (!index.TryAdd(id, i))
             {
-                throw new ParallelBatchException("ParallelTaskIdDuplicate",
+                throw new ParallelBatchException(ErrorIds.ParallelTaskIdDuplicate,
                     $"Two tasks have the id '{id}' ({Where(tasks[index[id]])} and {Where(tasks[i])}). Give each task its own -Id.", line: task.Line);
             }
         }
@@ -52,13 +53,13 @@ internal sealed class TaskGraph
             {
                 if (!index.TryGetValue(name, out var dependency))
                 {
-                    throw new ParallelBatchException("ParallelTaskDependencyUnknown",
+                    throw new ParallelBatchException(ErrorIds.ParallelTaskDependencyUnknown,
                         $"Task '{tasks[i].Id}' depends on '{name}', which is not a task of this batch." +
                         $"{Common.DidYouMean.Hint(name, index.Keys)} Nothing was run.", line: tasks[i].Line);
                 }
                 if (dependency == i)
                 {
-                    throw new ParallelBatchException("ParallelTaskDependencyCycle",
+                    throw new ParallelBatchException(ErrorIds.ParallelTaskDependencyCycle,
                         $"Task '{tasks[i].Id}' depends on itself. Nothing was run.", line: tasks[i].Line);
                 }
                 waits.Add(dependency);
@@ -75,12 +76,12 @@ internal sealed class TaskGraph
     {
         if (task.Priority is < ParallelTask.HighestPriority or > ParallelTask.LowestPriority)
         {
-            throw new ParallelBatchException("ParallelTaskInvalid",
+            throw new ParallelBatchException(ErrorIds.ParallelTaskInvalid,
                 $"Task {Where(task, position)} has priority {task.Priority}; use 1 (first) to 10 (last). Nothing was run.", line: task.Line);
         }
         if (string.IsNullOrWhiteSpace(task.Command) && task.ScriptBlock is null)
         {
-            throw new ParallelBatchException("ParallelTaskInvalid",
+            throw new ParallelBatchException(ErrorIds.ParallelTaskInvalid,
                 $"Task {Where(task, position)} has neither a command nor a script block. Nothing was run.", line: task.Line);
         }
     }
@@ -107,7 +108,7 @@ internal sealed class TaskGraph
             return;
         }
         var cycle = FindCycle(waiting);
-        throw new ParallelBatchException("ParallelTaskDependencyCycle",
+        throw new ParallelBatchException(ErrorIds.ParallelTaskDependencyCycle,
             $"The dependencies form a cycle: {string.Join(" -> ", cycle.Select(i => Tasks[i].Id))}. Remove one of these DependsOn entries; nothing was run.",
             line: Tasks[cycle[0]].Line);
     }

@@ -30,6 +30,8 @@ public sealed class StateDirectory
     public string DaemonFolder => Path.Combine(Root, "daemon");
     public string HermeticFolder => Path.Combine(Root, "environments");
     public string ChaosFolder => Path.Combine(Root, "chaos");
+    /// <summary>Step scratch files (outputs, scripts): owner-only, removed with their run, leftovers cleaned on start.</summary>
+    public string ScratchFolder => Path.Combine(Root, "scratch");
 
     /// <summary>
     /// Resolves the state directory: <c>WORKFLOW_AUTOMATION_HOME</c>, else the platform's
@@ -100,4 +102,4 @@ public sealed class StateDirectory
 
 /// <summary>The state directory cannot be used.</summary>
 public sealed class StateDirectoryException(string message)
-    : WorkflowAutomationException("StateDirectoryUnavailable", ErrorKind.ResourceUnavailable, message);
+    : WorkflowAutomationException(ErrorIds.StateDirectoryUnavailable, ErrorKind.ResourceUnavailable, message);

@@ -10,6 +10,10 @@ public sealed class ProcessRequest
     public string? WorkingDirectory { get; init; }
     /// <summary>On expiry the whole process tree is killed; null means no limit.</summary>
     public TimeSpan? Timeout { get; init; }
+    /// <summary>The longest output line kept, in characters. <value>The default is 65,536.</value></summary>
+    public int MaxLineLength { get; init; } = ProcessRunner.DefaultMaxLineLength;
+    /// <summary>How escaped processes are caught; null for what this machine allows (tests force the fallback).</summary>
+    internal ContainmentMode? Containment { get; init; }
 }
 
 /// <summary>How a process ended.</summary>

@@ -5,7 +5,7 @@ namespace WorkflowAutomation.Workflows;
 /// <summary>A workflow file with errors; the message lists every one as file:line:column: message.</summary>
 public sealed class WorkflowDefinitionException : WorkflowAutomationException
 {
-    public const string Id = "WorkflowYamlInvalid";
+    public const string Id = ErrorIds.WorkflowYamlInvalid;
 
     public WorkflowDefinitionException(WorkflowValidationResult result)
         : base(Id, ErrorKind.InvalidData, Describe(result))

@@ -88,6 +88,7 @@ public static class WorkflowParser
         TimeZone = source.TimeZone,
         Steps = source.Steps.Select(step => step.Step!).ToList(),
         Notifications = source.Notifications,
+        WorkingDirectory = source.WorkingDirectory,
         SourcePath = file,
     };
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using WorkflowAutomation.Facades;
 using WorkflowAutomation.Common;
+using WorkflowAutomation.Daemon;
 using WorkflowAutomation.Metrics;
 using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -92,7 +93,33 @@ public sealed class GetWorkflowMetricCommand : WorkflowCmdlet
                     WriteItemError(exception, name);
                 }
             }
+            if (found.Count == 0)
+            {
+                ExplainNothingFound(metrics, name, tags);
+            }
             WriteObject(found, enumerateCollection: true);
+        }
+    }
+
+    /// <summary>An empty answer says why: no such series, no samples in the range, or no daemon collecting system metrics.</summary>
+    private void ExplainNothingFound(WorkflowMetrics metrics, string name, IReadOnlyDictionary<string, string>? tags)
+    {
+        var withTags = tags is { Count: > 0 } ? " with tags " + string.Join(", ", tags.Select(tag => $"{tag.Key}={tag.Value}")) : "";
+        var series = metrics.ListSeries(name, tags).Count;
+        if (series == 0)
+        {
+            WriteVerbose($"No stored series matches '{name}'{withTags}. Get-WorkflowMetric -ListAvailable lists them.");
+        }
+        else if (!ListAvailable)
+        {
+            var end = End is { } until ? new DateTimeOffset(until) : DateTimeOffset.Now;
+            var start = Start is { } from ? new DateTimeOffset(from) : end.AddHours(-1);
+            var resolution = (Resolution ?? metrics.ChooseResolution(start, end)).Label();
+            WriteVerbose($"{series} series match '{name}'{withTags}, but none has a sample between {start:u} and {end:u} at resolution {resolution}.");
+        }
+        if (Wildcard.IsMatch("system.cpu.usage", name) && !new WorkflowDaemon(State, Configuration).IsRunning())
+        {
+            WriteWarning("No workflow daemon runs for this state directory, and system.* metrics are collected only by the daemon. Start one with Start-WorkflowDaemon.");
         }
     }
 }

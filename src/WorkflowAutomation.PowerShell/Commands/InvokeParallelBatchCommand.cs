@@ -25,6 +25,11 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// retried -RetryCount times with exponential backoff; on timeout, and on Ctrl+C, the
 /// whole process tree of a running task is killed. -Summary adds one ParallelBatchSummary
 /// after the results. -WhatIf checks the input and says what would run, running nothing.
+///
+/// With -ScriptBlock the cmdlet writes what the script block writes, like ForEach-Object
+/// -Parallel, but in input order (the output of an item waits until the items before it
+/// have finished); a failed item writes a ParallelTaskFailed error instead. -AsResult
+/// writes the ParallelTaskResult objects instead, as tasks finish.
 /// </remarks>
 /// <example>
 /// <code>Invoke-ParallelBatch -Path ./nightly.batch -ThrottleLimit 4 -TimeoutSeconds 600 -Summary</code>
@@ -35,8 +40,12 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// <para>Runs tasks from a CSV file with Id, Priority, Command and DependsOn columns, retrying failures twice, and shows what did not succeed.</para>
 /// </example>
 /// <example>
-/// <code>Get-ChildItem *.log | Invoke-ParallelBatch -ScriptBlock { (Select-String -Path $_.FullName -Pattern ERROR).Count } -ThrottleLimit 4</code>
-/// <para>Runs one script block per input object, as ForEach-Object -Parallel does, but on reused runspaces; each result's Output holds the count.</para>
+/// <code>1..10 | Invoke-ParallelBatch -ScriptBlock { $_ * 2 }</code>
+/// <para>Writes 2, 4, 6 … 20: with -ScriptBlock the script block's output is written, in input order, as ForEach-Object -Parallel users expect.</para>
+/// </example>
+/// <example>
+/// <code>Get-ChildItem *.log | Invoke-ParallelBatch -ScriptBlock { (Select-String -Path $_.FullName -Pattern ERROR).Count } -ThrottleLimit 4 -AsResult</code>
+/// <para>Runs one script block per input object on reused runspaces and writes one ParallelTaskResult per object (status, duration, worker); each result's Output holds the count.</para>
 /// </example>
 /// <example>
 /// <code>'1:make build', '2:make test', '2:make lint' | Invoke-ParallelBatch -FailFast</code>
@@ -44,6 +53,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "ParallelBatch", DefaultParameterSetName = InputSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ParallelTaskResult), typeof(ParallelBatchSummary))]
+[OutputType(typeof(object), ParameterSetName = [ScriptBlockSet])]
 public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
 {
     private const string PathSet = "Path";
@@ -96,6 +106,10 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
     /// <summary>Writes a ParallelBatchSummary (counts, tasks/s, pickup latency, CPU use, steals) after the results.</summary>
     [Parameter]
     public SwitchParameter Summary { get; set; }
+
+    /// <summary>With -ScriptBlock: writes one ParallelTaskResult per input object, as it finishes, instead of the script block's output in input order.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    public SwitchParameter AsResult { get; set; }
 
     protected override void Process()
     {
@@ -170,9 +184,10 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
         var progress = new ProgressRecord(1, "Invoke-ParallelBatch", $"0 of {runner.Total} tasks");
         var clock = Stopwatch.StartNew();
         var lastProgress = TimeSpan.Zero;
+        var emit = ParameterSetName == ScriptBlockSet && !AsResult ? new InputOrderOutput(runner.Tasks, this).Add : (Action<ParallelTaskResult>)WriteObject;
         var summary = runner.Run(result =>
         {
-            WriteObject(result);
+            emit(result);
             if (clock.Elapsed - lastProgress >= ProgressInterval)
             {
                 lastProgress = clock.Elapsed;

@@ -54,6 +54,11 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
     [Parameter(Position = 1)]
     public Hashtable Parameter { get; set; } = [];
 
+    /// <summary>The folder the run's steps start in, instead of the workflow's working_directory or, without one, the workflow file's folder. A step's relative working_directory is taken from here.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
     /// <summary>Most steps at once; overrides the workflow's max_parallel.</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
@@ -70,7 +75,7 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
             key => key.ToString()!,
             key => Parameter[key] is PSObject wrapped ? wrapped.BaseObject : Parameter[key],
             StringComparer.OrdinalIgnoreCase);
-        var request = new RunRequest { Parameters = parameters, MaxParallel = MaxParallel > 0 ? MaxParallel : null };
+        var request = new RunRequest { Parameters = parameters, MaxParallel = MaxParallel > 0 ? MaxParallel : null, WorkingDirectory = ResolveFolder(WorkingDirectory) };
         if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
         {
             ShowPlan(definition, parameters);
@@ -90,7 +95,7 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
     {
         var inputs = WorkflowInputs.Resolve(definition, parameters);
         var limit = MaxParallel > 0 ? MaxParallel : definition.MaxParallel;
-        WriteVerbose($"Workflow '{definition.Name}', {definition.ExecutionMode} mode{(limit is { } l ? $", at most {l} steps at once" : string.Empty)}.");
+        WriteVerbose($"Workflow '{definition.Name}', {definition.ExecutionMode} mode{(limit is { } l ? $", at most {l} steps at once" : string.Empty)}, steps start in {RunFolder.Of(definition, ResolveFolder(WorkingDirectory))}.");
         foreach (var step in ExecutionPlan.Waves(definition, inputs))
         {
             var gate = step.ApprovalRequired ? (Approve.Contains(step.Name, StringComparer.OrdinalIgnoreCase) ? ", approved" : ", needs approval") : string.Empty;

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using WorkflowAutomation.PowerShell.Completers;
 using WorkflowAutomation.Facades;
 using WorkflowAutomation.Daemon;
 using WorkflowAutomation.PowerShell.Infrastructure;
@@ -12,8 +13,8 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// reported with the error CircuitBreakerNotFound.
 /// </remarks>
 /// <example>
-/// <code>Reset-CircuitBreaker -Name 'step:curl*'</code>
-/// <para>Closes the breakers of every step command that starts with curl.</para>
+/// <code>Reset-CircuitBreaker -Name 'nightly/*'</code>
+/// <para>Closes the breakers of every step of the workflow nightly (step breakers are named '&lt;workflow&gt;/&lt;step&gt;'; names complete with Tab).</para>
 /// </example>
 /// <example>
 /// <code>Get-CircuitBreaker -State Open | Reset-CircuitBreaker</code>
@@ -26,6 +27,7 @@ public sealed class ResetCircuitBreakerCommand : WorkflowCmdlet
     /// <summary>Names of the breakers to close; wildcards are allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(CircuitBreakerNameCompleter))]
     public string[] Name { get; set; } = [];
 
     protected override void Process()

@@ -37,8 +37,14 @@ public sealed class RestartWorkflowRunCommand : WorkflowRunCmdlet
     [Parameter]
     public SwitchParameter FromFailedStep { get; set; }
 
+    /// <summary>The folder the steps start in, instead of the workflow's working_directory or, without one, the workflow file's folder.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
     protected override void Process()
     {
+        var folder = ResolveFolder(WorkingDirectory);
         WorkflowDefinition definition;
         WorkflowRun previous;
         try
@@ -59,6 +65,7 @@ public sealed class RestartWorkflowRunCommand : WorkflowRunCmdlet
             Parameters = previous.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.OrdinalIgnoreCase),
             RestartOf = previous,
             ReuseSucceededSteps = FromFailedStep,
+            WorkingDirectory = folder,
         }, OpenStore());
     }
 }

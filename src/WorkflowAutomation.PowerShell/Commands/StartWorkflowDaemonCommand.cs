@@ -32,7 +32,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Start, "WorkflowDaemon", SupportsShouldProcess = true, DefaultParameterSetName = DetachedSet)]
 [OutputType(typeof(DaemonStatus), ParameterSetName = [DetachedSet, ForegroundSet])]
-[OutputType(typeof(Job2), ParameterSetName = [JobSet])]
+[OutputType(typeof(Job), ParameterSetName = [JobSet])]
 public sealed class StartWorkflowDaemonCommand : DaemonCmdlet
 {
     private const string DetachedSet = "Detached";

@@ -37,6 +37,11 @@ public sealed class SubmitWorkflowCommand : DaemonCmdlet
     [Parameter(Position = 1)]
     public Hashtable? Parameter { get; set; }
 
+    /// <summary>The folder the run's steps start in, instead of the workflow's working_directory or, without one, the workflow file's folder (the same rule as Invoke-Workflow).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
     protected override void Process()
     {
         var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -50,6 +55,7 @@ public sealed class SubmitWorkflowCommand : DaemonCmdlet
                 _ => value?.ToString() ?? "",
             };
         }
+        var folder = ResolveFolder(WorkingDirectory);
         foreach (var file in ResolveFiles(Path))
         {
             if (!ShouldProcess(file, "Queue the workflow on the daemon"))
@@ -58,7 +64,7 @@ public sealed class SubmitWorkflowCommand : DaemonCmdlet
             }
             try
             {
-                WriteObject(Daemon.Submit(file, parameters, Cancellation));
+                WriteObject(Daemon.Submit(file, parameters, Cancellation, folder));
             }
             catch (Common.WorkflowAutomationException exception) when (exception is not WorkflowAutomation.Daemon.DaemonNotRunningException)
             {

@@ -15,13 +15,18 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// output or env value into a command or rollback is an UnsafeInterpolation warning naming
 /// the safe form (an error under STRICT_INTERPOLATION or 'strict: true'). Every problem of a
 /// file is found at once.
-/// Without -Detailed, writes $true or $false per file (the findings go to the verbose
-/// stream). With -Detailed, writes one WorkflowDiagnostic per finding, with file, line,
+/// Without -Detailed, writes $true or $false for a file named directly (the findings go to
+/// the verbose stream), and for a folder one WorkflowFileTestResult per workflow file in it,
+/// naming the file, with its error and warning counts and its first error. With -Detailed, writes one WorkflowDiagnostic per finding, with file, line,
 /// column, severity, code and a message that says what to do; a valid file writes nothing.
 /// </remarks>
 /// <example>
 /// <code>Test-WorkflowDefinition ./deploy.yaml</code>
 /// <para>Writes True when the workflow is valid, False otherwise.</para>
+/// </example>
+/// <example>
+/// <code>Test-WorkflowDefinition ./examples</code>
+/// <para>Checks every *.yaml and *.yml file of a folder and writes one line per file: valid or not, how many errors and warnings, and the first error.</para>
 /// </example>
 /// <example>
 /// <code>Get-ChildItem ./workflows -Filter *.yaml | Test-WorkflowDefinition -Detailed | Format-Table</code>
@@ -36,7 +41,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// <para>Fails a CI job with compiler-style file:line:column messages when the workflow is invalid.</para>
 /// </example>
 [Cmdlet(VerbsDiagnostic.Test, "WorkflowDefinition", DefaultParameterSetName = PathSet)]
-[OutputType(typeof(bool), typeof(WorkflowDiagnostic))]
+[OutputType(typeof(bool), typeof(WorkflowFileTestResult), typeof(WorkflowDiagnostic))]
 public sealed class TestWorkflowDefinitionCommand : WorkflowFileCmdlet
 {
     /// <summary>Writes one WorkflowDiagnostic per finding instead of $true or $false.</summary>
@@ -45,7 +50,7 @@ public sealed class TestWorkflowDefinitionCommand : WorkflowFileCmdlet
 
     protected override void Process()
     {
-        foreach (var file in InputFiles())
+        foreach (var (file, fromFolder) in InputEntries())
         {
             WorkflowValidationResult result;
             try
@@ -66,7 +71,16 @@ public sealed class TestWorkflowDefinitionCommand : WorkflowFileCmdlet
             {
                 WriteVerbose(diagnostic.ToString());
             }
-            WriteObject(result.IsValid);
+            WriteObject(fromFolder ? FileResult(result) : result.IsValid);
         }
     }
+
+    private static WorkflowFileTestResult FileResult(WorkflowValidationResult result) => new()
+    {
+        File = result.File,
+        IsValid = result.IsValid,
+        ErrorCount = result.Errors.Count(),
+        WarningCount = result.Warnings.Count(),
+        FirstError = result.Errors.FirstOrDefault() is { } first ? $"{first.Line}:{first.Column}: {first.Message}" : null,
+    };
 }

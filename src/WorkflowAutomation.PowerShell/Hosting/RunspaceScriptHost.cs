@@ -24,7 +24,8 @@ internal sealed class RunspaceScriptHost : IScriptHost
     private const string FailureVariable = "WorkflowAutomationStepFailure";
 
     private readonly SemaphoreSlim slot = new(1, 1);
-    private readonly Lazy<string> scriptFolder = new(CreateScriptFolder);
+    // Per scratch root (the state directory can change within a session): created on first use, removed on dispose.
+    private readonly Dictionary<string, string> scriptFolders = new(StringComparer.Ordinal);
     private readonly IScriptHost fallback;
     private readonly string defaultDirectory;
     private Runspace? runspace;
@@ -85,7 +86,7 @@ internal sealed class RunspaceScriptHost : IScriptHost
         // silently ending the pipeline, and the step's variables stay in its own scope. Named
         // by its content, so PowerShell's cache of parsed scripts serves a rerun.
         var text = PwshScript.Wrap(request.Script);
-        var file = Path.Combine(scriptFolder.Value, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32] + ".ps1");
+        var file = Path.Combine(ScriptFolder(request.ScratchFolder), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32] + ".ps1");
         if (!File.Exists(file))
         {
             OwnerOnly.WriteScratchFile(file, text);
@@ -133,6 +134,8 @@ internal sealed class RunspaceScriptHost : IScriptHost
                 timedOut ? $"The script ran past its timeout of {request.Timeout!.Value.TotalSeconds:0.###} s and was stopped." : "The script was cancelled.");
         }
 
+        // Background processes the script started end with the step, as they do for process steps.
+        ProcessTree.KillByToken(token);
         try
         {
             await invocation.ConfigureAwait(false);
@@ -184,11 +187,21 @@ internal sealed class RunspaceScriptHost : IScriptHost
             ? LanguagePrimitives.ConvertTo<int>(value)
             : null;
 
-    private static string CreateScriptFolder()
+    /// <summary>
+    /// Step scripts may carry interpolated secrets: a private folder in the state directory,
+    /// removed on dispose (or, after a crash, when the next session or daemon starts).
+    /// </summary>
+    private string ScriptFolder(string? scratchRoot)
     {
-        // Step scripts may carry interpolated secrets: a private folder, removed on dispose.
-        var folder = Path.Combine(Path.GetTempPath(), $"wa-steps-{Environment.ProcessId}-{Guid.NewGuid():n}");
-        return OwnerOnly.CreateDirectory(folder);
+        scratchRoot ??= StateDirectory.Resolve().ScratchFolder;
+        lock (scriptFolders)
+        {
+            if (!scriptFolders.TryGetValue(scratchRoot, out var folder) || !Directory.Exists(folder))
+            {
+                folder = scriptFolders[scratchRoot] = ScratchFiles.NewStepsFolder(scratchRoot);
+            }
+            return folder;
+        }
     }
 
     private static Runspace OpenRunspace()
@@ -210,15 +223,18 @@ internal sealed class RunspaceScriptHost : IScriptHost
         disposed = true;
         runspace?.Dispose();
         fallback.Dispose();
-        if (scriptFolder.IsValueCreated)
+        lock (scriptFolders)
         {
-            try
+            foreach (var folder in scriptFolders.Values)
             {
-                Directory.Delete(scriptFolder.Value, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A stopped script may still hold its file; the temporary folder is cleaned by the OS.
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // A stopped script may still hold its file; the next start cleans the folder.
+                }
             }
         }
         slot.Dispose();

@@ -14,13 +14,13 @@ public static class ErrorRecords
         }
         var (id, category) = exception switch
         {
-            UnauthorizedAccessException => ("AccessDenied", ErrorCategory.PermissionDenied),
-            FileNotFoundException or DirectoryNotFoundException => ("PathNotFound", ErrorCategory.ObjectNotFound),
-            IOException => ("IOFailed", ErrorCategory.WriteError),
-            OperationCanceledException => ("OperationStopped", ErrorCategory.OperationStopped),
-            ArgumentException => ("InvalidArgument", ErrorCategory.InvalidArgument),
-            TimeoutException => ("OperationTimeout", ErrorCategory.OperationTimeout),
-            _ => ("UnexpectedError", ErrorCategory.NotSpecified),
+            UnauthorizedAccessException => (ErrorIds.AccessDenied, ErrorCategory.PermissionDenied),
+            FileNotFoundException or DirectoryNotFoundException => (ErrorIds.PathNotFound, ErrorCategory.ObjectNotFound),
+            IOException => (ErrorIds.IOFailed, ErrorCategory.WriteError),
+            OperationCanceledException => (ErrorIds.OperationStopped, ErrorCategory.OperationStopped),
+            ArgumentException => (ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument),
+            TimeoutException => (ErrorIds.OperationTimeout, ErrorCategory.OperationTimeout),
+            _ => (ErrorIds.UnexpectedError, ErrorCategory.NotSpecified),
         };
         return new ErrorRecord(exception, id, category, target);
     }

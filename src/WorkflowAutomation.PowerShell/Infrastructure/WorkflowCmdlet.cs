@@ -70,6 +70,18 @@ public abstract class WorkflowCmdlet : PSCmdlet
     /// <summary>Writes a non-terminating error for one item (so -ErrorAction works per item).</summary>
     protected void WriteItemError(Exception exception, object? target) => WriteError(ErrorRecords.From(exception, target));
 
+    /// <summary>A -WorkingDirectory value as an absolute folder (relative to this session's location); throws when it is not a folder.</summary>
+    protected string? ResolveFolder(string? folder)
+    {
+        if (string.IsNullOrEmpty(folder))
+        {
+            return null;
+        }
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(folder);
+        return Directory.Exists(resolved) ? resolved : throw new WorkflowAutomationException(ErrorIds.WorkingDirectoryNotFound, ErrorKind.ObjectNotFound,
+            $"The working directory '{resolved}' does not exist. Create it first (New-Item -ItemType Directory), or name an existing folder.");
+    }
+
     /// <summary>Resolves -Path values (wildcards allowed) to existing files, writing an error for each that matches nothing.</summary>
     protected IEnumerable<string> ResolveFiles(IEnumerable<string> paths, bool literal = false)
     {
@@ -89,7 +101,7 @@ public abstract class WorkflowCmdlet : PSCmdlet
             resolved = resolved.Where(File.Exists).ToList();
             if (resolved.Count == 0)
             {
-                WriteItemError(new WorkflowAutomationException("PathNotFound", ErrorKind.ObjectNotFound,
+                WriteItemError(new WorkflowAutomationException(ErrorIds.PathNotFound, ErrorKind.ObjectNotFound,
                     $"No file matches '{path}'. Check the path, or use wildcards such as ./workflows/*.yaml."), path);
             }
             foreach (var file in resolved)

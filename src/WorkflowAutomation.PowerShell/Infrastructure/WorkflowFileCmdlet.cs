@@ -27,7 +27,10 @@ public abstract class WorkflowFileCmdlet : WorkflowCmdlet
     /// The files named by -Path or -LiteralPath, a folder standing for the workflow files
     /// (*.yaml, *.yml) directly in it; a name that matches nothing gets a non-terminating error.
     /// </summary>
-    protected IEnumerable<string> InputFiles()
+    protected IEnumerable<string> InputFiles() => InputEntries().Select(entry => entry.File);
+
+    /// <summary>As <see cref="InputFiles"/>, saying for each file whether it came from a folder the user named.</summary>
+    protected IEnumerable<(string File, bool FromFolder)> InputEntries()
     {
         var literal = ParameterSetName == LiteralPathSet;
         foreach (var path in literal ? LiteralPath : Path)
@@ -38,7 +41,7 @@ public abstract class WorkflowFileCmdlet : WorkflowCmdlet
                 : Directory.EnumerateFiles(folder).Where(IsWorkflowFile).Order(StringComparer.Ordinal);
             foreach (var file in files)
             {
-                yield return file;
+                yield return (file, folder is not null);
             }
         }
     }

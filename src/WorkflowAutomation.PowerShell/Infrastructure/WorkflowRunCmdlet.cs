@@ -86,6 +86,8 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Approvals = approvals,
         Observer = observer,
         Notifier = new RunNotifier(SmtpSettings.FromConfiguration(Configuration)),
+        SecretEnvironmentVariables = Configuration.SecretEnvVars,
+        ScratchFolder = State.ScratchFolder,
     };
 
     private string PsHome => (string)SessionState.PSVariable.GetValue("PSHOME");
@@ -95,7 +97,7 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         Parameters = request.Parameters,
         MaxParallel = request.MaxParallel,
         Approved = Approve.Concat(request.Approved).ToList(),
-        WorkingDirectory = request.WorkingDirectory ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+        WorkingDirectory = request.WorkingDirectory,
         Origin = request.Origin,
         RunId = runId,
         RestartOf = request.RestartOf,

@@ -7,7 +7,7 @@ namespace WorkflowAutomation.PowerShell.Jobs;
 /// A daemon hosted as a job of this session: Get-Job lists it, Receive-Job returns its status
 /// and log lines, Stop-Job stops it gracefully (and returns only once it has stopped).
 /// </summary>
-internal sealed class DaemonJob : Job2
+internal sealed class DaemonJob : LocalJob
 {
     private readonly DaemonHost host;
 
@@ -30,52 +30,22 @@ internal sealed class DaemonJob : Job2
 
     public override string StatusMessage => host.Lifecycle.ToString();
 
-    public override bool HasMoreData => Output.Count > 0 || Information.Count > 0 || Error.Count > 0;
-
-    public override string Location => Environment.MachineName;
-
-    public override void StartJob()
-    {
-    }
-
-    public override void StartJobAsync() => OnStartJobCompleted(new System.ComponentModel.AsyncCompletedEventArgs(null, false, null));
-
-    public override void StopJob() => StopJob(force: false, reason: null);
-
-    public override void StopJob(bool force, string? reason)
+    /// <summary>Stops the daemon gracefully and returns once it has stopped.</summary>
+    /// <remarks>
+    /// A plain Job rather than a Job2: Receive-Job -AutoRemoveJob and Remove-Job remove a Job2
+    /// only through a registered job source adapter, and these jobs live in the session's job
+    /// repository; Stop-Job calls this method directly for a plain Job.
+    /// </remarks>
+    public override void StopJob()
     {
         if (IsFinishedState(JobStateInfo.State))
         {
             return;
         }
         SetJobState(JobState.Stopping);
-        host.StopAsync(force ? TimeSpan.Zero : null).GetAwaiter().GetResult();
+        host.StopAsync(null).GetAwaiter().GetResult();
         SetJobState(JobState.Stopped);
     }
-
-    public override void StopJobAsync() => StopJobAsync(force: false, reason: null);
-
-    public override void StopJobAsync(bool force, string? reason) => Task.Run(() =>
-    {
-        StopJob(force, reason);
-        OnStopJobCompleted(new System.ComponentModel.AsyncCompletedEventArgs(null, false, null));
-    });
-
-    public override void SuspendJob() => throw new NotSupportedException("A daemon job cannot be suspended; stop it with Stop-Job.");
-
-    public override void SuspendJobAsync() => SuspendJob();
-
-    public override void SuspendJob(bool force, string? reason) => SuspendJob();
-
-    public override void SuspendJobAsync(bool force, string? reason) => SuspendJob();
-
-    public override void ResumeJob() => throw new NotSupportedException("A daemon job cannot be suspended or resumed.");
-
-    public override void ResumeJobAsync() => ResumeJob();
-
-    public override void UnblockJob() => throw new NotSupportedException("A daemon job never blocks.");
-
-    public override void UnblockJobAsync() => UnblockJob();
 
     private static bool IsFinishedState(JobState state) => state is JobState.Completed or JobState.Failed or JobState.Stopped;
 

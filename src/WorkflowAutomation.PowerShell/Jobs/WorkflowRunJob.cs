@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Management.Automation;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.PowerShell.Hosting;
@@ -14,7 +13,7 @@ namespace WorkflowAutomation.PowerShell.Jobs;
 /// WorkflowRun (and its error when it failed), step output arrives on the information stream,
 /// Stop-Job and Stop-WorkflowRun cancel it and return only once it has stopped and rolled back.
 /// </summary>
-internal sealed class WorkflowRunJob : Job2, IRunObserver
+internal sealed class WorkflowRunJob : LocalJob, IRunObserver
 {
     private readonly WorkflowDefinition definition;
     private readonly RunRequest request;
@@ -38,10 +37,6 @@ internal sealed class WorkflowRunJob : Job2, IRunObserver
     public string RunId => request.RunId!;
 
     public override string StatusMessage => JobStateInfo.State.ToString();
-
-    public override bool HasMoreData => Output.Count > 0 || Information.Count > 0 || Error.Count > 0;
-
-    public override string Location => Environment.MachineName;
 
     public void Start()
     {
@@ -91,16 +86,13 @@ internal sealed class WorkflowRunJob : Job2, IRunObserver
     void IRunObserver.StepChanged(WorkflowRun run, WorkflowStepRun step) =>
         Verbose.Add(new VerboseRecord($"Step '{step.Name}' {step.Status}"));
 
-    public override void StartJob()
-    {
-    }
-
-    public override void StartJobAsync() => OnStartJobCompleted(new AsyncCompletedEventArgs(null, false, null));
-
-    public override void StopJob() => StopJob(force: false, reason: null);
-
     /// <summary>Blocks until the run has stopped, rolled back and been recorded, so Stop-Job means stopped.</summary>
-    public override void StopJob(bool force, string? reason)
+    /// <remarks>
+    /// A plain Job rather than a Job2: Receive-Job -AutoRemoveJob and Remove-Job remove a Job2
+    /// only through a registered job source adapter, and these jobs live in the session's job
+    /// repository; Stop-Job calls this method directly for a plain Job.
+    /// </remarks>
+    public override void StopJob()
     {
         if (completion is null || completion.IsCompleted)
         {
@@ -120,30 +112,6 @@ internal sealed class WorkflowRunJob : Job2, IRunObserver
         // Finish runs as a continuation: wait until the job's state says so.
         SpinWait.SpinUntil(() => JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed, TimeSpan.FromSeconds(10));
     }
-
-    public override void StopJobAsync() => StopJobAsync(force: false, reason: null);
-
-    public override void StopJobAsync(bool force, string? reason) => Task.Run(() =>
-    {
-        StopJob(force, reason);
-        OnStopJobCompleted(new AsyncCompletedEventArgs(null, false, null));
-    });
-
-    public override void SuspendJob() => throw new NotSupportedException("A workflow run cannot be suspended; stop it with Stop-Job or Stop-WorkflowRun.");
-
-    public override void SuspendJobAsync() => SuspendJob();
-
-    public override void SuspendJob(bool force, string? reason) => SuspendJob();
-
-    public override void SuspendJobAsync(bool force, string? reason) => SuspendJob();
-
-    public override void ResumeJob() => throw new NotSupportedException("A workflow run cannot be suspended or resumed.");
-
-    public override void ResumeJobAsync() => ResumeJob();
-
-    public override void UnblockJob() => throw new NotSupportedException("A workflow run job never blocks: approval gates need -Approve.");
-
-    public override void UnblockJobAsync() => UnblockJob();
 
     protected override void Dispose(bool disposing)
     {

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
 using WorkflowAutomation.Parallel;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.PowerShell.Parallel;
 
@@ -79,7 +80,7 @@ internal sealed class TaskInput
     {
         if (problems.Count > 0)
         {
-            throw new ParallelBatchException("ParallelBatchLineInvalid",
+            throw new ParallelBatchException(ErrorIds.ParallelBatchLineInvalid,
                 $"{problems.Count} input item(s) cannot be run; nothing was run:{Environment.NewLine}  " +
                 string.Join(Environment.NewLine + "  ", problems) + Environment.NewLine +
                 "Give 'priority:command' strings (priority 1 to 10), script blocks, or objects with Command or ScriptBlock, Priority, Id and DependsOn.");

@@ -98,23 +98,16 @@ public sealed class DaemonHostTests
         await using var host = new DaemonHost(temp.State, Options());
         await host.StartAsync();
         var paths = new DaemonPaths(temp.State);
-        using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        using (var raw = new Ipc.RawIpcClient(paths))
         {
-            raw.Connect(new UnixDomainSocketEndPoint(paths.Socket));
-            var header = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(header, 5);
-            raw.Send(header);
-            raw.Send("{bad}"u8.ToArray());
-            var buffer = new byte[16];
-            Assert.Equal(0, raw.Receive(buffer));
+            raw.SendJson("{bad}");
+            Assert.Equal("DaemonRequestInvalid", raw.Receive().ErrorId);
         }
-        using (var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        using (var raw = new Ipc.RawIpcClient(paths))
         {
-            raw.Connect(new UnixDomainSocketEndPoint(paths.Socket));
-            var header = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(header, int.MaxValue);
-            raw.Send(header);
-            Assert.Equal(0, raw.Receive(new byte[16]));
+            raw.SendHeader(int.MaxValue);
+            Assert.Equal("DaemonRequestTooLarge", raw.Receive().ErrorId);
+            Assert.True(raw.ClosedByDaemon());
         }
         using var client = DaemonClient.Connect(temp.State);
         var unknown = await Assert.ThrowsAsync<WorkflowAutomation.Common.WorkflowAutomationException>(() => client.SendAsync<string>("launch-rockets"));

@@ -211,7 +211,9 @@ public sealed class DaemonRunTests
         }
         using var client = DaemonClient.Connect(temp.State);
         var breakers = client.Send<List<CircuitBreakerInfo>>(DaemonOperations.Breakers)!;
-        Assert.Equal(CircuitState.Open, breakers.Single(b => b.Name == "step:exit 3").State);
+        var stepBreaker = breakers.Single(b => b.Name == "flaky/call");
+        Assert.Equal(CircuitState.Open, stepBreaker.State);
+        Assert.Equal("exit 3", stepBreaker.Command);
         Assert.Equal(CircuitState.Open, breakers.Single(b => b.Name == "workflow:flaky").State);
         Assert.Equal(2, host.GetStatus().OpenBreakers);
 
@@ -223,7 +225,7 @@ public sealed class DaemonRunTests
         client.Send<List<CircuitBreakerInfo>>(DaemonOperations.ResetBreaker, new NameRequest { Name = "workflow:*" });
         var stepOpen = WaitEnded(temp, Submit(temp, file).Id);
         Assert.Equal(StepStatus.CircuitOpen, stepOpen.Steps.Single().Status);
-        Assert.Contains("step:exit 3", stepOpen.Steps.Single().Error);
+        Assert.Contains("flaky/call", stepOpen.Steps.Single().Error);
     }
 
     [Fact]

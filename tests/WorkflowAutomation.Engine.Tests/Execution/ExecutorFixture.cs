@@ -22,6 +22,14 @@ internal sealed class ExecutorFixture : IDisposable
 
     public IApprovalGate Approvals { get; set; } = NonInteractiveApprovalGate.Instance;
 
+    public string Scratch => Folder.State.ScratchFolder;
+
+    public IReadOnlyList<string> SecretEnvironmentVariables { get; set; } = [];
+
+    public long MaxStepLogBytes { get; set; } = 16L * 1024 * 1024;
+
+    public IRunNotifier? Notifier { get; set; }
+
     /// <summary>A file in the test folder that steps append to, to show order.</summary>
     public string Trace => Path.Combine(Folder.Path, "trace");
 
@@ -38,7 +46,7 @@ internal sealed class ExecutorFixture : IDisposable
         new() { Name = "test_workflow", ExecutionMode = mode, Steps = steps };
 
     public Task<WorkflowRun> Run(WorkflowDefinition definition, RunRequest? request = null, CancellationToken cancellationToken = default) =>
-        new WorkflowExecutor(new WorkflowExecutorOptions { Store = Store, Time = Time, Approvals = Approvals })
+        new WorkflowExecutor(new WorkflowExecutorOptions { Store = Store, Time = Time, Approvals = Approvals, ScratchFolder = Scratch, SecretEnvironmentVariables = SecretEnvironmentVariables, MaxStepLogBytes = MaxStepLogBytes, Notifier = Notifier })
             .RunAsync(definition, request ?? new RunRequest { WorkingDirectory = Folder.Path }, cancellationToken);
 
     public void Dispose()

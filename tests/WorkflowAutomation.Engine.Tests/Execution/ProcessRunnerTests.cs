@@ -114,4 +114,70 @@ public sealed class ProcessRunnerTests
         Assert.Equal("ProcessStartFailed", error.ErrorId);
         Assert.Contains("no-such-tool-xyz", error.Message);
     }
+
+    [Fact]
+    public async Task A_child_that_drops_the_token_and_holds_the_output_ends_with_the_step_within_its_timeout()
+    {
+        using var folder = new TempFolder();
+        var pids = Path.Combine(folder.Path, "pids");
+        var stopwatch = Stopwatch.StartNew();
+        var result = await ProcessRunner.RunAsync(
+            Shell($"(env -u {ProcessTree.TokenVariable} sh -c 'echo $$ >> {pids}; exec sleep 12' &); sleep 0.2", timeout: TimeSpan.FromSeconds(3)),
+            null, CancellationToken.None);
+
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3.5));
+        Assert.Equal(0, result.ExitCode);
+        var started = await ProcessProbe.ReadPids(pids, 1);
+        Assert.True(await ProcessProbe.AllGone(started), "processes left behind: " + string.Join(",", started.Where(ProcessProbe.IsRunning)));
+    }
+
+    [Fact]
+    public async Task A_detached_background_process_is_swept_when_the_step_ends_normally()
+    {
+        using var folder = new TempFolder();
+        var pids = Path.Combine(folder.Path, "pids");
+        var result = await ProcessRunner.RunAsync(
+            Shell($"setsid sh -c 'echo $$ >> {pids}; exec sleep 33' >/dev/null 2>&1 < /dev/null & sleep 0.2"), null, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        var started = await ProcessProbe.ReadPids(pids, 1);
+        Assert.True(await ProcessProbe.AllGone(started), "processes left behind: " + string.Join(",", started.Where(ProcessProbe.IsRunning)));
+    }
+
+    [Fact]
+    public async Task Without_a_cgroup_orphans_that_drop_the_token_are_adopted_and_swept()
+    {
+        using var folder = new TempFolder();
+        var pids = Path.Combine(folder.Path, "pids");
+        var request = Shell($"(env -u {ProcessTree.TokenVariable} setsid sh -c 'echo $$ >> {pids}; exec sleep 33' >/dev/null 2>&1 < /dev/null &); sleep 0.2");
+        var result = await ProcessRunner.RunAsync(new ProcessRequest
+        {
+            FileName = request.FileName,
+            Arguments = request.Arguments,
+            Containment = ContainmentMode.Subreaper,
+        }, null, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        var started = await ProcessProbe.ReadPids(pids, 1);
+        Assert.True(await ProcessProbe.AllGone(started), "processes left behind: " + string.Join(",", started.Where(ProcessProbe.IsRunning)));
+        Assert.False(File.Exists($"/proc/{started[0]}/stat"), "the adopted orphan was not reaped");
+    }
+
+    [Fact]
+    public async Task A_huge_line_is_cut_and_says_so()
+    {
+        var lines = new ConcurrentQueue<OutputLine>();
+        var request = Shell("head -c 3000000 /dev/zero | tr '\\0' x; echo; echo after");
+        var result = await ProcessRunner.RunAsync(new ProcessRequest
+        {
+            FileName = request.FileName,
+            Arguments = request.Arguments,
+            MaxLineLength = 1000,
+        }, lines.Enqueue, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        var first = lines.First().Text;
+        Assert.StartsWith(new string('x', 1000) + " [line truncated: 2,999,000 more characters", first);
+        Assert.Equal("after", lines.Last().Text);
+    }
 }

@@ -32,12 +32,12 @@ public sealed class ResumeTests
         store.CreateRun(run, definition, RunOwner.Current);
         run.Steps.ForEach(store.SaveStep);
         store.SaveAttempt(new WorkflowStepAttempt { RunId = id, Step = "build", Number = 1, Status = StepStatus.Succeeded, ExitCode = 0, StartTime = DateTimeOffset.UtcNow, EndTime = DateTimeOffset.UtcNow });
-        var outputs = RunScope.AttemptOutputFile(id, "build", 1);
+        var outputs = RunScope.AttemptOutputFile(temp.State.ScratchFolder, id, "build", 1);
         Directory.CreateDirectory(Path.GetDirectoryName(outputs)!);
         File.WriteAllText(outputs, "version=2\n");
         File.WriteAllText(marker, "build 1\n");
 
-        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store });
+        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store, ScratchFolder = temp.State.ScratchFolder });
         var resumed = await executor.RunAsync(definition, new RunRequest { RunId = id, Resume = true, Origin = "daemon" }, CancellationToken.None);
 
         Assert.Equal(RunStatus.Succeeded, resumed.Status);

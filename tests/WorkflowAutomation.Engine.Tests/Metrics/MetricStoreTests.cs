@@ -148,6 +148,9 @@ public sealed class MetricStoreTests : IDisposable
         Assert.Equal(MetricResolution.FifteenMinutes, store.Reader.ChooseResolution(now.AddDays(-7), now));
         Assert.Equal(MetricResolution.OneHour, store.Reader.ChooseResolution(now.AddDays(-30), now));
         Assert.Equal(MetricResolution.OneDay, store.Reader.ChooseResolution(now.AddDays(-200), now));
+        // "(Get-Date).AddHours(-1)" reaches the reader a hair over an hour before its end.
+        Assert.Equal(MetricResolution.Raw, store.Reader.ChooseResolution(now.AddHours(-1), now.AddMilliseconds(40)));
+        Assert.Equal(MetricResolution.OneMinute, store.Reader.ChooseResolution(now.AddHours(-1).AddMinutes(-5), now));
         // A short range older than the raw retention is read from the 1m rollup.
         Assert.Equal(MetricResolution.OneMinute, store.Reader.ChooseResolution(now.AddDays(-8), now.AddDays(-8).AddMinutes(30)));
     }

@@ -126,4 +126,69 @@ public sealed class MetricsInboxTests : IDisposable
         Assert.Equal(0, inbox.IngestPending().FilesIngested);
         Assert.True(File.Exists(partial));
     }
+
+    [Fact]
+    public async Task A_fifo_named_json_is_moved_aside_without_blocking_the_pass()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        var fifo = Path.Combine(folder.State.MetricsInbox, "pipe.json");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        Drop("good.json", """[{"name": "app.requests", "value": 1}]""");
+        var pass = Task.Run(() => inbox.IngestPending());
+        var finished = await Task.WhenAny(pass, Task.Delay(TimeSpan.FromSeconds(10)));
+        if (finished != pass)
+        {
+            // Let the blocked reader go before failing, so the test process is not left hanging.
+            using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+            {
+            }
+            Assert.Fail("The inbox pass blocked on a FIFO.");
+        }
+        var result = await pass;
+        Assert.Equal(1, result.FilesIngested);
+        var rejected = Assert.Single(result.Rejected);
+        Assert.Contains("not a regular file", rejected.Reason);
+        Assert.False(File.Exists(fifo));
+        Assert.True(File.Exists(Path.Combine(inbox.RejectedFolder, "pipe.json.reason")));
+    }
+
+    [Fact]
+    public void A_file_over_the_size_limit_is_rejected_once_with_the_limit_in_its_reason()
+    {
+        var capped = new MetricsInbox(folder.State, store.Writer) { MaxFileBytes = 1024 };
+        var big = Drop("big.json", "[" + string.Join(",", Enumerable.Repeat("""{"name": "app.requests", "value": 1}""", 100)) + "]");
+        var result = capped.IngestPending();
+        var rejected = Assert.Single(result.Rejected);
+        Assert.Contains("1024 bytes", rejected.Reason);
+        Assert.Contains("Split", rejected.Reason);
+        Assert.False(File.Exists(big));
+        Assert.Contains("1024 bytes", File.ReadAllText(Path.Combine(capped.RejectedFolder, "big.json.reason")));
+        Assert.Empty(capped.IngestPending().Rejected);
+        Assert.Empty(All());
+        Assert.Equal(8 * 1024 * 1024, new MetricsInbox(folder.State, store.Writer).MaxFileBytes);
+    }
+
+    [Fact]
+    public void Rejected_files_and_links_are_owner_only_whatever_their_producer_made_them()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        var bad = Drop("open.json", "{not json");
+        File.SetUnixFileMode(bad, (UnixFileMode)Convert.ToInt32("644", 8));
+        File.CreateSymbolicLink(Path.Combine(folder.State.MetricsInbox, "link.json"), "/etc/hostname");
+        var result = inbox.IngestPending();
+        Assert.Equal(2, result.Rejected.Count);
+        Assert.Contains(result.Rejected, file => file.File == "link.json" && file.Reason.Contains("symbolic link"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(inbox.RejectedFolder, "open.json")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(inbox.RejectedFolder, "open.json.reason")));
+    }
 }

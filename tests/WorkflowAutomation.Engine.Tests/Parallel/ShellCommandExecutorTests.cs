@@ -72,6 +72,27 @@ public sealed class ShellCommandExecutorTests
     }
 
     [Fact]
+    public void A_plain_program_whose_child_drops_the_token_and_holds_the_output_does_not_hold_its_worker()
+    {
+        var marker = $"12.{Random.Shared.Next(1000, 9999)}";
+        using var folder = new TempFolder();
+        // A script file keeps the command line free of shell syntax: the program is started directly.
+        var script = folder.File("escape.sh", $"env -u WORKFLOW_AUTOMATION_TREE sleep {marker} &\n");
+        var started = DateTime.UtcNow;
+        try
+        {
+            var outcome = Run($"sh {script}");
+
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), $"took {DateTime.UtcNow - started}");
+            Assert.Equal(0, outcome.ExitCode);
+        }
+        finally
+        {
+            LiveProcesses(marker).ForEach(pid => System.Diagnostics.Process.GetProcessById(pid).Kill());
+        }
+    }
+
+    [Fact]
     public void A_plain_program_started_directly_reports_exit_code_and_large_output()
     {
         Assert.Equal((ParallelTaskStatus.Failed, 1), (Run("false").Status, Run("false").ExitCode));

@@ -62,7 +62,7 @@ public sealed class DaemonApprovalGate(DaemonDatabase database, TimeProvider tim
             var current = Read(c, t, runId, step);
             if (current != ApprovalDecision.Pending)
             {
-                throw new WorkflowAutomationException("ApprovalNotPending", current is null ? ErrorKind.ObjectNotFound : ErrorKind.InvalidOperation,
+                throw new WorkflowAutomationException(ErrorIds.ApprovalNotPending, current is null ? ErrorKind.ObjectNotFound : ErrorKind.InvalidOperation,
                     current is null
                         ? $"Step '{step}' of run {runId} is not waiting for approval. Get-WorkflowRun -Id {runId} shows its steps."
                         : $"Step '{step}' of run {runId} was already {current.Value.ToString().ToLowerInvariant()}.");

@@ -32,7 +32,8 @@ public sealed class CircuitBreakerRegistry
 
     public TimeSpan BreakDuration { get; }
 
-    public static string StepName(string command) => "step:" + command.Trim();
+    /// <summary>A step's breaker: '&lt;workflow&gt;/&lt;step&gt;', short enough to type and to complete with Tab.</summary>
+    public static string StepName(string workflow, string step) => workflow + "/" + step;
 
     public static string WorkflowName(string workflow) => "workflow:" + workflow;
 
@@ -86,7 +87,7 @@ public sealed class CircuitBreakerRegistry
     }
 
     /// <summary>A failure counts; at the threshold (or in a half-open trial) the breaker opens.</summary>
-    public CircuitState RecordFailure(string name, CircuitBreakerKind kind, string? error)
+    public CircuitState RecordFailure(string name, CircuitBreakerKind kind, string? error, string? command = null)
     {
         lock (gate)
         {
@@ -96,14 +97,14 @@ public sealed class CircuitBreakerRegistry
             if (breaker is null)
             {
                 database.InTransaction((c, t) => c.Execute(
-                    "INSERT INTO breakers(name, kind, state, failures, changed_at) VALUES ($name, $kind, 'Closed', 0, $now)",
-                    t, ("$name", name), ("$kind", kind.ToString()), ("$now", Sql.Milliseconds(now))));
+                    "INSERT INTO breakers(name, kind, state, failures, changed_at, command) VALUES ($name, $kind, 'Closed', 0, $now, $command)",
+                    t, ("$name", name), ("$kind", kind.ToString()), ("$now", Sql.Milliseconds(now)), ("$command", command)));
                 breaker = Find(name)!;
             }
             var failures = breaker.Failures + 1;
             var opens = breaker.State == CircuitState.HalfOpen || (breaker.State == CircuitState.Closed && failures >= Threshold);
             var state = opens ? CircuitState.Open : breaker.State;
-            Update(name, state, failures, opens ? now : breaker.OpenedAt, now, error);
+            Update(name, state, failures, opens ? now : breaker.OpenedAt, now, error, command);
             return state;
         }
     }
@@ -128,21 +129,22 @@ public sealed class CircuitBreakerRegistry
 
     public CircuitBreakerInfo? Find(string name) => database.Use(c => Read(c, "WHERE name = $name", ("$name", name)).SingleOrDefault());
 
-    private void Update(string name, CircuitState state, int failures, DateTimeOffset? openedAt, DateTimeOffset? lastFailureAt, string? lastError) =>
+    private void Update(string name, CircuitState state, int failures, DateTimeOffset? openedAt, DateTimeOffset? lastFailureAt, string? lastError, string? command = null) =>
         database.InTransaction((c, t) => c.Execute(
             """
             UPDATE breakers SET state = $state, failures = $failures, opened_at = $opened,
-                last_failure_at = coalesce($failed, last_failure_at), last_error = coalesce($error, last_error), changed_at = $now
+                last_failure_at = coalesce($failed, last_failure_at), last_error = coalesce($error, last_error), changed_at = $now,
+                command = coalesce($command, command)
             WHERE name = $name
             """,
             t, ("$name", name), ("$state", state.ToString()), ("$failures", failures),
             ("$opened", openedAt is { } opened ? Sql.Milliseconds(opened) : null),
             ("$failed", lastFailureAt is { } failed ? Sql.Milliseconds(failed) : null),
-            ("$error", lastError), ("$now", Sql.Milliseconds(time.GetUtcNow()))));
+            ("$error", lastError), ("$command", command), ("$now", Sql.Milliseconds(time.GetUtcNow()))));
 
     private List<CircuitBreakerInfo> Read(SqliteConnection connection, string where, params (string, object?)[] parameters)
     {
-        using var command = connection.Command($"SELECT name, kind, state, failures, opened_at, last_failure_at, last_error FROM breakers {where}", null, parameters);
+        using var command = connection.Command($"SELECT name, kind, state, failures, opened_at, last_failure_at, last_error, command FROM breakers {where}", null, parameters);
         using var reader = command.ExecuteReader();
         var list = new List<CircuitBreakerInfo>();
         while (reader.Read())
@@ -159,6 +161,7 @@ public sealed class CircuitBreakerRegistry
                 HalfOpenAt = openedAt + BreakDuration,
                 LastFailureAt = Sql.Time(reader, 5),
                 LastError = Sql.Text(reader, 6),
+                Command = Sql.Text(reader, 7),
             });
         }
         return list;
@@ -167,5 +170,5 @@ public sealed class CircuitBreakerRegistry
 
 /// <summary>No breaker matches a name given to Reset-CircuitBreaker.</summary>
 public sealed class CircuitBreakerNotFoundException(string name, IEnumerable<string> known)
-    : WorkflowAutomationException("CircuitBreakerNotFound", ErrorKind.ObjectNotFound,
+    : WorkflowAutomationException(ErrorIds.CircuitBreakerNotFound, ErrorKind.ObjectNotFound,
         $"No circuit breaker is named '{name}'.{DidYouMean.Hint(name, known)} Get-CircuitBreaker lists them.");

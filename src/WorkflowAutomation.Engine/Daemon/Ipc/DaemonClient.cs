@@ -14,10 +14,13 @@ public sealed class DaemonClient : IDisposable
     private readonly Stream stream;
     private readonly SemaphoreSlim gate = new(1, 1);
 
+    private readonly string? token;
+
     private DaemonClient(Stream stream, StateDirectory state)
     {
         this.stream = stream;
         State = state;
+        token = ReadToken(new DaemonPaths(state));
     }
 
     public StateDirectory State { get; }
@@ -75,15 +78,20 @@ public sealed class DaemonClient : IDisposable
         await gate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
+            // Too large is said here, before anything is sent, rather than as a dropped connection.
+            var frame = IpcFraming.Encode(new IpcRequest { Op = op, Body = body is null ? null : IpcJson.ToElement(body), Token = token },
+                $"The request '{op}'");
             IpcResponse? response;
             try
             {
-                await IpcFraming.WriteAsync(stream, new IpcRequest { Op = op, Body = body is null ? null : IpcJson.ToElement(body) }, cancellation).ConfigureAwait(false);
+                await stream.WriteAsync(frame, cancellation).ConfigureAwait(false);
+                await stream.FlushAsync(cancellation).ConfigureAwait(false);
                 response = await IpcFraming.ReadAsync<IpcResponse>(stream, cancellation).ConfigureAwait(false);
             }
             catch (IOException exception)
             {
-                throw new DaemonNotRunningException(State.Root, exception);
+                // A daemon that refuses a connection (busy) answers why before it closes.
+                response = await TryReadRefusalAsync().ConfigureAwait(false) ?? throw new DaemonNotRunningException(State.Root, exception);
             }
             if (response is null)
             {
@@ -92,13 +100,39 @@ public sealed class DaemonClient : IDisposable
             if (!response.Ok)
             {
                 var kind = Enum.TryParse<ErrorKind>(response.Kind, out var parsed) ? parsed : ErrorKind.NotSpecified;
-                throw new WorkflowAutomationException(response.ErrorId ?? "DaemonRequestFailed", kind, response.Message ?? "The daemon reported an error.");
+                throw new WorkflowAutomationException(response.ErrorId ?? ErrorIds.DaemonRequestFailed, kind, response.Message ?? "The daemon reported an error.");
             }
             return IpcJson.FromElement<T>(response.Body);
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    private async Task<IpcResponse?> TryReadRefusalAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            return await IpcFraming.ReadAsync<IpcResponse>(stream, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or DaemonProtocolException or ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The daemon's token, sent with every request; null when it cannot be read (the daemon then refuses changes).</summary>
+    private static string? ReadToken(DaemonPaths paths)
+    {
+        try
+        {
+            return DaemonToken.Read(paths);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

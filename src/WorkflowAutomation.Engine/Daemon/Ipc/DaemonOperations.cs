@@ -1,3 +1,4 @@
+using WorkflowAutomation.Common;
 namespace WorkflowAutomation.Daemon.Ipc;
 
 /// <summary>The operation names of the daemon's protocol.</summary>
@@ -20,6 +21,8 @@ public sealed class SubmitRequest
     public required string Path { get; init; }
     public required string Yaml { get; init; }
     public Dictionary<string, string> Parameters { get; init; } = [];
+    /// <summary>-WorkingDirectory, absolute; null runs in the workflow's own folder.</summary>
+    public string? WorkingDirectory { get; init; }
 }
 
 /// <summary>Arguments naming a run (cancel), and how long to wait for it (wait).</summary>
@@ -56,6 +59,26 @@ public sealed class NameRequest
 /// <summary>Arguments of <see cref="DaemonOperations.Stop"/>.</summary>
 public sealed class StopRequest
 {
-    /// <summary>How long running steps may go on before they are interrupted.</summary>
+    /// <summary>A day: the longest grace period a stop accepts.</summary>
+    public const double MaxGraceSeconds = 86_400;
+
+    /// <summary>How long running steps may go on before they are interrupted (0 to <see cref="MaxGraceSeconds"/>).</summary>
     public double GraceSeconds { get; init; }
+}
+
+/// <summary>Checks of the numbers a request carries, so that none ends in an overflow deep inside the daemon.</summary>
+public static class IpcArguments
+{
+    /// <summary>A finite number of seconds from 0 to <paramref name="max"/>, or a DaemonRequestInvalid error naming the field and the range.</summary>
+    public static double Seconds(double value, string field, double max)
+    {
+        var limit = Math.Min(max, TimeSpan.MaxValue.TotalSeconds / 2);
+        if (!double.IsFinite(value) || value < 0 || value > limit)
+        {
+            throw new Common.WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, Common.ErrorKind.InvalidArgument,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{field} must be a number of seconds from 0 to {limit:0.##}; the request gave {value}."));
+        }
+        return value;
+    }
 }

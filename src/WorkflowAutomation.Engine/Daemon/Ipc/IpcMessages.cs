@@ -6,8 +6,20 @@ namespace WorkflowAutomation.Daemon.Ipc;
 /// <summary>One request to the daemon: an operation name and its arguments.</summary>
 public sealed class IpcRequest
 {
-    public required string Op { get; init; }
+    /// <summary>The operation; a request without one is answered with DaemonRequestInvalid.</summary>
+    public string? Op { get; init; }
+
     public JsonElement? Body { get; init; }
+
+    /// <summary>The daemon's token (from the state directory): required for every operation that changes state.</summary>
+    public string? Token { get; init; }
+}
+
+/// <summary>Whether an operation changes state, and so needs the daemon's token.</summary>
+public enum IpcAccess
+{
+    ReadOnly,
+    ChangesState,
 }
 
 /// <summary>The daemon's answer: a result, or the error a cmdlet turns back into an error record.</summary>

@@ -20,6 +20,8 @@ public sealed class QueuedRun
     public required string RunId { get; init; }
     public required string Workflow { get; init; }
     public string? SourcePath { get; init; }
+    /// <summary>-WorkingDirectory of Submit-Workflow; null runs in the workflow's own folder.</summary>
+    public string? WorkingDirectory { get; init; }
     /// <summary>The YAML text of the definition at submission.</summary>
     public required string Definition { get; init; }
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();

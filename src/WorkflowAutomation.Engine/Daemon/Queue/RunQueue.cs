@@ -12,21 +12,21 @@ namespace WorkflowAutomation.Daemon;
 /// </summary>
 public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
 {
-    private const string Columns = "run_id, workflow, source_path, definition, parameters, origin, status, submitted_at, started_at, finished_at, outcome, attempts";
+    private const string Columns = "run_id, workflow, source_path, definition, parameters, origin, status, submitted_at, started_at, finished_at, outcome, attempts, working_directory";
 
     /// <summary>
     /// Commits a new run; returns only once it is durable. <paramref name="alongside"/> runs in
     /// the same transaction (a schedule records the occurrence it ran, all or nothing).
     /// </summary>
     public QueuedRun Enqueue(string runId, string workflow, string? sourcePath, string definition, IReadOnlyDictionary<string, string> parameters, string origin,
-        Action<SqliteConnection, SqliteTransaction>? alongside = null)
+        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
     {
         var now = time.GetUtcNow();
         database.InTransaction((c, t) =>
         {
             c.Execute(
-                "INSERT INTO queue(run_id, workflow, source_path, definition, parameters, origin, status, submitted_at) VALUES ($id, $workflow, $path, $definition, $parameters, $origin, 'Queued', $at)",
-                t, ("$id", runId), ("$workflow", workflow), ("$path", sourcePath), ("$definition", definition),
+                "INSERT INTO queue(run_id, workflow, source_path, definition, parameters, origin, status, submitted_at, working_directory) VALUES ($id, $workflow, $path, $definition, $parameters, $origin, 'Queued', $at, $folder)",
+                t, ("$folder", workingDirectory), ("$id", runId), ("$workflow", workflow), ("$path", sourcePath), ("$definition", definition),
                 ("$parameters", JsonSerializer.Serialize(parameters)), ("$origin", origin), ("$at", Sql.Milliseconds(now)));
             alongside?.Invoke(c, t);
         });
@@ -99,6 +99,7 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
                 FinishedAt = Sql.Time(reader, 9),
                 Outcome = Sql.Text(reader, 10),
                 Starts = reader.GetInt32(11),
+                WorkingDirectory = Sql.Text(reader, 12),
             });
         }
         return runs;

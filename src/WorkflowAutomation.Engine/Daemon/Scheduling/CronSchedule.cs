@@ -15,7 +15,7 @@ public static class CronSchedule
         }
         catch (CronFormatException exception)
         {
-            throw new WorkflowAutomationException("ScheduleInvalid", ErrorKind.InvalidData,
+            throw new WorkflowAutomationException(ErrorIds.ScheduleInvalid, ErrorKind.InvalidData,
                 $"'{text}' is not a valid cron expression: {exception.Message} Use five fields (minute hour day month weekday), or six with seconds first.", exception);
         }
     }
@@ -23,7 +23,7 @@ public static class CronSchedule
     public static TimeZoneInfo Zone(string? id) =>
         string.IsNullOrWhiteSpace(id) ? TimeZoneInfo.Utc
         : TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone
-        : throw new WorkflowAutomationException("ScheduleInvalid", ErrorKind.InvalidData, $"'{id}' is not a time zone known on this machine.");
+        : throw new WorkflowAutomationException(ErrorIds.ScheduleInvalid, ErrorKind.InvalidData, $"'{id}' is not a time zone known on this machine.");
 
     /// <summary>The next occurrence strictly after a moment.</summary>
     public static DateTimeOffset? Next(string cron, string? zone, DateTimeOffset after) =>

@@ -17,7 +17,7 @@ public sealed class ScheduleStore(DaemonDatabase database, TimeProvider time)
     {
         if (string.IsNullOrWhiteSpace(definition.Schedule))
         {
-            throw new WorkflowAutomationException("ScheduleMissing", ErrorKind.InvalidData,
+            throw new WorkflowAutomationException(ErrorIds.ScheduleMissing, ErrorKind.InvalidData,
                 $"'{path}' has no 'schedule:' key. Add a cron expression such as schedule: '*/15 * * * *' to the workflow.");
         }
         CronSchedule.Parse(definition.Schedule);

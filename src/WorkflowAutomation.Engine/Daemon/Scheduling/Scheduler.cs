@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using WorkflowAutomation.Workflows;
+using WorkflowAutomation.Common;
 
 namespace WorkflowAutomation.Daemon;
 
@@ -45,7 +46,7 @@ public sealed class Scheduler(ScheduleStore schedules, Func<WorkflowDefinition, 
             {
                 var text = File.ReadAllText(schedule.Path);
                 var definition = WorkflowParser.Parse(text, schedule.Path, parseOptions) is { Definition: { } parsed } ? parsed
-                    : throw new Common.WorkflowAutomationException("WorkflowYamlInvalid", Common.ErrorKind.InvalidData, $"{schedule.Path} is no longer a valid workflow; run Test-WorkflowDefinition -Path {schedule.Path} -Detailed.");
+                    : throw new Common.WorkflowAutomationException(ErrorIds.WorkflowYamlInvalid, Common.ErrorKind.InvalidData, $"{schedule.Path} is no longer a valid workflow; run Test-WorkflowDefinition -Path {schedule.Path} -Detailed.");
                 var run = enqueue(definition, text, "schedule:" + schedule.Name, (c, t) => ScheduleStore.MarkRun(c, t, schedule.Name, occurrence));
                 log.Info($"Schedule '{schedule.Name}' queued run {run.Id} for {occurrence:u}");
                 queued.Add(run);

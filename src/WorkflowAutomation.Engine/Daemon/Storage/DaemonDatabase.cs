@@ -27,6 +27,8 @@ public sealed class DaemonDatabase : IDisposable
         OwnerOnly.RestrictFile(path);
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;");
         Migrate();
+        AddColumnIfMissing("breakers", "command", "TEXT");
+        AddColumnIfMissing("queue", "working_directory", "TEXT");
     }
 
     public string Path { get; }
@@ -70,6 +72,19 @@ public sealed class DaemonDatabase : IDisposable
         using var command = c.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteNonQuery();
+    });
+
+    /// <summary>A column added after a table was first created: older files get it on open (no data is lost).</summary>
+    private void AddColumnIfMissing(string table, string column, string type) => Use(c =>
+    {
+        using var command = c.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+        if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            command.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+            command.ExecuteNonQuery();
+        }
+        return 0;
     });
 
     private void Migrate()

@@ -44,6 +44,12 @@ public sealed class MetricsCollectorService : IDisposable
     /// <summary>The failure of the most recent failing tick, or null.</summary>
     public Exception? LastError { get; private set; }
 
+    /// <summary>When the tick now running started; null between ticks. A tick that never ends stalls all collection.</summary>
+    public DateTimeOffset? TickStartedAt { get; private set; }
+
+    /// <summary>The inbox this service ingests, if any.</summary>
+    public MetricsInbox? Inbox => inbox;
+
     /// <summary>What the last inbox pass did (null before the first, or without an inbox).</summary>
     public InboxResult? LastInboxResult { get; private set; }
 
@@ -84,6 +90,7 @@ public sealed class MetricsCollectorService : IDisposable
         {
             return;
         }
+        TickStartedAt = time.GetUtcNow();
         try
         {
             collector.Collect();
@@ -99,6 +106,7 @@ public sealed class MetricsCollectorService : IDisposable
         }
         finally
         {
+            TickStartedAt = null;
             Volatile.Write(ref running, 0);
         }
     }

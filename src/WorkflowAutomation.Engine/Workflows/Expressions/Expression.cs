@@ -406,7 +406,7 @@ public static class Expression
 
 /// <summary>An expression in a condition or a <c>${{ }}</c> could not be evaluated.</summary>
 public class ExpressionException(string message)
-    : WorkflowAutomationException("WorkflowExpressionInvalid", ErrorKind.InvalidData, message);
+    : WorkflowAutomationException(ErrorIds.WorkflowExpressionInvalid, ErrorKind.InvalidData, message);
 
 /// <summary>An expression is longer or nests deeper than <see cref="Expression"/> allows; the message says which bound.</summary>
 public sealed class ExpressionLimitException(string message) : ExpressionException(message);

@@ -4,7 +4,7 @@ namespace WorkflowAutomation.Workflows.Parsing;
 internal static class WorkflowKeys
 {
     public static readonly string[] Workflow =
-        ["name", "description", "execution_mode", "max_parallel", "inputs", "env", "schedule", "time_zone", "steps", "notifications", "strict"];
+        ["name", "description", "execution_mode", "max_parallel", "inputs", "env", "schedule", "time_zone", "steps", "notifications", "strict", "working_directory"];
 
     public static readonly string[] WorkflowRequired = ["name", "steps"];
 
@@ -16,7 +16,7 @@ internal static class WorkflowKeys
 
     public static readonly string[] StepRequired = ["name", "command"];
 
-    public static readonly string[] Input = ["type", "default", "required", "description"];
+    public static readonly string[] Input = ["type", "default", "required", "description", "secret"];
 
     public static readonly string[] Notifications = ["webhook", "email"];
 }

@@ -24,6 +24,7 @@ internal sealed class WorkflowSource
     public WorkflowNotifications? Notifications { get; set; }
     /// <summary>'strict: true': interpolating a value into a command is an error, not a warning.</summary>
     public bool Strict { get; set; }
+    public string? WorkingDirectory { get; set; }
     /// <summary>Inputs with the node of their name, for warnings.</summary>
     public Dictionary<string, YamlScalarNode> InputNodes { get; } = new(StringComparer.Ordinal);
 }
@@ -87,6 +88,9 @@ internal sealed partial class WorkflowReader(YamlValues values)
                 case "strict":
                     source.Strict = values.Boolean(value, "'strict'") ?? false;
                     break;
+                case "working_directory":
+                    source.WorkingDirectory = values.Text(value, "The workflow's 'working_directory'", required: true);
+                    break;
             }
         }
         return source;
@@ -140,6 +144,7 @@ internal sealed partial class WorkflowReader(YamlValues values)
             Default = entries.TryGetValue("default", out var defaultEntry) ? ReadDefault(defaultEntry.Value, type, owner) : null,
             Required = entries.TryGetValue("required", out var required) && (values.Boolean(required.Value, $"'required' of {owner}") ?? false),
             Description = entries.TryGetValue("description", out var description) ? values.Text(description.Value, $"'description' of {owner}") : null,
+            Secret = entries.TryGetValue("secret", out var secret) && (values.Boolean(secret.Value, $"'secret' of {owner}") ?? false),
         };
     }
 
