@@ -80,3 +80,28 @@ Write-Host "Status: $($gated.Status); error $($gateError[0].FullyQualifiedErrorI
 
 Write-Section 'Get-WorkflowRun: the history'
 Get-WorkflowRun | Format-Table | Out-Host
+
+Write-Section 'Invoke-ParallelBatch: a prioritised batch file (priority:command, 1 runs first)'
+$batch = Join-Path $env:WORKFLOW_AUTOMATION_HOME 'nightly.batch'
+Set-Content -Path $batch -Value @(
+    '# priority:command'
+    '1:echo compile'
+    '2:sh -c "sleep 0.2; echo unit tests"'
+    '2:sh -c "sleep 0.2; echo lint"'
+    '5:echo package'
+    '9:sh -c "echo flaky >&2; exit 3"'
+)
+Invoke-ParallelBatch -Path $batch -ThrottleLimit 2 -ErrorAction SilentlyContinue | Format-Table | Out-Host
+
+Write-Section 'Invoke-ParallelBatch -ScriptBlock: outputs in input order, like ForEach-Object -Parallel'
+(1..10 | Invoke-ParallelBatch -ScriptBlock { $_ * $_ }) -join ', ' | Out-Host
+
+Write-Section 'Metrics: record, query and pipe into other cmdlets'
+$now = [DateTimeOffset]::UtcNow
+0..59 | ForEach-Object {
+    [pscustomobject]@{ Name = 'demo.latency_ms'; Value = 40 + 10 * [math]::Sin($_ / 6); Timestamp = $now.AddSeconds($_ - 60); Tags = 'service=api' }
+} | Write-WorkflowMetric
+Get-WorkflowMetric -Name demo.latency_ms -Start $now.AddMinutes(-2).LocalDateTime | Measure-Object Value -Average -Minimum -Maximum |
+    Select-Object Count, Average, Minimum, Maximum | Format-Table | Out-Host
+Get-WorkflowMetric -ListAvailable | Format-Table | Out-Host
+Export-WorkflowMetric -Format Prometheus -Name demo.latency_ms | Out-Host
