@@ -13,7 +13,7 @@
 param(
     # The tasks to run, in order.
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Help', 'Test', 'Package', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Help', 'Test', 'Package', 'Demo', 'Bench', 'Clean', 'Pipeline')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -23,7 +23,18 @@ param(
     [string] $PesterFilter = '*',
 
     # Lists the tasks and their synopses.
-    [switch] $List
+    [switch] $List,
+
+    # Test: runs only these parts of the suite (the CI matrix runs one part a cell).
+    [ValidateSet('Engine', 'Workflows', 'Parallel', 'Metrics', 'Daemon', 'Dashboard', 'Hermetic', 'Chaos')]
+    [string[]] $Component,
+    # Test: tests what is already built (out/WorkflowAutomation, out/repository and the test
+    # projects: a CI artifact or a pipeline's build step); compiles nothing.
+    [switch] $NoBuild,
+    # Test: narrows the xunit tests too (a dotnet test --filter expression).
+    [string] $XunitFilter,
+    # Pipeline: gates of examples/pipeline.yaml approved in advance (deploy_prod), for unattended runs.
+    [string[]] $Approve
 )
 
 $ErrorActionPreference = 'Stop'
@@ -70,6 +81,7 @@ function Task-Build {
     $formats | Copy-Item -Destination $ModuleOut
     Write-Manifest -Formats $formats.Name
     Task-Help
+    Write-ReleaseMetadata
     Write-Host "Built $ModuleOut"
     Write-Host "Load it in a pwsh session with: Import-Module '$ModuleOut/WorkflowAutomation.psd1'"
 }
@@ -96,16 +108,19 @@ function Task-Help {
 }
 
 function Task-Test {
-    # Synopsis: Build and package, then run xunit and Pester; end with one line 'N passed, N failed'.
-    Task-Build
-    Task-Package
-    $results = Join-Path $Out 'test-results'
+    # Synopsis: Build and package, then run xunit and Pester (or one -Component); end with one line 'N passed, N failed'.
+    if (-not $NoBuild) {
+        Task-Build
+        Task-Package
+    }
+    $selection = Select-TestRun
+    $results = $selection.ResultsPath
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
     New-Item -ItemType Directory -Force $results | Out-Null
 
     $xunitFailedToRun = $false
-    foreach ($project in Get-ChildItem "$Root/tests" -Recurse -Filter '*.Tests.csproj') {
-        & dotnet test $project.FullName -c $Configuration --nologo --logger "trx;LogFileName=$($project.BaseName).trx" --logger 'console;verbosity=minimal' --results-directory $results
+    foreach ($run in $selection.Xunit) {
+        & dotnet test $run.Project @($run.Arguments) -c $Configuration --nologo --logger "trx;LogFileName=$($run.Name).trx" --logger 'console;verbosity=minimal' --results-directory $results
         if ($LASTEXITCODE -ne 0) { $xunitFailedToRun = $true }
     }
     $xunit = @{ Passed = 0; Failed = 0 }
@@ -116,14 +131,19 @@ function Task-Test {
     }
     if ($xunitFailedToRun -and $xunit.Failed -eq 0) { $xunit.Failed = 1; Write-Warning 'dotnet test failed without a failing test (build or host failure).' }
 
-    $pesterSummary = Join-Path $results 'pester.json'
-    # Passed through the environment: pwsh would expand a bare '*' argument into file names.
-    $env:WORKFLOW_AUTOMATION_PESTER_FILTER = $PesterFilter
-    & $Pwsh -NoProfile -NonInteractive -File "$Root/tests/Pester/Invoke-PesterSuite.ps1" -ModulePath $ModuleOut -PesterPath (Get-PesterPath) -SummaryPath $pesterSummary
-    $pester = if (Test-Path $pesterSummary) { Get-Content $pesterSummary -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    $pester = [pscustomobject]@{ Passed = 0; Failed = 0 }
+    if ($selection.PesterFilter) {
+        $pesterSummary = Join-Path $results 'pester.json'
+        # Passed through the environment: pwsh would expand a bare '*' argument into file names.
+        $env:WORKFLOW_AUTOMATION_PESTER_FILTER = $selection.PesterFilter
+        & $Pwsh -NoProfile -NonInteractive -File "$Root/tests/Pester/Invoke-PesterSuite.ps1" -ModulePath $ModuleOut -PesterPath (Get-PesterPath) -SummaryPath $pesterSummary
+        $pester = if (Test-Path $pesterSummary) { Get-Content $pesterSummary -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    }
 
     $passed = $xunit.Passed + $pester.Passed
-    $failed = $xunit.Failed + $pester.Failed
+    $failed = $xunit.Failed + $pester.Failed + $selection.Problems.Count
+    $selection.Problems | ForEach-Object { Write-Host "FAILED: $_" }
+    if ($passed + $failed -eq 0) { Write-Host 'FAILED: the selection ran no test.'; $failed = 1 }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
@@ -131,9 +151,10 @@ function Task-Test {
 
 function Get-PesterPath {
     # Pester comes from NuGet through a restore (PackageDownload), never from a gallery.
-    Invoke-Native dotnet @('restore', "$Root/tests/Pester/PesterRestore.proj", '--nologo', '-v', 'quiet')
     $cache = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
     $psd1 = Join-Path $cache.Trim() 'pester/5.7.1/tools/Pester.psd1'
+    # Restored once: parallel test runs (the pipeline's component steps) must not restore at the same time.
+    if (-not (Test-Path $psd1)) { Invoke-Native dotnet @('restore', "$Root/tests/Pester/PesterRestore.proj", '--nologo', '-v', 'quiet') }
     if (-not (Test-Path $psd1)) { throw "Pester was not restored to $psd1." }
     $psd1
 }
@@ -185,6 +206,110 @@ function Task-Clean {
     # Synopsis: Remove out/ (build output, test results, packages).
     Remove-Item $Out -Recurse -Force -ErrorAction Ignore
     Write-Host "Removed $Out"
+}
+
+# --- Test parts, release metadata and the local pipeline (Test -Component, Build, Pipeline) ---
+
+function Select-TestRun {
+    # What a Test runs: every test project and Pester file, or the parts -Component names (tests/Components.psd1).
+    $noBuild = @(if ($NoBuild) { '--no-build' })
+    $problems = [System.Collections.Generic.List[string]]::new()
+    $withFilter = {
+        param([string[]] $clauses)
+        $all = @($clauses | Where-Object { $_ }) + @(if ($XunitFilter) { $XunitFilter })
+        if ($all) { '--filter', (($all | ForEach-Object { "($_)" }) -join '&') }
+    }
+    if (-not $Component) {
+        $xunit = Get-ChildItem "$Root/tests" -Recurse -Filter '*.Tests.csproj' | ForEach-Object {
+            @{ Project = $_.FullName; Name = $_.BaseName; Arguments = $noBuild + @(& $withFilter @()) }
+        }
+        return [pscustomobject]@{ ResultsPath = Join-Path $Out 'test-results'; Xunit = @($xunit); PesterFilter = $PesterFilter; Problems = $problems }
+    }
+    # WORKFLOW_AUTOMATION_TEST_COMPONENTS names another parts file (the suite checks an empty part with it).
+    $parts = Import-PowerShellDataFile ($env:WORKFLOW_AUTOMATION_TEST_COMPONENTS ?? "$Root/tests/Components.psd1")
+    $folders = [System.Collections.Generic.List[string]]::new()
+    $pesterFiles = [System.Collections.Generic.List[string]]::new()
+    $hosted = $false
+    foreach ($name in $Component) {
+        $part = $parts[$name]
+        $present = @($part.Xunit | Where-Object { Get-ChildItem "$Root/tests/WorkflowAutomation.Engine.Tests/$_" -Recurse -Filter *.cs -ErrorAction Ignore })
+        $files = @($part.Pester | ForEach-Object { Get-ChildItem "$Root/tests/Pester" -Filter "$_*.Tests.ps1" } | ForEach-Object Name)
+        if (-not $present -and -not $files -and -not $part['Hosted']) {
+            $problems.Add("component $name has no tests yet (no tests/WorkflowAutomation.Engine.Tests/$($part.Xunit -join '|')/*.cs, no tests/Pester/$($part.Pester -join '|')*.Tests.ps1).")
+        }
+        $present | ForEach-Object { $folders.Add($_) }
+        $files | Where-Object { $_ -like "$PesterFilter.Tests.ps1" } | ForEach-Object { $pesterFiles.Add($_ -replace '\.Tests\.ps1$', '') }
+        $hosted = $hosted -or [bool]$part['Hosted']
+    }
+    $xunit = @()
+    if ($folders.Count) {
+        # Namespaces end in .Tests.<Folder> (WorkflowAutomation.Tests.Daemon, WorkflowAutomation.Engine.Tests.Architecture);
+        # the trailing dot keeps 'Daemon' from matching a namespace 'DaemonX'.
+        $namespaces = ($folders | ForEach-Object { "FullyQualifiedName~.Tests.$_." }) -join '|'
+        $xunit += @{ Project = "$Root/tests/WorkflowAutomation.Engine.Tests"; Name = 'WorkflowAutomation.Engine.Tests'; Arguments = $noBuild + @(& $withFilter $namespaces) }
+    }
+    if ($hosted) {
+        $xunit += @{ Project = "$Root/tests/WorkflowAutomation.PowerShell.Tests"; Name = 'WorkflowAutomation.PowerShell.Tests'; Arguments = $noBuild + @(& $withFilter @()) }
+    }
+    [pscustomobject]@{
+        # WORKFLOW_AUTOMATION_TEST_RESULTS: a pipeline keeps its parts' results in its own folder.
+        ResultsPath  = $env:WORKFLOW_AUTOMATION_TEST_RESULTS ?? (Join-Path $Out "test-results/$($Component -join '-')")
+        Xunit        = $xunit
+        PesterFilter = ($pesterFiles | Sort-Object -Unique) -join ','
+        Problems     = $problems
+    }
+}
+
+function Task-Pipeline {
+    # Synopsis: Run examples/pipeline.yaml: build, test each part, package, deploy to dev/staging/prod feeds in out/pipeline.
+    if (-not (Test-Path (Join-Path $ModuleOut 'WorkflowAutomation.psd1'))) { Task-Build }
+    # The pipeline rebuilds out/WorkflowAutomation, so it runs from a copy of the module.
+    $runner = Join-Path $Out 'pipeline/runner'
+    Remove-Item $runner -Recurse -Force -ErrorAction Ignore
+    New-Item -ItemType Directory -Force $runner | Out-Null
+    Copy-Item $ModuleOut $runner -Recurse
+    # Not -NonInteractive: in a console the approval gate before prod asks.
+    $approvals = @(if ($Approve) { '-Approve'; $Approve -join ',' })
+    & $Pwsh -NoProfile -File "$Root/tools/release/Invoke-Pipeline.ps1" -ModulePath (Join-Path $runner 'WorkflowAutomation') -WorkPath (Join-Path $Out 'pipeline') @approvals
+    if ($LASTEXITCODE -ne 0) { throw 'The pipeline did not succeed.' }
+}
+
+function Get-ReleaseVersion {
+    # version.txt: the one version source, such as 1.2.0 or 1.2.0-rc1 (a prerelease label of letters and digits).
+    $text = (Get-Content "$Root/version.txt" -Raw).Trim()
+    if ($text -notmatch '^(?<version>\d+\.\d+\.\d+)(-(?<label>[A-Za-z][A-Za-z0-9]*))?$') {
+        throw "version.txt: '$text' is not a version such as 1.2.0 or 1.2.0-rc1 (a prerelease label of letters and digits only, as PowerShell galleries require)."
+    }
+    [pscustomobject]@{ Text = $text; Version = $Matches.version; Prerelease = $Matches['label'] }
+}
+
+function Get-ReleaseNote([string] $Version) {
+    # The CHANGELOG.md section of a version (Keep a Changelog: '## [1.2.0] - 2026-12-01').
+    $lines = Get-Content "$Root/CHANGELOG.md"
+    $start = [array]::FindIndex([string[]]$lines, [Predicate[string]] { param($l) $l -match "^## \[$([regex]::Escape($Version))\]" })
+    if ($start -lt 0) { throw "CHANGELOG.md has no section '## [$Version] - <date>': add one for the version in version.txt." }
+    $body = $lines[($start + 1)..($lines.Count - 1)]
+    $end = [array]::FindIndex([string[]]$body, [Predicate[string]] { param($l) $l -match '^## |^\[[^\]]+\]:' })
+    (($end -lt 0 ? $body : $body[0..([Math]::Max(0, $end - 1))]) -join "`n").Trim()
+}
+
+function Write-ReleaseMetadata {
+    # Stamps version.txt, its changelog section and the file list into the built manifest; ships the licence.
+    $release = Get-ReleaseVersion
+    Copy-Item "$Root/LICENSE" $ModuleOut
+    $manifest = Join-Path $ModuleOut 'WorkflowAutomation.psd1'
+    $notes = (Get-ReleaseNote $release.Version) -replace "'", "''"
+    # Every file the package carries, so a stray file shows as unlisted (Test-GalleryReadiness.ps1).
+    $files = Get-ChildItem $ModuleOut -Recurse -File | ForEach-Object { [IO.Path]::GetRelativePath($ModuleOut, $_.FullName) -replace '\\', '/' } |
+        Sort-Object
+    $fileList = "    FileList             = @(`n$(($files | ForEach-Object { "        '$_'" }) -join ",`n")`n    )`n    PrivateData"
+    $prerelease = $release.Prerelease ? "            Prerelease   = '$($release.Prerelease)'`n" : ''
+    (Get-Content $manifest -Raw) `
+        -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$($release.Version)'" `
+        -replace "ReleaseNotes\s*=\s*''", "ReleaseNotes = '$($notes -replace '\$', '$$$$')'" `
+        -replace "(?m)^\s*Prerelease\s*=\s*''\r?\n", $prerelease `
+        -replace '(?m)^    PrivateData', ($fileList -replace '\$', '$$$$') |
+        Set-Content $manifest
 }
 
 if ($List) {

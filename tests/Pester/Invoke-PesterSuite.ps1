@@ -13,7 +13,9 @@ Import-Module $PesterPath
 # Test files import the module from here; each test file runs against its own state directory.
 $env:WORKFLOW_AUTOMATION_TEST_MODULE = Join-Path $ModulePath 'WorkflowAutomation.psd1'
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" | ForEach-Object FullName)
+# One wildcard or several, comma-separated (build.ps1 Test -Component passes the part's files).
+$configuration.Run.Path = @($Filter -split ',' | ForEach-Object { Get-ChildItem $PSScriptRoot -Filter "$($_.Trim()).Tests.ps1" } |
+    Sort-Object FullName -Unique | ForEach-Object FullName)
 $configuration.Run.PassThru = $true
 $configuration.Output.RenderMode = 'Plaintext'
 $configuration.Output.Verbosity = 'Normal'

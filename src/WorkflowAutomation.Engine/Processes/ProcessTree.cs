@@ -56,18 +56,24 @@ public static class ProcessTree
         var marker = Encoding.UTF8.GetBytes($"{variable}={value}\0");
         var self = Environment.ProcessId;
         var killed = 0;
-        // Twice: a process may fork between the scan and the kill.
-        for (var pass = 0; pass < 2; pass++)
+        // Again after a kill: a process may have forked between the scan and the signal. A scan
+        // that finds nothing (the usual step end) is not repeated; it reads every process's
+        // environment, which is most of a short step's cost on a busy machine.
+        int found;
+        do
         {
+            found = 0;
             foreach (var folder in Directory.EnumerateDirectories("/proc"))
             {
                 if (int.TryParse(Path.GetFileName(folder), out var pid) && pid != self && Carries(folder, marker)
                     && SendSignal(pid, SigKill) == 0)
                 {
-                    killed++;
+                    found++;
                 }
             }
+            killed += found;
         }
+        while (found > 0 && killed < 100_000);
         return killed;
     }
 

@@ -114,12 +114,15 @@ internal sealed class StepContainment : IDisposable
     /// </summary>
     public void Sweep()
     {
-        ProcessTree.KillByToken(token);
         if (cgroup is not null)
         {
+            // The cgroup holds every descendant whatever it did to its environment: no need to
+            // read every process's environment for the token as well.
             KillCgroup(cgroup);
+            return;
         }
-        else if (OperatingSystem.IsLinux() && Volatile.Read(ref subreaperSet) == 1)
+        ProcessTree.KillByToken(token);
+        if (OperatingSystem.IsLinux() && Volatile.Read(ref subreaperSet) == 1)
         {
             KillAdoptedOrphans();
         }
