@@ -60,6 +60,7 @@ function Task-Build {
     # Synopsis: Compile and assemble the module into out/WorkflowAutomation.
     $publish = Join-Path $Out 'publish'
     Remove-Item $publish, $ModuleOut -Recurse -Force -ErrorAction Ignore
+    Restore-DashboardAssets
     Invoke-Native dotnet @('publish', "$Root/src/WorkflowAutomation.PowerShell", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'quiet')
 
     $dependencies = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'Dependencies')
@@ -77,6 +78,7 @@ function Task-Build {
             Copy-Item "$native/*" $target
         }
     }
+    Copy-DashboardNotices
     $formats = Get-ChildItem "$Root/module" -Filter *.Format.ps1xml | Sort-Object Name
     $formats | Copy-Item -Destination $ModuleOut
     Write-Manifest -Formats $formats.Name
@@ -85,6 +87,43 @@ function Task-Build {
     Write-Host "Built $ModuleOut"
     Write-Host "Load it in a pwsh session with: Import-Module '$ModuleOut/WorkflowAutomation.psd1'"
 }
+
+# --- Dashboard: front-end packages, their licences, and the browser-test tools ---------------
+$DashboardWeb = Join-Path $Root 'src/WorkflowAutomation.Engine/Dashboard/web'
+
+function Install-AptPackage([string] $Command, [string[]] $Packages) {
+    # CI starts on a bare Debian machine as root; elsewhere the caller says how to install.
+    if (Get-Command $Command -ErrorAction Ignore) { return $true }
+    if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0') {
+        Write-Host "Installing $($Packages -join ', ') with apt-get"
+        & apt-get update -qq | Out-Null
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get install -y -qq --no-install-recommends @Packages | Out-Null
+    }
+    [bool](Get-Command $Command -ErrorAction Ignore)
+}
+
+function Restore-DashboardAssets {
+    # uPlot, pinned by package-lock.json, embedded into the engine assembly by its csproj.
+    if (-not (Install-AptPackage npm @('nodejs', 'npm'))) { throw 'npm is needed to build the dashboard: install Node.js (apt-get install nodejs npm).' }
+    Push-Location $DashboardWeb
+    try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+}
+
+function Copy-DashboardNotices {
+    $notices = New-Item -ItemType Directory -Force (Join-Path $ModuleOut 'ThirdPartyNotices')
+    Copy-Item (Join-Path $DashboardWeb 'node_modules/uplot/LICENSE') (Join-Path $notices 'uPlot.LICENSE.txt')
+}
+
+function Initialize-BrowserTests {
+    # Headless Chromium (Debian's), Playwright's driver for it, and Prometheus for the scrape test.
+    # Missing tools make those tests fail with how to install them; they never skip.
+    $null = Install-AptPackage chromium @('chromium', 'chromium-driver', 'fonts-dejavu-core')
+    $null = Install-AptPackage prometheus @('prometheus')
+    Push-Location (Join-Path $Root 'tests/Browser')
+    try { Invoke-Native npm @('ci', '--no-audit', '--no-fund', '--loglevel=error') } finally { Pop-Location }
+}
+# -----------------------------------------------------------------------------------------------
 
 function Write-Manifest([string[]] $Formats) {
     # The cmdlet list comes from the [Cmdlet(...)] attributes, so adding a command needs no manifest edit.
@@ -107,8 +146,30 @@ function Task-Help {
     if ($LASTEXITCODE -ne 0) { throw 'Help generation failed.' }
 }
 
+function Install-HermeticTestTools {
+    # The hermetic environment tests drive real npm, pip (into a venv) and bubblewrap; a CI
+    # machine starts with only the .NET SDK, so as root on Debian they come from apt.
+    if ($IsWindows) { return }
+    $missing = @()
+    if (-not (Get-Command npm -ErrorAction Ignore)) { $missing += 'nodejs', 'npm' }
+    if (-not (Get-Command python3 -ErrorAction Ignore)) { $missing += 'python3', 'python3-venv', 'python3-pip' }
+    else {
+        & python3 -c 'import venv' 2>$null; if ($LASTEXITCODE -ne 0) { $missing += 'python3-venv' }
+        & python3 -m pip --version 2>$null | Out-Null; if ($LASTEXITCODE -ne 0) { $missing += 'python3-pip' }
+    }
+    if (-not (Get-Command bwrap -ErrorAction Ignore)) { $missing += 'bubblewrap' }
+    if ($missing.Count -eq 0) { return }
+    if ((& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Warning "The hermetic tests need $($missing -join ', '): install them (they fail, saying so, without them)."
+        return
+    }
+    Invoke-Native apt-get @('update', '-qq')
+    Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300') + $missing)
+}
+
 function Task-Test {
     # Synopsis: Build and package, then run xunit and Pester (or one -Component); end with one line 'N passed, N failed'.
+    Install-HermeticTestTools
     if (-not $NoBuild) {
         Task-Build
         Task-Package
@@ -133,6 +194,8 @@ function Task-Test {
 
     $pester = [pscustomobject]@{ Passed = 0; Failed = 0 }
     if ($selection.PesterFilter) {
+        # The browser tests' tools, when the selection includes them.
+        if ('DashboardBrowser' -like $selection.PesterFilter) { Initialize-BrowserTests }
         $pesterSummary = Join-Path $results 'pester.json'
         # Passed through the environment: pwsh would expand a bare '*' argument into file names.
         $env:WORKFLOW_AUTOMATION_PESTER_FILTER = $selection.PesterFilter
@@ -238,7 +301,7 @@ function Select-TestRun {
             $problems.Add("component $name has no tests yet (no tests/WorkflowAutomation.Engine.Tests/$($part.Xunit -join '|')/*.cs, no tests/Pester/$($part.Pester -join '|')*.Tests.ps1).")
         }
         $present | ForEach-Object { $folders.Add($_) }
-        $files | Where-Object { $_ -like "$PesterFilter.Tests.ps1" } | ForEach-Object { $pesterFiles.Add($_ -replace '\.Tests\.ps1$', '') }
+        $files | Where-Object { $_ -like "$PesterFilter.Tests.ps1" } | ForEach-Object { $pesterFiles.Add(($_ -replace '\.Tests\.ps1$', '')) }
         $hosted = $hosted -or [bool]$part['Hosted']
     }
     $xunit = @()

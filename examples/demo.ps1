@@ -105,3 +105,26 @@ Get-WorkflowMetric -Name demo.latency_ms -Start $now.AddMinutes(-2).LocalDateTim
     Select-Object Count, Average, Minimum, Maximum | Format-Table | Out-Host
 Get-WorkflowMetric -ListAvailable | Format-Table | Out-Host
 Export-WorkflowMetric -Format Prometheus -Name demo.latency_ms | Out-Host
+
+Write-Section 'The daemon: a queued run, its dashboard, and the API a script uses'
+# A free loopback port, so the demo never collides with a dashboard already on 8080.
+$probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $probe.Start()
+$port = $probe.LocalEndpoint.Port; $probe.Stop()
+Start-WorkflowDaemon -DashboardPort $port | Format-Table State, ProcessId, Health, DashboardUrl | Out-Host
+try {
+    $queued = Submit-Workflow -Path $deployment -Parameter @{ version = '3.0'; workspace = $workspace.FullName }
+    Write-Host "Submitted run $($queued.Id) ($($queued.Status)); the gate is answered from here, as the dashboard's button would."
+    $deadline = (Get-Date).AddSeconds(30)
+    while ((Get-WorkflowRun -Id $queued.Id).Status -ne 'WaitingForApproval' -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200 }
+    Approve-WorkflowStep -RunId $queued.Id -Step deploy -Reason 'demo' | Format-Table RunId, Name, Status | Out-Host
+    Wait-WorkflowRun -Id $queued.Id -Timeout 60 | Format-Table | Out-Host
+    $daemon = Get-WorkflowDaemon
+    Write-Host "Dashboard: $($daemon.DashboardUrl) (Open-WorkflowDashboard opens it signed in)"
+    $auth = @{ Authorization = 'Bearer ' + (Get-Content (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'daemon/token') -Raw).Trim() }
+    $api = "http://127.0.0.1:$port/api"
+    (Invoke-RestMethod "$api/runs?limit=5" -Headers $auth).runs | Select-Object id, name, status | Format-Table | Out-Host
+    (Invoke-RestMethod "http://127.0.0.1:$port/metrics" -Headers $auth) -split "`n" | Where-Object { $_ -like 'workflow_*' } | Select-Object -First 5 | Out-Host
+}
+finally {
+    Stop-WorkflowDaemon -GracePeriod 5
+}

@@ -50,6 +50,8 @@ public sealed class DaemonStatus
     public int HalfOpenBreakers { get; init; }
     /// <summary>The dashboard port recorded at start; null when started with -NoDashboard.</summary>
     public int? DashboardPort { get; init; }
+    /// <summary>Where the dashboard listens (without the token); null when it does not.</summary>
+    public string? DashboardUrl { get; init; }
     public required string StateDirectory { get; init; }
     public string? LogFile { get; init; }
 

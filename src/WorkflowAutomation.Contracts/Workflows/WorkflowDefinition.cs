@@ -63,6 +63,8 @@ public sealed class WorkflowDefinition
     public string? SourcePath { get; init; }
     /// <summary>Where the run's steps start (working_directory), relative to the file's folder; the file's folder when null (RunFolder in the engine applies the rule).</summary>
     public string? WorkingDirectory { get; init; }
+    /// <summary>The hermetic environment (name or manifest path) every step runs in unless it names its own.</summary>
+    public string? Environment { get; init; }
 
     public WorkflowStep? FindStep(string name) => Steps.FirstOrDefault(step => step.Name == name);
 
@@ -105,6 +107,10 @@ public sealed class WorkflowStep
     public bool ContinueOnError { get; init; }
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
     public string? WorkingDirectory { get; init; }
+    /// <summary>The hermetic environment (name or manifest path) the step runs in; the workflow's when null.</summary>
+    public string? Environment { get; init; }
+    /// <summary>Memory and CPU limits of the step's process tree; none when null.</summary>
+    public StepLimits? Limits { get; init; }
     public SourceLocation? Location { get; init; }
 
     public override string ToString() => Name;

@@ -70,6 +70,36 @@ public static class ErrorIds
     public const string ParallelTaskInvalid = nameof(ParallelTaskInvalid);
     public const string ParallelTaskFailed = nameof(ParallelTaskFailed);
 
+    // Dashboard
+    public const string RunNotFinished = nameof(RunNotFinished);
+    public const string RunRestartFailed = nameof(RunRestartFailed);
+    public const string DashboardPortInUse = nameof(DashboardPortInUse);
+    public const string DashboardNotRunning = nameof(DashboardNotRunning);
+    public const string DashboardTokenMissing = nameof(DashboardTokenMissing);
+
+    // Hermetic environments
+    public const string HermeticAlreadyEntered = nameof(HermeticAlreadyEntered);
+    public const string HermeticCommandFailed = nameof(HermeticCommandFailed);
+    public const string HermeticEnvironmentExists = nameof(HermeticEnvironmentExists);
+    public const string HermeticEnvironmentNotFound = nameof(HermeticEnvironmentNotFound);
+    public const string HermeticEnvironmentNotInstalled = nameof(HermeticEnvironmentNotInstalled);
+    public const string HermeticIntegrityMismatch = nameof(HermeticIntegrityMismatch);
+    public const string HermeticLockFormatNewer = nameof(HermeticLockFormatNewer);
+    public const string HermeticLockInvalid = nameof(HermeticLockInvalid);
+    public const string HermeticLockNotFound = nameof(HermeticLockNotFound);
+    public const string HermeticLockOutOfDate = nameof(HermeticLockOutOfDate);
+    public const string HermeticManagerFailed = nameof(HermeticManagerFailed);
+    public const string HermeticManifestInvalid = nameof(HermeticManifestInvalid);
+    public const string HermeticManifestNameMismatch = nameof(HermeticManifestNameMismatch);
+    public const string HermeticManifestNotFound = nameof(HermeticManifestNotFound);
+    public const string HermeticNameInvalid = nameof(HermeticNameInvalid);
+    public const string HermeticNotEntered = nameof(HermeticNotEntered);
+    public const string HermeticPackageNameMissing = nameof(HermeticPackageNameMissing);
+    public const string HermeticPackageUnsafe = nameof(HermeticPackageUnsafe);
+    public const string HermeticPipNotWheel = nameof(HermeticPipNotWheel);
+    public const string HermeticSandboxUnavailable = nameof(HermeticSandboxUnavailable);
+    public const string HermeticToolMissing = nameof(HermeticToolMissing);
+
     // Failures without an engine exception
     public const string AccessDenied = nameof(AccessDenied);
     public const string IOFailed = nameof(IOFailed);

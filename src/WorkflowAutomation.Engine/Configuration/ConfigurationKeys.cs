@@ -27,6 +27,9 @@ public static class ConfigurationKeys
     public static readonly ConfigurationKey DashboardPort = ConfigurationKey.Integer(
         "DASHBOARD_PORT", () => 8080, 1, 65535, "Port of the dashboard on 127.0.0.1.");
 
+    public static readonly ConfigurationKey DashboardBind = ConfigurationKey.Text(
+        "DASHBOARD_BIND", "127.0.0.1", "Address the dashboard listens on; anything but loopback exposes it to the network (logged as a warning).");
+
     public static readonly ConfigurationKey ChaosEnabled = ConfigurationKey.Boolean(
         "CHAOS_ENABLED", false, "Whether chaos tests may run on this machine.");
 
@@ -54,7 +57,7 @@ public static class ConfigurationKeys
     public static readonly IReadOnlyList<ConfigurationKey> All =
     [
         MaxParallelWorkflows, MaxParallelWorkers, MetricsRetentionDays, CircuitBreakerThreshold, CircuitBreakerDuration,
-        HealthCheckInterval, AutoRestartMaxPerHour, DashboardPort, ChaosEnabled, MetricsInterval,
+        HealthCheckInterval, AutoRestartMaxPerHour, DashboardPort, DashboardBind, ChaosEnabled, MetricsInterval,
         SmtpServer, SmtpPort, SmtpFrom, SmtpUseSsl, StrictInterpolation, SecretEnvVars,
     ];
 

@@ -26,6 +26,9 @@ public sealed class WorkflowConfiguration
     public TimeSpan HealthCheckInterval => (TimeSpan)this[ConfigurationKeys.HealthCheckInterval];
     public int AutoRestartMaxPerHour => (int)this[ConfigurationKeys.AutoRestartMaxPerHour];
     public int DashboardPort => (int)this[ConfigurationKeys.DashboardPort];
+
+    /// <summary>The address the dashboard listens on (DASHBOARD_BIND).</summary>
+    public string DashboardBind => (string)this[ConfigurationKeys.DashboardBind];
     public bool ChaosEnabled => (bool)this[ConfigurationKeys.ChaosEnabled];
     public TimeSpan MetricsInterval => (TimeSpan)this[ConfigurationKeys.MetricsInterval];
     public string SmtpServer => (string)this[ConfigurationKeys.SmtpServer];

@@ -33,7 +33,13 @@ public sealed partial class DaemonHost
     }
 
     /// <summary>Tells the metrics about steps as they end (the executor's observer).</summary>
-    private IRunObserver MetricsObserver() => new StepMetricsObserver(() => executionMetrics);
+    private IRunObserver MetricsObserver() => new StepMetricsObserver(() => executionMetrics, runId => RunChanged?.Invoke(runId));
+
+    /// <summary>
+    /// A run of this daemon changed (a step moved, or the run was accepted). Raised on the
+    /// executor's thread after the change was written; handlers must return at once.
+    /// </summary>
+    public event Action<string>? RunChanged;
 
     private void RecordRun(WorkflowRun run)
     {
@@ -64,10 +70,11 @@ public sealed partial class DaemonHost
         (collectors, metrics, executionMetrics) = (null, null, null);
     }
 
-    private sealed class StepMetricsObserver(Func<ExecutionMetrics?> metrics) : IRunObserver
+    private sealed class StepMetricsObserver(Func<ExecutionMetrics?> metrics, Action<string> changed) : IRunObserver
     {
         public void StepChanged(WorkflowRun run, WorkflowStepRun step)
         {
+            changed(run.Id);
             if (step.Status.HasEnded() && !step.Reused)
             {
                 metrics()?.StepFinished(run.Name, step.Name, step.Status, step.Duration ?? TimeSpan.Zero);

@@ -143,6 +143,7 @@ public sealed partial class DaemonHost
             return queued;
         });
         dispatcher.Wake();
+        RunChanged?.Invoke(run.Id);
         return run;
     }
 
@@ -280,57 +281,11 @@ public sealed partial class DaemonHost
             var ended = await dispatcher!.WaitAsync(runId, timeout, cancellation).ConfigureAwait(false);
             return new WaitResponse { Ended = ended, Run = runStore!.GetRun(runId) };
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Cancel, IpcAccess.ChangesState, (request, _) =>
-        {
-            var runId = RequireRunId(request);
-            if (runStore!.GetRun(runId) is null)
-            {
-                throw new RunNotFoundException(runId);
-            }
-            if (!dispatcher!.Cancel(runId))
-            {
-                throw new WorkflowAutomationException(ErrorIds.RunNotActive, ErrorKind.InvalidOperation,
-                    $"Run {runId} is neither queued nor running on the daemon; Get-WorkflowRun -Id {runId} shows how it ended.");
-            }
-            if (queue!.Find(runId) is { State: QueueState.Finished } && runStore!.GetRun(runId) is { Status: RunStatus.Queued } queued)
-            {
-                queued.Status = RunStatus.Cancelled;
-                queued.Error = "Cancelled before it started.";
-                queued.EndTime = time.GetUtcNow();
-                foreach (var step in queued.Steps)
-                {
-                    step.Status = StepStatus.Skipped;
-                    runStore.SaveStep(step);
-                }
-                runStore.UpdateRun(queued);
-            }
-            Log.Info($"Run {runId} cancelled by a client");
-            return Task.FromResult<object?>(runStore!.GetRun(runId));
-        });
-        server.Handle<AnswerRequest>(DaemonOperations.Answer, IpcAccess.ChangesState, async (request, _) =>
-        {
-            var answer = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "An answer needs a run id and a step.");
-            approvals!.Answer(answer.RunId, answer.Step, answer.Approve, answer.AnsweredBy, answer.Reason);
-            Log.Info($"Step '{answer.Step}' of run {answer.RunId} {(answer.Approve ? "approved" : "denied")}{(answer.AnsweredBy is null ? "" : " by " + answer.AnsweredBy)}");
-            // The run picks the answer up at once; a moment later its record shows the step moving on.
-            for (var attempt = 0; attempt < 20 && runStore!.GetRun(answer.RunId)?.Steps.FirstOrDefault(s => s.Name == answer.Step) is { Status: StepStatus.WaitingForApproval }; attempt++)
-            {
-                await Task.Delay(25).ConfigureAwait(false);
-            }
-            return runStore!.GetRun(answer.RunId)?.Steps.FirstOrDefault(step => step.Name == answer.Step);
-        });
+        server.Handle<RunRequestBody>(DaemonOperations.Cancel, IpcAccess.ChangesState, (request, _) => Task.FromResult<object?>(CancelRun(RequireRunId(request), "a client")));
+        server.Handle<AnswerRequest>(DaemonOperations.Answer, IpcAccess.ChangesState, async (request, _) => await AnswerAsync(
+            request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "An answer needs a run id and a step.")).ConfigureAwait(false));
         server.Handle(DaemonOperations.Breakers, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(Breakers.List()));
-        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) =>
-        {
-            var name = request?.Name ?? "*";
-            var reset = Breakers.Reset(name);
-            if (reset.Count == 0)
-            {
-                throw new CircuitBreakerNotFoundException(name, Breakers.List().Select(breaker => breaker.Name));
-            }
-            Log.Info($"Circuit breaker(s) reset: {string.Join(", ", reset.Select(breaker => breaker.Name))}");
-            return Task.FromResult<object?>(reset);
-        });
+        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) => Task.FromResult<object?>(ResetBreakers(request?.Name ?? "*")));
     }
 
     private static string RequireRunId(RunRequestBody? request) =>

@@ -75,6 +75,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
             ipc = new IpcServer(Paths, Log, token, options.Ipc);
             RegisterOperations(ipc);
             ipc.Start();
+            await StartComponentsAsync(cancellation).ConfigureAwait(false);
             health = new HealthMonitor(HealthChecks(), options.HealthCheckInterval ?? Configuration.HealthCheckInterval, time, Log);
             await health.CheckNowAsync(cancellation).ConfigureAwait(false);
             health.Start();
@@ -114,6 +115,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
     {
         Lifecycle = DaemonState.Stopping;
         Log.Info($"Stopping (grace period {grace.TotalSeconds:0.#} s)");
+        await StopComponentsAsync().ConfigureAwait(false);
         await StopWorkAsync(grace).ConfigureAwait(false);
         await ReleaseAsync().ConfigureAwait(false);
     }
@@ -122,6 +124,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
     {
         termination?.Dispose();
         health?.Dispose();
+        await StopComponentsAsync().ConfigureAwait(false);
         ipc?.Dispose();
         await DisposeWorkAsync().ConfigureAwait(false);
         database?.Dispose();
@@ -162,6 +165,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
             OpenBreakers = work.OpenBreakers,
             HalfOpenBreakers = work.HalfOpenBreakers,
             DashboardPort = options.DashboardPort,
+            DashboardUrl = options.Components.FirstOrDefault(component => component.Name == "Dashboard")?.Address,
             StateDirectory = State.Root,
             LogFile = Log.Path,
         };
@@ -233,6 +237,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
         checks.AddRange(WorkHealthChecks());
         checks.Add(new MetricsIngestionHealthCheck(() => collectors, time));
         checks.Add(new SocketHealthCheck(Paths));
+        checks.AddRange(options.Components.Select(component => new ComponentHealthCheck(component)));
         return checks;
     }
 

@@ -33,6 +33,9 @@ public sealed class DaemonHostOptions
     /// <summary>Runs pwsh steps; the module passes one that reuses runspaces. The default runs pwsh processes.</summary>
     public IScriptHost? ScriptHost { get; init; }
 
+    /// <summary>Parts started after the daemon's work and stopped before it (the dashboard). The default value is none.</summary>
+    public IReadOnlyList<IDaemonComponent> Components { get; init; } = [];
+
     /// <summary>Handles SIGTERM itself (a process of its own, not a job inside someone's session).</summary>
     public bool HandleTerminationSignal { get; init; }
 

@@ -33,13 +33,13 @@ internal sealed partial class RunScope
         }
         catch (ExpressionException exception)
         {
-            Log(step.Name, new OutputLine(OutputStream.Error, exception.Message));
+            log.Write(step.Name, new OutputLine(OutputStream.Error, exception.Message));
             Finish(record, StepStatus.Failed, exception.Message);
             return;
         }
         if (options.StepGuard?.BeforeStep(run, step) is { } refusal)
         {
-            Log(step.Name, new OutputLine(OutputStream.Error, refusal));
+            log.Write(step.Name, new OutputLine(OutputStream.Error, refusal));
             Finish(record, StepStatus.CircuitOpen, refusal);
             return;
         }
@@ -62,7 +62,7 @@ internal sealed partial class RunScope
                 {
                     if (attempt.NextDelay is { } delay)
                     {
-                        Log(step.Name, new OutputLine(OutputStream.Output, $"Attempt {attempt.Number} failed; retrying in {delay.TotalSeconds:0.###} s."));
+                        log.Write(step.Name, new OutputLine(OutputStream.Output, $"Attempt {attempt.Number} failed; retrying in {delay.TotalSeconds:0.###} s."));
                     }
                 },
                 options.Time,
@@ -139,7 +139,7 @@ internal sealed partial class RunScope
         options.Store.UpdateRun(run);
         if (!granted)
         {
-            Log(step.Name, new OutputLine(OutputStream.Error, refusal!));
+            log.Write(step.Name, new OutputLine(OutputStream.Error, refusal!));
             Finish(record, StepStatus.Failed, refusal);
         }
         return granted;
@@ -188,10 +188,16 @@ internal sealed partial class RunScope
     private async Task<AttemptResult> ExecuteAsync(string logName, StepShell shell, string command, Dictionary<string, string?> environment,
         WorkflowStep step, CancellationToken cancellationToken)
     {
-        void Sink(OutputLine line) => Log(logName, line);
+        void Sink(OutputLine line) => log.Write(logName, line);
         var directory = WorkingDirectory(step);
         try
         {
+            if (StepIsolation.Applies(step, definition))
+            {
+                var (isolated, explanation) = await StepIsolation.RunAsync(step, definition, shell, command, environment, directory, Sink, cancellationToken).ConfigureAwait(false);
+                return new AttemptResult(isolated.ExitCode, isolated.TimedOut, isolated.Cancelled,
+                    explanation ?? Describe(isolated.ExitCode, isolated.TimedOut, isolated.Cancelled, step, null), []);
+            }
             if (shell == StepShell.Pwsh)
             {
                 var script = await options.ScriptHost.InvokeAsync(new ScriptRequest
@@ -221,6 +227,12 @@ internal sealed partial class RunScope
         {
             Sink(new OutputLine(OutputStream.Error, exception.Message));
             return new AttemptResult(127, false, false, exception.Message, []);
+        }
+        catch (Hermetic.HermeticException exception)
+        {
+            // The step's environment could not be restored: the step fails, saying why.
+            Sink(new OutputLine(OutputStream.Error, exception.Message));
+            return new AttemptResult(1, false, false, exception.Message, []);
         }
     }
 

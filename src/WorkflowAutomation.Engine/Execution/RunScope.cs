@@ -24,7 +24,7 @@ internal sealed partial class RunScope : IDisposable
     private readonly object gate = new();
     private readonly Lazy<string> workFolder;
     private readonly SecretMasker secrets = new();
-    private readonly StepLogBudget logBudget;
+    private readonly RunLog log;
     private string? firstFailure;
     private string? failureErrorId;
 
@@ -39,7 +39,7 @@ internal sealed partial class RunScope : IDisposable
         dependencies = ExecutionPlan.Dependencies(definition);
         ancestors = ExecutionPlan.Ancestors(dependencies);
         approved = new HashSet<string>(request.Approved, StringComparer.OrdinalIgnoreCase);
-        logBudget = new StepLogBudget(options.MaxLogLineLength, options.MaxStepLogBytes);
+        log = new RunLog(options, run, secrets);
         foreach (var (name, input) in definition.Inputs)
         {
             if (input.Secret && inputs.TryGetValue(name, out var value))
@@ -258,30 +258,6 @@ internal sealed partial class RunScope : IDisposable
         options.Observer.StepChanged(run, step);
     }
 
-    private void Log(string? step, OutputLine line)
-    {
-        foreach (var kept in logBudget.Admit(step, line))
-        {
-            Append(step, kept with { Text = secrets.Apply(kept.Text)! });
-        }
-    }
-
-    private void Append(string? step, OutputLine line)
-    {
-        options.Store.AppendLog(new WorkflowRunLogLine
-        {
-            RunId = run.Id,
-            Step = step,
-            Timestamp = options.Time.GetUtcNow(),
-            IsError = line.Stream == OutputStream.Error,
-            Text = line.Text,
-        });
-        if (step is not null)
-        {
-            options.Observer.Output(run, step, line);
-        }
-    }
-
     private async Task EndAsync(CancellationToken cancellationToken)
     {
         if (Interrupted)
@@ -328,7 +304,7 @@ internal sealed partial class RunScope : IDisposable
         {
             foreach (var line in await notifier.NotifyAsync(run, notifications, CancellationToken.None).ConfigureAwait(false))
             {
-                Log(null, new OutputLine(OutputStream.Output, line));
+                log.Write(null, new OutputLine(OutputStream.Output, line));
                 options.Observer.Message(run, line);
             }
         }

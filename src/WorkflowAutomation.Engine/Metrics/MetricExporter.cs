@@ -43,11 +43,18 @@ public static class MetricExporter
         return text.ToString();
     }
 
-    /// <summary>The Prometheus name of a metric: app.requests (counter) is app_requests_total.</summary>
+    /// <summary>
+    /// The Prometheus name of a metric: app.requests (counter) is app_requests_total. Prometheus
+    /// keeps the _total suffix for counters, so a gauge such as system.memory.total is
+    /// system_memory_total_value (promtool check metrics flags it otherwise).
+    /// </summary>
     public static string PrometheusName(string name, string type)
     {
         var sanitized = Sanitize(name, allowColon: true);
-        return type == nameof(MetricType.Counter) && !sanitized.EndsWith("_total", StringComparison.Ordinal) ? sanitized + "_total" : sanitized;
+        var endsInTotal = sanitized.EndsWith("_total", StringComparison.Ordinal);
+        return type == nameof(MetricType.Counter)
+            ? endsInTotal ? sanitized : sanitized + "_total"
+            : endsInTotal ? sanitized + "_value" : sanitized;
     }
 
     /// <summary>CSV with the columns Name, Timestamp (ISO-8601), Value, Type, Tags, Resolution.</summary>

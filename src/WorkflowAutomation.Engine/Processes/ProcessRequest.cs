@@ -5,6 +5,8 @@ public sealed class ProcessRequest
 {
     public required string FileName { get; init; }
     public IReadOnlyList<string> Arguments { get; init; } = [];
+    /// <summary>False starts the process with <see cref="Environment"/> alone (a hermetic environment), nothing inherited.</summary>
+    public bool InheritEnvironment { get; init; } = true;
     /// <summary>Variables added to (or, when null, removed from) the inherited environment.</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
     public string? WorkingDirectory { get; init; }

@@ -42,6 +42,10 @@ public static class ProcessRunner
         {
             info.ArgumentList.Add(argument);
         }
+        if (!request.InheritEnvironment)
+        {
+            info.Environment.Clear();
+        }
         info.Environment[ProcessTree.TokenVariable] = token;
         foreach (var (name, value) in request.Environment)
         {

@@ -8,9 +8,8 @@ namespace WorkflowAutomation.State;
 
 /// <summary>
 /// The run store in the state directory's runs.db (SQLite, WAL, owner-only). Several
-/// processes may share the file. Writes go to a writer thread that commits whatever has
-/// queued up in one transaction, so a step pays microseconds, not a commit, to be recorded;
-/// every read, a run's end and Dispose wait for the queue to be committed first.
+/// processes may share the file. Writes go through a <see cref="BatchedWriter"/>; every read,
+/// a run's end and Dispose wait for the queue to be committed first.
 /// </summary>
 public sealed class SqliteRunStore : IRunStore
 {
@@ -19,12 +18,7 @@ public sealed class SqliteRunStore : IRunStore
 
     private readonly SqliteConnection connection;
     private readonly object gate = new();
-    private readonly System.Collections.Concurrent.BlockingCollection<Action> writes = new();
-    private readonly Thread writer;
-    private long queued;
-    private long committed;
-    private Exception? writeFailure;
-    private SqliteTransaction? transaction;
+    private readonly BatchedWriter writer;
 
     public SqliteRunStore(string databasePath)
     {
@@ -42,73 +36,14 @@ public sealed class SqliteRunStore : IRunStore
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;");
         Execute(Schema);
         RunStoreMigrations.Apply(connection);
-        writer = new Thread(WriteLoop) { IsBackground = true, Name = "WorkflowAutomation run store" };
-        writer.Start();
+        writer = new BatchedWriter(connection, gate, databasePath);
     }
 
     /// <summary>Blocks until every write queued so far is committed.</summary>
     /// <exception cref="IOException">A queued write failed (the database is locked or damaged).</exception>
-    public void Flush()
-    {
-        lock (gate)
-        {
-            var target = Interlocked.Read(ref queued);
-            while (committed < target && writer.IsAlive)
-            {
-                Monitor.Wait(gate, 100);
-            }
-            if (writeFailure is { } failure)
-            {
-                writeFailure = null;
-                throw new IOException($"Writing to the run store {DatabasePath} failed: {failure.Message}", failure);
-            }
-        }
-    }
+    public void Flush() => writer.Flush();
 
-    /// <summary>Queues a statement; its values are taken now, so later changes to the objects do not leak in.</summary>
-    private void Enqueue(string sql, params (string Name, object? Value)[] parameters)
-    {
-        Interlocked.Increment(ref queued);
-        writes.Add(() => Execute(sql, parameters));
-    }
-
-    private void WriteLoop()
-    {
-        var batch = new List<Action>();
-        foreach (var first in writes.GetConsumingEnumerable())
-        {
-            batch.Add(first);
-            while (batch.Count < 500 && writes.TryTake(out var next))
-            {
-                batch.Add(next);
-            }
-            lock (gate)
-            {
-                try
-                {
-                    using (transaction = connection.BeginTransaction())
-                    {
-                        foreach (var write in batch)
-                        {
-                            write();
-                        }
-                        transaction.Commit();
-                    }
-                }
-                catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
-                {
-                    writeFailure = exception;
-                }
-                finally
-                {
-                    transaction = null;
-                }
-                committed += batch.Count;
-                Monitor.PulseAll(gate);
-            }
-            batch.Clear();
-        }
-    }
+    private void Enqueue(string sql, params (string Name, object? Value)[] parameters) => writer.Enqueue(sql, parameters);
 
     /// <summary>Opens the store of a state directory, creating the folder and the database when missing.</summary>
     public static SqliteRunStore Open(StateDirectory state)
@@ -478,19 +413,13 @@ public sealed class SqliteRunStore : IRunStore
         }
     }
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => connection.Command(sql, transaction, parameters);
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => connection.Command(sql, null, parameters);
 
-    private void Execute(string sql, params (string Name, object? Value)[] parameters) => connection.Execute(sql, transaction, parameters);
+    private void Execute(string sql, params (string Name, object? Value)[] parameters) => connection.Execute(sql, null, parameters);
 
     public void Dispose()
     {
-        if (writes.IsAddingCompleted)
-        {
-            return;
-        }
-        writes.CompleteAdding();
-        writer.Join();
-        writes.Dispose();
+        writer.Dispose();
         connection.Dispose();
     }
 }

@@ -89,6 +89,7 @@ public static class WorkflowParser
         Steps = source.Steps.Select(step => step.Step!).ToList(),
         Notifications = source.Notifications,
         WorkingDirectory = source.WorkingDirectory,
+        Environment = source.Environment,
         SourcePath = file,
     };
 }

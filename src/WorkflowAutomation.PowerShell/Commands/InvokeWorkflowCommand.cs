@@ -101,8 +101,11 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
             var gate = step.ApprovalRequired ? (Approve.Contains(step.Name, StringComparer.OrdinalIgnoreCase) ? ", approved" : ", needs approval") : string.Empty;
             var after = step.DependsOn.Count > 0 ? $" after {string.Join(", ", step.DependsOn)}" : string.Empty;
             ShouldProcess(definition.Name,
-                $"Wave {step.Wave}: step '{step.Name}' ({step.Shell}{gate}){after} if {step.Condition}: {step.Command.Trim()}" +
+                $"Wave {step.Wave}: step '{step.Name}' ({step.Shell}{gate}){Hermetic(definition, step.Name)}{after} if {step.Condition}: {step.Command.Trim()}" +
                 (step.Rollback is null ? string.Empty : $" [rollback: {step.Rollback.Trim()}]"));
         }
     }
+
+    private static string Hermetic(WorkflowDefinition definition, string step) =>
+        definition.FindStep(step) is { } found ? StepEnvironmentChecks.Describe(found, definition) : string.Empty;
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Dashboard;
 using WorkflowAutomation.PowerShell.Hosting;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.PowerShell.Jobs;
@@ -70,7 +71,7 @@ public sealed class StartWorkflowDaemonCommand : DaemonCmdlet
                 RunInForeground(port);
                 break;
             case JobSet:
-                var host = new DaemonHost(State, new DaemonHostOptions { Mode = DaemonMode.Job, DashboardPort = port, Configuration = Configuration, ScriptHost = ScriptHost() });
+                var host = new DaemonHost(State, new DaemonHostOptions { Mode = DaemonMode.Job, DashboardPort = port, Configuration = Configuration, ScriptHost = ScriptHost(), Components = Components(port) });
                 host.StartAsync(Cancellation).GetAwaiter().GetResult();
                 var job = new DaemonJob(host, MyInvocation.Line);
                 JobRepository.Add(job);
@@ -92,11 +93,16 @@ public sealed class StartWorkflowDaemonCommand : DaemonCmdlet
             Configuration = Configuration,
             HandleTerminationSignal = true,
             ScriptHost = ScriptHost(),
+            Components = Components(port),
         });
         foregroundHost.StartAsync(Cancellation).GetAwaiter().GetResult();
         WriteObject(foregroundHost.GetStatus());
         foregroundHost.Completion.GetAwaiter().GetResult();
     }
+
+    /// <summary>The dashboard, unless -NoDashboard: on DASHBOARD_BIND (loopback by default) at the port chosen.</summary>
+    private IReadOnlyList<IDaemonComponent> Components(int? port) =>
+        port is { } listening ? [new DashboardComponent(new DashboardOptions { Port = listening, Bind = Configuration.DashboardBind })] : [];
 
     /// <summary>pwsh steps run in a reused runspace of the daemon's process, not a new pwsh each.</summary>
     private RunspaceScriptHost ScriptHost() =>

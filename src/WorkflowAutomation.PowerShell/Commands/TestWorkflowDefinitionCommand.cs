@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using WorkflowAutomation.Execution;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.Workflows;
 
@@ -62,16 +63,24 @@ public sealed class TestWorkflowDefinitionCommand : WorkflowFileCmdlet
                 WriteItemError(exception, file);
                 continue;
             }
+            var diagnostics = result.Diagnostics.ToList();
+            var valid = result.IsValid;
+            if (result.Definition is { } definition)
+            {
+                var environments = StepEnvironmentChecks.Check(definition, State.HermeticFolder).ToList();
+                diagnostics.AddRange(environments);
+                valid = environments.Count == 0;
+            }
             if (Detailed)
             {
-                WriteObject(result.Diagnostics, enumerateCollection: true);
+                WriteObject(diagnostics, enumerateCollection: true);
                 continue;
             }
-            foreach (var diagnostic in result.Diagnostics)
+            foreach (var diagnostic in diagnostics)
             {
                 WriteVerbose(diagnostic.ToString());
             }
-            WriteObject(fromFolder ? FileResult(result) : result.IsValid);
+            WriteObject(fromFolder ? FileResult(result) : valid);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Management.Automation.Host;
 using System.Management.Automation;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.Facades;
+using WorkflowAutomation.Metrics;
 using WorkflowAutomation.PowerShell.Hosting;
 using WorkflowAutomation.PowerShell.Jobs;
 using WorkflowAutomation.Processes;
@@ -38,8 +39,10 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
         if (AsJob)
         {
             // Nobody can answer a prompt in a job: gates need -Approve.
+            var (state, configuration) = (State, Configuration);
             var job = new WorkflowRunJob(definition, request, store,
-                observer => Options(store, observer, NonInteractiveApprovalGate.Instance), MyInvocation.Line);
+                observer => Options(store, observer, NonInteractiveApprovalGate.Instance), MyInvocation.Line,
+                run => SessionRunMetrics.Record(state, configuration, run));
             JobRepository.Add(job);
             job.Start();
             WriteObject(job);
@@ -66,6 +69,10 @@ public abstract class WorkflowRunCmdlet : WorkflowCmdlet
                 ActiveRuns.Unregister(runId);
             }
             observer.Complete(run);
+            if (SessionRunMetrics.Record(State, Configuration, run) is { } notRecorded)
+            {
+                WriteWarning(notRecorded);
+            }
             if (cancellation.IsCancellationRequested)
             {
                 // Ctrl+C: the run is recorded as Cancelled; the pipeline is already stopping.

@@ -22,10 +22,13 @@ internal sealed class WorkflowRunJob : LocalJob, IRunObserver
     private readonly CancellationTokenSource cancellation = new();
     private Task<WorkflowRun>? completion;
 
+    private readonly Action<WorkflowRun>? finished;
+
     public WorkflowRunJob(WorkflowDefinition definition, RunRequest request, SqliteRunStore store,
-        Func<IRunObserver, WorkflowExecutorOptions> options, string command)
+        Func<IRunObserver, WorkflowExecutorOptions> options, string command, Action<WorkflowRun>? finished = null)
         : base(command, $"{definition.Name} {request.RunId}")
     {
+        this.finished = finished;
         this.definition = definition;
         this.request = request;
         this.store = store;
@@ -63,6 +66,7 @@ internal sealed class WorkflowRunJob : LocalJob, IRunObserver
             return;
         }
         var run = task.Result;
+        finished?.Invoke(run);
         Output.Add(PSObject.AsPSObject(run));
         if (run.Status == RunStatus.Cancelled)
         {

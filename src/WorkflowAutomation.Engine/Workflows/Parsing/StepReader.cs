@@ -86,6 +86,8 @@ internal sealed class StepReader(YamlValues values)
             ContinueOnError = Flag(entries, "continue_on_error", owner),
             Env = entries.TryGetValue("env", out var env) ? values.Environment(env.Value, $"the 'env' of {owner}") : new Dictionary<string, string>(),
             WorkingDirectory = entries.TryGetValue("working_directory", out var folder) ? values.Text(folder.Value, $"'working_directory' of {owner}", required: true) : null,
+            Environment = entries.TryGetValue("environment", out var environment) ? values.Text(environment.Value, $"'environment' of {owner}", required: true)?.Trim() : null,
+            Limits = entries.TryGetValue("limits", out var limits) ? ReadLimits(limits.Value, owner) : null,
             Location = new SourceLocation(values.Diagnostics.File, (int)node.Start.Line, (int)node.Start.Column),
         };
         source.Step = step;
@@ -118,6 +120,20 @@ internal sealed class StepReader(YamlValues values)
                 source.DependsOn.Add((name.Trim(), (YamlScalarNode)item));
             }
         }
+    }
+
+    private StepLimits? ReadLimits(YamlNode node, string owner)
+    {
+        var entries = YamlMapping.Read(values, node, $"'limits' of {owner}", WorkflowKeys.Limits, []);
+        if (entries is null)
+        {
+            return null;
+        }
+        return new StepLimits
+        {
+            MemoryMb = entries.TryGetValue("memory_mb", out var memory) ? values.Integer(memory.Value, $"'limits.memory_mb' of {owner}", min: 4, max: 1048576) : null,
+            CpuPercent = entries.TryGetValue("cpu_percent", out var cpu) ? values.Integer(cpu.Value, $"'limits.cpu_percent' of {owner}", min: 1, max: 10000) : null,
+        };
     }
 
     private bool Flag(Dictionary<string, YamlEntry> entries, string key, string owner) =>

@@ -4,7 +4,7 @@ namespace WorkflowAutomation.Workflows.Parsing;
 internal static class WorkflowKeys
 {
     public static readonly string[] Workflow =
-        ["name", "description", "execution_mode", "max_parallel", "inputs", "env", "schedule", "time_zone", "steps", "notifications", "strict", "working_directory"];
+        ["name", "description", "execution_mode", "max_parallel", "inputs", "env", "schedule", "time_zone", "steps", "notifications", "strict", "working_directory", "environment"];
 
     public static readonly string[] WorkflowRequired = ["name", "steps"];
 
@@ -12,7 +12,10 @@ internal static class WorkflowKeys
     [
         "name", "command", "shell", "timeout", "retry_count", "retry_delay", "backoff", "jitter", "depends_on", "parallel",
         "approval_required", "condition", "rollback", "continue_on_error", "env", "working_directory",
+        "environment", "limits",
     ];
+
+    public static readonly string[] Limits = ["memory_mb", "cpu_percent"];
 
     public static readonly string[] StepRequired = ["name", "command"];
 

@@ -25,6 +25,7 @@ internal sealed class WorkflowSource
     /// <summary>'strict: true': interpolating a value into a command is an error, not a warning.</summary>
     public bool Strict { get; set; }
     public string? WorkingDirectory { get; set; }
+    public string? Environment { get; set; }
     /// <summary>Inputs with the node of their name, for warnings.</summary>
     public Dictionary<string, YamlScalarNode> InputNodes { get; } = new(StringComparer.Ordinal);
 }
@@ -90,6 +91,9 @@ internal sealed partial class WorkflowReader(YamlValues values)
                     break;
                 case "working_directory":
                     source.WorkingDirectory = values.Text(value, "The workflow's 'working_directory'", required: true);
+                    break;
+                case "environment":
+                    source.Environment = values.Text(value, "The workflow's 'environment'", required: true)?.Trim();
                     break;
             }
         }

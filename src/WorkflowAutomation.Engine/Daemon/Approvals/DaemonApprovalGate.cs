@@ -85,9 +85,25 @@ public sealed class DaemonApprovalGate(DaemonDatabase database, TimeProvider tim
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
+    /// <summary>Gates waiting for an answer, oldest first.</summary>
+    public IReadOnlyList<PendingApproval> Pending() => database.Use(c =>
+    {
+        using var command = c.Command("SELECT run_id, step, requested_at FROM approvals WHERE status = 'Pending' ORDER BY requested_at");
+        using var reader = command.ExecuteReader();
+        var list = new List<PendingApproval>();
+        while (reader.Read())
+        {
+            list.Add(new PendingApproval(reader.GetString(0), reader.GetString(1), Sql.Time(reader, 2)));
+        }
+        return list;
+    });
+
     private static ApprovalDecision? Read(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string runId, string step)
     {
         using var command = connection.Command("SELECT status FROM approvals WHERE run_id = $run AND step = $step", transaction, ("$run", runId), ("$step", step));
         return command.ExecuteScalar() is string status ? Enum.Parse<ApprovalDecision>(status) : null;
     }
 }
+
+/// <summary>A gate waiting for Approve- or Deny-WorkflowStep.</summary>
+public sealed record PendingApproval(string RunId, string Step, DateTimeOffset? RequestedAt);
