@@ -244,11 +244,26 @@ function Task-Demo {
 }
 
 function Task-Bench {
-    # Synopsis: Run every benchmark in bench/ (each compares against its peer in the same run).
+    # Synopsis: Run every benchmark in bench/ (each against its peer in the same run); end with one table of every figure, its target and met or not.
     Task-Build
-    foreach ($script in Get-ChildItem "$Root/bench" -Filter *.ps1 | Sort-Object Name) {
-        & $Pwsh -NoProfile -File $script.FullName -ModulePath $ModuleOut
+    $figures = Join-Path $Out 'bench/figures.jsonl'
+    New-Item -ItemType Directory -Force (Split-Path $figures) | Out-Null
+    Remove-Item $figures -ErrorAction Ignore
+    $env:WORKFLOW_AUTOMATION_BENCH_RESULTS = $figures
+    Import-Module "$Root/bench/lib/BenchFigures.psm1" -Force
+    try {
+        foreach ($script in Get-ChildItem "$Root/bench" -Filter *.ps1 | Sort-Object Name) {
+            & $Pwsh -NoProfile -File $script.FullName -ModulePath $ModuleOut
+            if ($LASTEXITCODE -ne 0) {
+                Add-BenchFigure -Bench $script.BaseName -Measure 'benchmark script' -Figure "exit code $LASTEXITCODE" -Target 'exit code 0' -Met $false
+            }
+        }
     }
+    finally { Remove-Item env:WORKFLOW_AUTOMATION_BENCH_RESULTS }
+    $rows = @(Get-BenchFigures $figures)
+    $rows | Format-Table Bench, Measure, Figure, Target, Met, Load -AutoSize -Wrap | Out-String -Width 250 | Write-Host
+    $unmet = @($rows | Where-Object Met -EQ 'NOT met').Count
+    Write-Host ("{0} figures, {1} targets met, {2} not met; load average at each figure in the Load column (figures in $figures)" -f $rows.Count, @($rows | Where-Object Met -EQ 'met').Count, $unmet)
 }
 
 # --- Chaos: the tools its tests drive -------------------

@@ -15,6 +15,7 @@ $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
 if ($IsWindows) { throw 'The soak uses kill -9; run it on Linux or macOS.' }
 Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
+Import-Module (Join-Path $PSScriptRoot 'lib/BenchFigures.psm1')
 $env:WORKFLOW_AUTOMATION_HOME = Join-Path ([IO.Path]::GetFullPath($ModulePath)) '../bench-soak'
 Remove-Item $env:WORKFLOW_AUTOMATION_HOME -Recurse -Force -ErrorAction Ignore
 New-Item -ItemType Directory $env:WORKFLOW_AUTOMATION_HOME | Out-Null
@@ -72,4 +73,6 @@ foreach ($run in $runs) {
     'Attempts failed otherwise' = $failedAttempts
     'Seconds'                   = [math]::Round($clock.Elapsed.TotalSeconds)
 } | Format-List
+Add-BenchFigure -Bench daemon-soak -Measure "runs lost over $Kills kill -9" -Figure "$lost of $($accepted.Count)" -Target '0' -Met ($lost -eq 0)
+Add-BenchFigure -Bench daemon-soak -Measure 'finished steps rerun after a kill -9' -Figure "$rerunAfterFinish" -Target '0' -Met ($rerunAfterFinish -eq 0)
 if ($lost -gt 0 -or $rerunAfterFinish -gt 0) { exit 1 }

@@ -18,6 +18,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
 Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
+Import-Module (Join-Path $PSScriptRoot 'lib/BenchFigures.psm1')
 $env:WORKFLOW_AUTOMATION_HOME = Join-Path ([IO.Path]::GetFullPath($ModulePath)) '../bench-daemon'
 Remove-Item $env:WORKFLOW_AUTOMATION_HOME -Recurse -Force -ErrorAction Ignore
 New-Item -ItemType Directory $env:WORKFLOW_AUTOMATION_HOME | Out-Null
@@ -30,7 +31,8 @@ function Percentile([double[]] $Values, [double] $P) {
     $sorted = $Values | Sort-Object
     $sorted[[math]::Min($sorted.Count - 1, [int][math]::Floor($P * $sorted.Count))]
 }
-function Report([string] $Figure, [double] $Ours, [string] $Unit, [string] $Target, [string] $PeerName, [double] $Peer) {
+function Report([string] $Figure, [double] $Ours, [string] $Unit, [string] $Target, [string] $PeerName, [double] $Peer, [object] $Met = $null) {
+    Add-BenchFigure -Bench daemon -Measure $Figure -Figure ('{0:N1} {1} ({2} {3:N1} {1}{4})' -f $Ours, $Unit, $PeerName, $Peer, $(if ($Peer -gt 0) { ', {0:N2}x' -f ($Ours / $Peer) })) -Target $Target -Met $Met
     [pscustomobject]@{
         Figure = $Figure
         Ours   = '{0:N1} {1}' -f $Ours, $Unit
@@ -52,7 +54,7 @@ try {
         $elapsed
     }
     $bare = foreach ($i in 1..3) { (Measure-Command { & $pwsh -NoProfile -NonInteractive -Command exit }).TotalMilliseconds }
-    $results.Add((Report 'Start to healthy (median of 3)' (Percentile $starts 0.5) 'ms' '< 2000 ms' 'bare pwsh start' (Percentile $bare 0.5)))
+    $results.Add((Report 'Start to healthy (median of 3)' (Percentile $starts 0.5) 'ms' '<= 1.5x bare pwsh' 'bare pwsh start' (Percentile $bare 0.5) ((Percentile $starts 0.5) -le 1.5 * (Percentile $bare 0.5))))
 
     # 2. Submit-to-start: client clock before Submit-Workflow to the run's recorded start.
     $samples = foreach ($i in 1..$LatencySamples) {
@@ -71,8 +73,8 @@ try {
         $started = Receive-Job $job -Wait -AutoRemoveJob
         ($started - $before).TotalMilliseconds
     }
-    $results.Add((Report 'Submit to start p50' (Percentile $latencies 0.5) 'ms' '< 20 ms' 'Start-ThreadJob pickup p50' (Percentile $threadJob 0.5)))
-    $results.Add((Report 'Submit to start p99' (Percentile $latencies 0.99) 'ms' '' 'Start-ThreadJob pickup p99' (Percentile $threadJob 0.99)))
+    $results.Add((Report 'Submit to start p50' (Percentile $latencies 0.5) 'ms' '< 20 ms' 'Start-ThreadJob pickup p50' (Percentile $threadJob 0.5) ((Percentile $latencies 0.5) -lt 20)))
+    $results.Add((Report 'Submit to start p99' (Percentile $latencies 0.99) 'ms' '< 5 ms' 'Start-ThreadJob pickup p99' (Percentile $threadJob 0.99) ((Percentile $latencies 0.99) -lt 5)))
 
     # 3. Sustained submits at $Rate per second; every accepted run must end Succeeded.
     $accepted = [System.Collections.Generic.List[string]]::new()
@@ -94,6 +96,7 @@ try {
     $lost = $accepted.Count - $succeeded
     $summary = '{0} accepted in {1:N1} s ({2:N0}/s), {3} refused, {4} lost; all ended after {5:N1} s' -f @(
         $accepted.Count, $submitSeconds, ($accepted.Count / $submitSeconds), $refused, $lost, $drainSeconds)
+    Add-BenchFigure -Bench daemon -Measure "$Rate submits/s for $DurationSeconds s" -Figure $summary -Target '0 lost' -Met ($lost -eq 0)
     $results.Add([pscustomobject]@{
         Figure = "$Rate submits/s for $DurationSeconds s"
         Ours   = $summary
@@ -108,7 +111,7 @@ try {
     $idle = Start-Process $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', 'Start-Sleep 8' -PassThru
     Start-Sleep -Seconds 5
     $idle.Refresh()
-    $results.Add((Report 'Idle memory (working set)' ($daemon.WorkingSet64 / 1MB) 'MiB' '' 'idle pwsh' ($idle.WorkingSet64 / 1MB)))
+    $results.Add((Report 'Idle memory (working set)' ($daemon.WorkingSet64 / 1MB) 'MiB' '<= 1.3x idle pwsh' 'idle pwsh' ($idle.WorkingSet64 / 1MB) ($daemon.WorkingSet64 -le 1.3 * $idle.WorkingSet64)))
     $idle.WaitForExit()
 }
 finally {

@@ -7,6 +7,7 @@
 param([Parameter(Mandatory)] [string] $ModulePath)
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
+Import-Module (Join-Path $PSScriptRoot 'lib/BenchFigures.psm1')
 
 $env:WORKFLOW_AUTOMATION_HOME = Join-Path $ModulePath '../bench-state'
 Remove-Item $env:WORKFLOW_AUTOMATION_HOME -Recurse -Force -ErrorAction Ignore
@@ -78,7 +79,7 @@ $shOverhead = $shPerStep - $rawPerSpawn
 $results = @(
     [pscustomobject]@{ Measure = '200 no-op pwsh steps, per step'; Value = '{0:0.00} ms' -f $pwshPerStep; Target = '< 2 ms'; 'Ratio to target' = '{0:0.00}' -f ($pwshPerStep / 2) }
     [pscustomobject]@{ Measure = 'no-op script in a reused runspace, by hand (peer)'; Value = '{0:0.00} ms' -f ($runspaceMs / 200); Target = ''; 'Ratio to target' = '' }
-    [pscustomobject]@{ Measure = 'pwsh step / hand-made runspace call'; Value = '{0:0.00}x' -f ($pwshPerStep / ($runspaceMs / 200)); Target = ''; 'Ratio to target' = '' }
+    [pscustomobject]@{ Measure = 'pwsh step / hand-made runspace call'; Value = '{0:0.00}x' -f ($pwshPerStep / ($runspaceMs / 200)); Target = '<= 1.5x'; 'Ratio to target' = '{0:0.00}' -f ($pwshPerStep / ($runspaceMs / 200) / 1.5) }
     [pscustomobject]@{ Measure = '200 sh -c true steps, per step'; Value = '{0:0.00} ms' -f $shPerStep; Target = ''; 'Ratio to target' = '' }
     [pscustomobject]@{ Measure = '200 raw spawns of sh -c true, per spawn (peer)'; Value = '{0:0.00} ms' -f $rawPerSpawn; Target = ''; 'Ratio to target' = '' }
     [pscustomobject]@{ Measure = 'sh step overhead above the raw spawn'; Value = '{0:0.00} ms' -f $shOverhead; Target = '< 1 ms'; 'Ratio to target' = '{0:0.00}' -f ($shOverhead / 1) }
@@ -86,6 +87,10 @@ $results = @(
 )
 Write-Host "`n== Workflow orchestration overhead ($([Environment]::ProcessorCount) cores, warmed session; each run also records every step in SQLite)"
 $results | Format-Table -AutoSize | Out-Host
+foreach ($row in $results) {
+    $met = if ($row.Target) { [double]$row.'Ratio to target' -le 1 } else { $null }
+    Add-BenchFigure -Bench workflow-overhead -Measure $row.Measure -Figure $row.Value -Target $row.Target -Met $met
+}
 Write-Host ('sh step / raw spawn: {0:0.00}x' -f ($shPerStep / $rawPerSpawn))
 $load = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0] } else { 'n/a' }
 Write-Host "Load average during the run: $load on $([Environment]::ProcessorCount) cores (figures scale with it; compare ratios)."

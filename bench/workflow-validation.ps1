@@ -8,6 +8,7 @@
 param([Parameter(Mandatory)] [string] $ModulePath)
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
+Import-Module (Join-Path $PSScriptRoot 'lib/BenchFigures.psm1')
 $root = Join-Path $PSScriptRoot '..'
 
 # The peer: YamlDotNet from NuGet (restored by tests/Pester/PesterRestore.proj), loaded
@@ -47,6 +48,7 @@ $validate = { if (Test-WorkflowDefinition -LiteralPath $files | Where-Object { -
 
 $parseMs = Measure-Median 7 $parse
 $validateMs = Measure-Median 7 $validate
+Add-BenchFigure -Bench workflow-validation -Measure '200 files x 20 steps, Test-WorkflowDefinition' -Figure ('{0:n0} ms, {1:n2}x the bare YamlDotNet parse' -f $validateMs, ($validateMs / $parseMs))
 "200 files x 20 steps: YamlDotNet parse only {0:n0} ms, Test-WorkflowDefinition {1:n0} ms ({2:n0} files/s); ratio {3:n2}x the bare parse" -f `
     $parseMs, $validateMs, (200 / ($validateMs / 1000)), ($validateMs / $parseMs)
 
@@ -54,4 +56,5 @@ $big = Join-Path $folder 'chain.yaml'
 Set-Content $big (New-Workflow 'chain' 5000)
 $bigMs = Measure-Median 3 { if (-not (Test-WorkflowDefinition -LiteralPath $big)) { throw 'The chain is invalid.' } }
 $bigParseMs = Measure-Median 3 { [YamlDotNet.RepresentationModel.YamlStream]::new().Load([IO.StringReader]::new([IO.File]::ReadAllText($big))) }
+Add-BenchFigure -Bench workflow-validation -Measure '5,000-step chain, Test-WorkflowDefinition' -Figure ('{0:n0} ms, {1:n2}x the bare YamlDotNet parse' -f $bigMs, ($bigMs / $bigParseMs))
 "5,000-step chain: YamlDotNet parse only {0:n0} ms, Test-WorkflowDefinition {1:n0} ms; ratio {2:n2}x" -f $bigParseMs, $bigMs, ($bigMs / $bigParseMs)

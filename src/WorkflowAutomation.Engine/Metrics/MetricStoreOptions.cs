@@ -34,15 +34,19 @@ public sealed class MetricStoreOptions
 
     /// <summary>
     /// Raw samples newer than this (behind the store's clock) stay one row each in the head;
-    /// older ones are compacted into compressed chunks. <value>The default value is 1 hour.</value>
+    /// older ones are compacted into compressed chunks. <value>The default value is 1 minute</value>
+    /// (a head row costs about 25 bytes, a compacted sample about 6 for a noisy gauge and under one
+    /// for a steady one; a sample arriving later than the window is merged into its chunk, which is
+    /// correct but costs a re-encode of that chunk).
     /// </summary>
-    public TimeSpan HeadWindow { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan HeadWindow { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Most samples in one compressed chunk. <value>The default value is 256</value> (measured: 120 to
-    /// 1,024 give the same bytes per sample within 2%; 256 packs SQLite pages best and keeps re-encoding cheap).
+    /// Most samples in one compressed chunk. <value>The default value is 304</value>: a noisy gauge
+    /// (about 6 bytes a sample) then fills a chunk of about 1.8 KiB, two of which fill a 4 KiB SQLite
+    /// page (measured: 256 left a quarter of every chunk page empty), while re-encoding stays cheap.
     /// </summary>
-    public int ChunkSize { get; init; } = 256;
+    public int ChunkSize { get; init; } = 304;
 
     /// <summary>Samples compacted per step, between which writes go on. <value>The default value is 10,000.</value></summary>
     public int CompactionBatchSize { get; init; } = 10_000;

@@ -4,15 +4,15 @@ using System.Numerics;
 namespace WorkflowAutomation.Metrics;
 
 /// <summary>
-/// Byte-oriented Gorilla compression of one series' samples, oldest first. The first sample is
-/// its timestamp (zig-zag varint) and the value's 8 bytes; the second adds its interval (zig-zag
-/// varint). Every later sample is one header byte, then the change of interval (delta of delta,
-/// zig-zag varint) unless the header says it did not change, then the meaningful bytes of the
-/// value XOR'd with the previous value. A regular series whose value repeats costs one byte a
-/// sample. Values are compared bit for bit, so every double (NaN payloads, ±Inf, -0.0,
-/// subnormals) and every millisecond timestamp round-trips exactly.
+/// Compression of one series' samples, oldest first. Chunks are written in
+/// <see cref="PredictiveChunkFormat"/>; chunks written by earlier releases in the byte-oriented
+/// XOR format described below are still read (the two are told apart by the first two bytes).
 /// </summary>
 /// <remarks>
+/// The byte-oriented XOR format: the first sample is its timestamp (zig-zag varint) and the
+/// value's 8 bytes; the second adds its interval (zig-zag varint). Every later sample is one
+/// header byte, then the change of interval (delta of delta, zig-zag varint) unless the header
+/// says it did not change, then the meaningful bytes of the value XOR'd with the previous value.
 /// Header byte: bit 7 set means the interval is unchanged (no delta-of-delta follows); the low
 /// seven bits are 0 for an identical value, else 1 + 8 × (leading zero bytes) + (trailing zero
 /// bytes) of the XOR, whose remaining 8 − leading − trailing bytes follow, most significant first.
@@ -22,7 +22,10 @@ internal static class SampleChunkCodec
     private const byte SameInterval = 0x80;
 
     /// <summary>Encodes samples in timestamp order.</summary>
-    public static byte[] Encode(ReadOnlySpan<(long Timestamp, double Value)> samples)
+    public static byte[] Encode(ReadOnlySpan<(long Timestamp, double Value)> samples) => PredictiveChunkFormat.Encode(samples);
+
+    /// <summary>Encodes in the XOR format of earlier releases (kept so that reading it stays tested).</summary>
+    internal static byte[] EncodeXor(ReadOnlySpan<(long Timestamp, double Value)> samples)
     {
         var buffer = new byte[Math.Max(32, samples.Length * 19)];
         var at = 0;
@@ -74,6 +77,11 @@ internal static class SampleChunkCodec
     {
         if (data.IsEmpty)
         {
+            return;
+        }
+        if (PredictiveChunkFormat.IsThisFormat(data))
+        {
+            PredictiveChunkFormat.Decode(data, into, from, until);
             return;
         }
         var at = 0;

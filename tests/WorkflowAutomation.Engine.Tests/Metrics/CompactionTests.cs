@@ -14,7 +14,7 @@ public sealed class CompactionTests : IDisposable
     public void Dispose() => folder.Dispose();
 
     private MetricStore Open(int chunkSize = 100, int compactionBatch = 250) => MetricStore.Open(folder.State,
-        new MetricStoreOptions { ChunkSize = chunkSize, CompactionBatchSize = compactionBatch }, time);
+        new MetricStoreOptions { ChunkSize = chunkSize, CompactionBatchSize = compactionBatch, HeadWindow = TimeSpan.FromHours(1) }, time);
 
     private static long Scalar(MetricStore store, string sql)
     {
@@ -81,6 +81,49 @@ public sealed class CompactionTests : IDisposable
         Assert.Equal((T0.AddSeconds(10_790), 1079.0), (cpu.Timestamp, cpu.Value));
         // Full chunks: 1080 samples in chunks of at most 100.
         Assert.Equal(11, Scalar(store, "SELECT count(*) FROM sample_chunks WHERE series_id = (SELECT id FROM series WHERE name = 'cpu')"));
+    }
+
+    [Fact]
+    public async Task Chunks_an_earlier_release_wrote_are_read_extended_and_merged_into()
+    {
+        using var store = Open();
+        SeriesLoader.Load(store, "cpu", MetricType.Gauge, T0, TimeSpan.FromSeconds(10), "0+1x1079");
+        await store.Writer.CompactAsync();
+        // Rewrite every chunk in the XOR format of earlier releases, as an upgraded metrics.db holds them.
+        using (var connection = new SqliteConnection($"Data Source={store.DatabasePath}"))
+        {
+            connection.Open();
+            var chunks = new List<(long Id, byte[] Data)>();
+            using (var select = connection.CreateCommand())
+            {
+                select.CommandText = "SELECT id, data FROM sample_chunks";
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    chunks.Add((reader.GetInt64(0), SampleChunkCodec.EncodeXor(SampleChunkCodec.Decode(reader.GetFieldValue<byte[]>(1)).ToArray())));
+                }
+            }
+            foreach (var (id, data) in chunks)
+            {
+                using var update = connection.CreateCommand();
+                update.CommandText = "UPDATE sample_chunks SET data = $data WHERE id = $id";
+                update.Parameters.AddWithValue("$data", data);
+                update.Parameters.AddWithValue("$id", id);
+                update.ExecuteNonQuery();
+            }
+        }
+        var before = Answers(store);
+
+        // A late sample merges into an old chunk; the head's newest hour extends the newest old chunk.
+        store.Writer.Series("cpu").Record(-5, T0.AddMinutes(30).AddSeconds(5));
+        store.Writer.Flush();
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(361, await store.Writer.CompactAsync());
+        Assert.Equal(0, Scalar(store, "SELECT count(*) FROM samples"));
+        Assert.Equal(1081, Assert.Single(Raw(store, "cpu", T0, T0.AddHours(3), MetricAggregate.Count)).Value);
+        Assert.Equal([180.0, -5, 181], Raw(store, "cpu", T0.AddMinutes(30), T0.AddMinutes(30).AddSeconds(10)).Select(s => s.Value));
+        Assert.Equal(Enumerable.Range(0, 1080).Select(i => (double)i), Raw(store, "cpu", T0, T0.AddHours(3)).Where(s => s.Value != -5).Select(s => s.Value));
+        Assert.Equal(before.Where(a => !a.Contains("Raw") && !a.Contains("OneMinute")), Answers(store).Where(a => !a.Contains("Raw") && !a.Contains("OneMinute")));
     }
 
     [Fact]

@@ -14,10 +14,14 @@ public sealed class SampleChunkCodecTests
 
     private static void AssertRoundTrip(IReadOnlyList<(long Timestamp, double Value)> samples)
     {
-        var decoded = SampleChunkCodec.Decode(SampleChunkCodec.Encode(samples.ToArray()));
-        Assert.Equal(samples.Select(s => s.Timestamp), decoded.Select(s => s.Timestamp));
-        // Bits, not ==: NaN payloads and -0.0 must survive too.
-        Assert.Equal(samples.Select(s => BitConverter.DoubleToInt64Bits(s.Value)), decoded.Select(s => BitConverter.DoubleToInt64Bits(s.Value)));
+        // The format written now, and the XOR format chunks of earlier releases are stored in.
+        foreach (var encoded in new[] { SampleChunkCodec.Encode(samples.ToArray()), SampleChunkCodec.EncodeXor(samples.ToArray()) })
+        {
+            var decoded = SampleChunkCodec.Decode(encoded);
+            Assert.Equal(samples.Select(s => s.Timestamp), decoded.Select(s => s.Timestamp));
+            // Bits, not ==: NaN payloads and -0.0 must survive too.
+            Assert.Equal(samples.Select(s => BitConverter.DoubleToInt64Bits(s.Value)), decoded.Select(s => BitConverter.DoubleToInt64Bits(s.Value)));
+        }
     }
 
     [Fact]
@@ -72,11 +76,42 @@ public sealed class SampleChunkCodecTests
     }
 
     [Fact]
-    public void A_regular_series_with_a_repeating_value_costs_one_byte_a_sample()
+    public void A_regular_series_with_a_repeating_value_costs_two_bits_a_sample()
     {
         var samples = Enumerable.Range(0, 1000).Select(i => (1_750_000_000_000L + (i * 1000L), 7.5)).ToArray();
-        // First sample: varint timestamp (6 bytes) + 8 value bytes; second: interval (2 bytes) + 1; then 1 each.
-        Assert.Equal(6 + 8 + 2 + 1 + 998, SampleChunkCodec.Encode(samples).Length);
+        // Marker (2) + count (2) + first timestamp (6) + 8 value bytes; then the first interval
+        // (1 + 6 + 11 bits) and 1 value bit; then 2 bits each for the other 998, rounded up to a byte.
+        Assert.Equal(2 + 2 + 6 + 8 + ((18 + 1 + (998 * 2) + 7) / 8), SampleChunkCodec.Encode(samples).Length);
+    }
+
+    [Fact]
+    public void A_regular_counter_costs_four_bits_a_sample()
+    {
+        var samples = Enumerable.Range(0, 1000).Select(i => (1_750_000_000_000L + (i * 1000L), 1000.0 + i)).ToArray();
+        var bytes = SampleChunkCodec.Encode(samples).Length;
+        // Crossing a binade (1024, 2048) costs one longer difference each; every other sample continues the line.
+        Assert.InRange(bytes, 500, 540);
+    }
+
+    [Fact]
+    public void A_smooth_noisy_gauge_takes_far_fewer_bytes_than_the_xor_format()
+    {
+        var samples = Enumerable.Range(0, 256)
+            .Select(i => (1_750_000_000_000L + (i * 1000L), 50 + (40 * Math.Sin(i / 97.0)) + ((i % 7) * 0.013))).ToArray();
+        var now = SampleChunkCodec.Encode(samples).Length;
+        var before = SampleChunkCodec.EncodeXor(samples).Length;
+        Assert.True(now < 0.85 * before, $"{now} bytes now, {before} in the XOR format");
+    }
+
+    [Fact]
+    public void Chunks_in_the_xor_format_are_told_apart_from_the_current_one_whatever_their_first_timestamp()
+    {
+        foreach (var ts in new[] { 0L, 1, 63, 64, -65, 8192, 1_750_000_000_000L, long.MinValue, long.MaxValue })
+        {
+            var samples = new[] { (ts, 1.5), (unchecked(ts + 1), 2.5) };
+            Assert.Equal(samples, SampleChunkCodec.Decode(SampleChunkCodec.EncodeXor(samples)));
+            Assert.Equal(samples, SampleChunkCodec.Decode(SampleChunkCodec.Encode(samples)));
+        }
     }
 
     [Fact]
