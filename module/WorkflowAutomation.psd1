@@ -8,7 +8,7 @@
     Author               = 'WorkflowAutomation contributors'
     CompanyName          = 'WorkflowAutomation'
     Copyright            = '(c) WorkflowAutomation contributors. MIT License.'
-    Description          = 'Durable YAML workflows (dependencies, retries, timeouts, approvals, rollbacks), a daemon with schedules, circuit breakers and health checks, a prioritised parallel executor and a SQLite metrics store, driven from PowerShell.'
+    Description          = 'Durable YAML workflows (dependencies, retries, timeouts, approvals, rollbacks), a daemon with schedules, circuit breakers, health checks and a live web dashboard, a prioritised parallel executor, a SQLite metrics store, hermetic environments and chaos tests, driven from PowerShell.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     # Filled in by build.ps1 from the compiled cmdlets and module/*.Format.ps1xml.
