@@ -51,7 +51,8 @@ Describe 'Crash recovery' {
         $bytes = [byte[]]::new(8192); [Random]::new(5).NextBytes($bytes); [IO.File]::WriteAllBytes($file, $bytes)
         $hash = Start-KilledCorruption $file
         (Get-FileHash $file).Hash | Should -Not -Be $hash
-        $result = Invoke-ChaosTest -Type Memory -MegaBytes 64 -DurationSeconds 1 -Force -WarningVariable warnings -WarningAction SilentlyContinue
+        # What is tested is the recovery; the memory fault's own verdict depends on what else the machine does.
+        $result = Invoke-ChaosTest -Type Memory -MegaBytes 64 -DurationSeconds 1 -Force -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
         $result | Should -Not -BeNullOrEmpty
         ($warnings -join "`n") | Should -Match ([regex]::Escape($file))
         (Get-FileHash $file).Hash | Should -Be $hash
