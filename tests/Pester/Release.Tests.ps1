@@ -44,7 +44,7 @@ Describe 'One version, from version.txt' {
         $changelog | Should -Contain '## [Unreleased]'
         $sections = @($changelog | Where-Object { $_ -match '^## \[' })
         $sections[0] | Should -Be '## [Unreleased]'
-        $sections | Select-Object -Skip 1 | ForEach-Object { $_ | Should -Match '^## \[\d+\.\d+\.\d+(-[A-Za-z0-9]+)?\] - \d{4}-\d{2}-\d{2}$' }
+        $sections[1..($sections.Count - 1)] | ForEach-Object { $_ | Should -Match '^## \[\d+\.\d+\.\d+(-[A-Za-z0-9]+)?\] - \d{4}-\d{2}-\d{2}$' }
         $sections[1] | Should -BeLike "## ``[$script:version``] - *" -Because 'the newest release is the one version.txt names'
         $changelog | Should -Contain "[$script:version]: https://github.com/workflow-automation/WorkflowAutomation/releases/tag/v$script:version"
         $script:manifest.PrivateData.PSData.ReleaseNotes | Should -Match '^### Added'

@@ -1,3 +1,4 @@
+using WorkflowAutomation.Platform;
 namespace WorkflowAutomation.Hermetic;
 
 /// <summary>
@@ -39,7 +40,7 @@ public sealed class HermeticPaths(string root)
     {
         foreach (var folder in new[] { Root, Environments, Trees, Cache })
         {
-            PrivateFiles.CreateDirectory(folder);
+            OwnerOnly.CreateDirectory(folder);
         }
         return this;
     }

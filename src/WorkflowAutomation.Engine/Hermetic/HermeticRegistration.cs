@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WorkflowAutomation.Common;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Hermetic;
 
@@ -38,7 +39,7 @@ public sealed class HermeticRegistration
 
     public void Save(HermeticPaths paths)
     {
-        PrivateFiles.CreateDirectory(paths.EnvironmentFolder(Name));
-        PrivateFiles.WriteAllText(paths.Registration(Name), JsonSerializer.Serialize(this, Json));
+        OwnerOnly.CreateDirectory(paths.EnvironmentFolder(Name));
+        OwnerOnly.WriteAllText(paths.Registration(Name), JsonSerializer.Serialize(this, Json));
     }
 }

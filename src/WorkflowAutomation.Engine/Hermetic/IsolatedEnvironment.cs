@@ -1,3 +1,4 @@
+using WorkflowAutomation.Platform;
 namespace WorkflowAutomation.Hermetic;
 
 /// <summary>
@@ -128,9 +129,9 @@ public sealed class IsolatedEnvironment
     /// <summary>Creates HOME and TMPDIR, owner-only.</summary>
     public void EnsureHome()
     {
-        PrivateFiles.CreateDirectory(Path.GetDirectoryName(Home)!);
-        PrivateFiles.CreateDirectory(Home);
-        PrivateFiles.CreateDirectory(Variables["TMPDIR"]);
+        OwnerOnly.CreateDirectory(Path.GetDirectoryName(Home)!);
+        OwnerOnly.CreateDirectory(Home);
+        OwnerOnly.CreateDirectory(Variables["TMPDIR"]);
     }
 
     /// <summary>Creates HOME and TMPDIR (owner-only), the tool wrappers and the POSIX activate script.</summary>
@@ -140,7 +141,7 @@ public sealed class IsolatedEnvironment
         var bin = paths.Bin(Name);
         Directory.CreateDirectory(bin);
         ToolWrappers.Write(bin, Tree, tools);
-        PrivateFiles.WriteAllText(paths.Activate(Name), ActivateScript.For(this));
+        OwnerOnly.WriteAllText(paths.Activate(Name), ActivateScript.For(this));
     }
 
     private static string ResolveLink(string path)

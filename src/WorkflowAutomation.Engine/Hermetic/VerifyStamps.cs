@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using WorkflowAutomation.Platform;
 
 namespace WorkflowAutomation.Hermetic;
 
@@ -42,7 +43,7 @@ internal static class VerifyStamps
                 .Append(entry.Ticks.ToString(CultureInfo.InvariantCulture)).Append('\t')
                 .Append(entry.Hash).Append('\t').Append(entry.Path).Append('\n');
         }
-        PrivateFiles.CreateDirectory(Path.GetDirectoryName(file)!);
-        PrivateFiles.WriteAllText(file, builder.ToString());
+        OwnerOnly.CreateDirectory(Path.GetDirectoryName(file)!);
+        OwnerOnly.WriteAllText(file, builder.ToString());
     }
 }

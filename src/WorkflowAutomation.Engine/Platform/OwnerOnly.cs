@@ -36,8 +36,9 @@ public static class OwnerOnly
     /// <summary>Writes a file atomically (temp file then rename), owner-only from the start.</summary>
     public static void WriteAllText(string path, string contents)
     {
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        // Unique, so two writers of one file (threads or processes) never share a temporary file.
+        var temp = path + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("n")[..8];
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = OwnerFileMode;
