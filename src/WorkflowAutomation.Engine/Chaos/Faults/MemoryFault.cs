@@ -33,6 +33,11 @@ internal sealed class MemoryFault(int megaBytes) : IChaosFault
 
     public Task ApplyAsync(ChaosContext context, CancellationToken cancellationToken)
     {
+        // The host's own heap must not shrink under the measurement: a collection that gives
+        // memory back while the fault runs would read as pages of the fault being reclaimed.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         baselineBytes = ResidentBytes();
         touch = context.Touch("Memory", $"pid {Environment.ProcessId}", $"{megaBytes} MB allocated and touched");
         var remaining = (long)megaBytes * 1024 * 1024;
