@@ -91,15 +91,22 @@ function Task-Build {
 # --- Dashboard: front-end packages, their licences, and the browser-test tools ---------------
 $DashboardWeb = Join-Path $Root 'src/WorkflowAutomation.Engine/Dashboard/web'
 
+$script:AptUpdated = $false
+function Invoke-AptInstall([string[]] $Packages) {
+    # CI starts on a bare Debian machine as root: what the tests drive comes from apt there,
+    # with the package lists read once per build. Elsewhere the tests fail saying how to install.
+    if (-not ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0')) { return $false }
+    Write-Host "Installing $($Packages -join ', ') with apt-get"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    if (-not $script:AptUpdated) { & apt-get update -qq | Out-Null; $script:AptUpdated = $true }
+    & apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 @Packages | Out-Null
+    $LASTEXITCODE -eq 0
+}
+
 function Install-AptPackage([string] $Command, [string[]] $Packages) {
-    # CI starts on a bare Debian machine as root; elsewhere the caller says how to install.
+    # True when the command is there, installed now if need be.
     if (Get-Command $Command -ErrorAction Ignore) { return $true }
-    if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0') {
-        Write-Host "Installing $($Packages -join ', ') with apt-get"
-        & apt-get update -qq | Out-Null
-        $env:DEBIAN_FRONTEND = 'noninteractive'
-        & apt-get install -y -qq --no-install-recommends @Packages | Out-Null
-    }
+    $null = Invoke-AptInstall $Packages
     [bool](Get-Command $Command -ErrorAction Ignore)
 }
 
@@ -159,12 +166,9 @@ function Install-HermeticTestTools {
     }
     if (-not (Get-Command bwrap -ErrorAction Ignore)) { $missing += 'bubblewrap' }
     if ($missing.Count -eq 0) { return }
-    if ((& id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+    if (-not (Invoke-AptInstall $missing)) {
         Write-Warning "The hermetic tests need $($missing -join ', '): install them (they fail, saying so, without them)."
-        return
     }
-    Invoke-Native apt-get @('update', '-qq')
-    Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300') + $missing)
 }
 
 function Task-Test {
@@ -270,18 +274,10 @@ function Task-Bench {
 function Initialize-ChaosTestTools {
     # Headless Chromium screenshots chaos reports; iproute2 (ip, tc) builds network namespaces.
     # Installed as root on CI; elsewhere the tests fail saying how to install them.
-    if (-not (Get-Command chromium -ErrorAction Ignore)) { Install-ChaosAptPackage @('chromium', 'fonts-dejavu-core') }
-    if (-not (Get-Command tc -ErrorAction Ignore)) { Install-ChaosAptPackage @('iproute2') }
+    $null = Install-AptPackage chromium @('chromium', 'fonts-dejavu-core')
+    $null = Install-AptPackage tc @('iproute2')
 }
 
-function Install-ChaosAptPackage([string[]] $Packages) {
-    if ($IsLinux -and (Get-Command apt-get -ErrorAction Ignore) -and (& id -u) -eq '0') {
-        Write-Host "Installing $($Packages -join ', ') with apt-get"
-        $env:DEBIAN_FRONTEND = 'noninteractive'
-        & apt-get update -qq | Out-Null
-        & apt-get install -y -qq --no-install-recommends @Packages | Out-Null
-    }
-}
 # -----------------------------------------------------------------------------------------------
 
 function Task-Clean {

@@ -56,27 +56,7 @@ internal sealed class ChaosJob : LocalJob
     }
 
     /// <summary>Blocks until the fault is reverted and the result recorded, so Stop-Job means reverted.</summary>
-    public override void StopJob()
-    {
-        if (completion is null)
-        {
-            return;
-        }
-        if (!completion.IsCompleted)
-        {
-            SetJobState(JobState.Stopping);
-            cancellation.Cancel();
-        }
-        try
-        {
-            completion.Wait();
-        }
-        catch (AggregateException)
-        {
-            // Recorded by Finish.
-        }
-        SpinWait.SpinUntil(() => JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed, TimeSpan.FromSeconds(10));
-    }
+    public override void StopJob() => StopAndWait(completion, cancellation);
 
     protected override void Dispose(bool disposing)
     {

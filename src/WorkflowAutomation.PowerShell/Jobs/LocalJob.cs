@@ -12,4 +12,30 @@ internal abstract class LocalJob(string command, string name) : Job(command, nam
     public override bool HasMoreData => Output.Count > 0 || Information.Count > 0 || Error.Count > 0;
 
     public override string Location => Environment.MachineName;
+
+    /// <summary>
+    /// What Stop-Job and Dispose do for a job whose work is a task: cancel it, wait for it,
+    /// and return only once the job's state says it ended (the completion runs as a continuation).
+    /// </summary>
+    protected void StopAndWait(Task? work, CancellationTokenSource cancellation)
+    {
+        if (work is null)
+        {
+            return;
+        }
+        if (!work.IsCompleted)
+        {
+            SetJobState(JobState.Stopping);
+            cancellation.Cancel();
+        }
+        try
+        {
+            work.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The job's own completion records the failure.
+        }
+        SpinWait.SpinUntil(() => JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed, TimeSpan.FromSeconds(10));
+    }
 }

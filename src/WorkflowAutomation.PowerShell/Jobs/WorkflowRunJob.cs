@@ -96,26 +96,7 @@ internal sealed class WorkflowRunJob : LocalJob, IRunObserver
     /// only through a registered job source adapter, and these jobs live in the session's job
     /// repository; Stop-Job calls this method directly for a plain Job.
     /// </remarks>
-    public override void StopJob()
-    {
-        if (completion is null || completion.IsCompleted)
-        {
-            completion?.ContinueWith(_ => { }, TaskScheduler.Default).Wait();
-            return;
-        }
-        SetJobState(JobState.Stopping);
-        cancellation.Cancel();
-        try
-        {
-            completion.Wait();
-        }
-        catch (AggregateException)
-        {
-            // Recorded by Finish.
-        }
-        // Finish runs as a continuation: wait until the job's state says so.
-        SpinWait.SpinUntil(() => JobStateInfo.State is JobState.Stopped or JobState.Failed or JobState.Completed, TimeSpan.FromSeconds(10));
-    }
+    public override void StopJob() => StopAndWait(completion, cancellation);
 
     protected override void Dispose(bool disposing)
     {
