@@ -190,8 +190,11 @@ function Task-Test {
         if ($LASTEXITCODE -ne 0) { $xunitFailedToRun = $true }
     }
     $xunit = @{ Passed = 0; Failed = 0 }
+    $failedNames = [System.Collections.Generic.List[string]]::new()
     foreach ($trx in Get-ChildItem $results -Filter *.trx) {
-        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $testRun = ([xml](Get-Content $trx -Raw)).TestRun
+        $testRun.Results.UnitTestResult | Where-Object outcome -notin 'Passed', 'NotExecuted' | ForEach-Object { $failedNames.Add("xunit: $($_.testName)") }
+        $counters = $testRun.ResultSummary.Counters
         $xunit.Passed += [int]$counters.passed
         $xunit.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
     }
@@ -206,11 +209,13 @@ function Task-Test {
         $env:WORKFLOW_AUTOMATION_PESTER_FILTER = $selection.PesterFilter
         & $Pwsh -NoProfile -NonInteractive -File "$Root/tests/Pester/Invoke-PesterSuite.ps1" -ModulePath $ModuleOut -PesterPath (Get-PesterPath) -SummaryPath $pesterSummary
         $pester = if (Test-Path $pesterSummary) { Get-Content $pesterSummary -Raw | ConvertFrom-Json } else { [pscustomobject]@{ Passed = 0; Failed = 1 } }
+        $pester.FailedNames | Where-Object { $_ } | ForEach-Object { $failedNames.Add("Pester: $_") }
     }
 
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed + $selection.Problems.Count
     $selection.Problems | ForEach-Object { Write-Host "FAILED: $_" }
+    $failedNames | ForEach-Object { Write-Host "FAILED $_" }
     if ($passed + $failed -eq 0) { Write-Host 'FAILED: the selection ran no test.'; $failed = 1 }
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
     Write-Host "$passed passed, $failed failed"

@@ -25,4 +25,7 @@ $result = Invoke-Pester -Configuration $configuration
     # A file that fails to load counts as a failure too.
     Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount
+    # Named again at the very end of the run, where a CI log's tail still shows them.
+    FailedNames = @($result.Failed | ForEach-Object ExpandedPath) + @($result.FailedBlocks | ForEach-Object ExpandedPath) +
+        @($result.FailedContainers | ForEach-Object { "$($_.Item)" })
 } | ConvertTo-Json | Set-Content $SummaryPath

@@ -25,34 +25,55 @@ public sealed class ContentStore
     /// <summary>Moves every file of a freshly installed tree into the store and links it back.</summary>
     public void Ingest(string root, TreeListing listing)
     {
-        System.Threading.Tasks.Parallel.ForEach(listing.Entries.Where(entry => entry.Kind == TreeEntryKind.File), entry =>
+        // Files with the same content go to one object, so they are handled by one thread:
+        // two threads adding the same object would each keep a different inode.
+        var byObject = listing.Entries.Where(entry => entry.Kind == TreeEntryKind.File)
+            .GroupBy(entry => ObjectPath(entry.Hash, entry.Executable));
+        System.Threading.Tasks.Parallel.ForEach(byObject, sameContent =>
         {
-            var file = Path.Combine(root, entry.Path);
-            var target = ObjectPath(entry.Hash, entry.Executable);
+            var target = sameContent.Key;
+            var first = sameContent.First();
             // An object that no longer matches its name (changed through a hard link) is replaced.
-            if (!File.Exists(target) || TreeListing.HashFile(target) != entry.Hash)
+            var corrupt = File.Exists(target) && TreeListing.HashFile(target) != first.Hash;
+            var stored = File.Exists(target) && !corrupt;
+            foreach (var entry in sameContent)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                try
+                var file = Path.Combine(root, entry.Path);
+                if (!stored)
                 {
-                    // The same inode moves in: nothing is copied.
-                    var part = target + ".part-" + Guid.NewGuid().ToString("n")[..8];
-                    File.Move(file, part, overwrite: false);
-                    MakeReadOnly(part, entry.Executable);
-                    File.Move(part, target, overwrite: true);
+                    AddObject(file, target, entry.Executable, corrupt);
+                    stored = true;
                 }
-                catch (IOException)
+                if (File.Exists(file))
                 {
-                    // Another tree added it meanwhile; link to theirs below.
+                    File.Delete(file);
                 }
+                HardLink.LinkOrCopy(target, file);
             }
-            if (File.Exists(file))
-            {
-                File.Delete(file);
-            }
-            HardLink.LinkOrCopy(target, file);
         });
         SaveListing(listing);
+    }
+
+    private static void AddObject(string file, string target, bool executable, bool replaceCorrupt)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        // The same inode moves in: nothing is copied.
+        var part = target + ".part-" + Guid.NewGuid().ToString("n")[..8];
+        File.Move(file, part, overwrite: false);
+        MakeReadOnly(part, executable);
+        if (replaceCorrupt)
+        {
+            File.Delete(target);
+        }
+        try
+        {
+            // Never over an object another process has just added: trees already link to it.
+            File.Move(part, target, overwrite: false);
+        }
+        catch (IOException)
+        {
+            File.Delete(part);
+        }
     }
 
     /// <summary>
