@@ -24,6 +24,7 @@ public sealed partial class DaemonHost
     private CircuitBreakerRegistry? breakers;
     private DaemonApprovalGate? approvals;
     private RunDispatcher? dispatcher;
+    private RunAdmissions? admissions;
     private WorkflowExecutor? executor;
     private readonly CancellationTokenSource schedulerStop = new();
     private Task? schedulerLoop;
@@ -66,6 +67,8 @@ public sealed partial class DaemonHost
             ScratchFolder = State.ScratchFolder,
         });
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
+        admissions = new RunAdmissions(queue, runStore, dispatcher, time);
+        admissions.Admitted += run => RunChanged?.Invoke(run.Id);
         scheduler = new Scheduler(schedules,
             (definition, text, origin, alongside) => Accept(definition, text, definition.SourcePath, new Dictionary<string, string>(), origin, alongside),
             time, Log, ParseOptions);
@@ -108,44 +111,22 @@ public sealed partial class DaemonHost
 
     /// <summary>Accepts a run: validated, committed to the queue, recorded as Queued, then acknowledged.</summary>
     public WorkflowRun Accept(WorkflowDefinition definition, string text, string? path, IReadOnlyDictionary<string, string> parameters, string origin,
-        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
+        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null) =>
+        AcceptAsync(new RunAdmission(definition, text, path, parameters, origin, alongside, workingDirectory)).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Accepts a run: its inputs are checked now, then it joins the next group commit; the task
+    /// completes once its queue row and record are on disk.
+    /// </summary>
+    public Task<WorkflowRun> AcceptAsync(RunAdmission admission)
     {
-        if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || queue is null)
+        if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || admissions is null)
         {
             throw new WorkflowAutomationException(ErrorIds.DaemonStopping, ErrorKind.ResourceUnavailable, "The daemon is stopping and accepts no new runs; submit again once it is restarted.");
         }
         // Bad parameters are refused now, not discovered when the run starts.
-        WorkflowInputs.Resolve(definition, parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
-        var run = dispatcher!.Admit(() =>
-        {
-            var id = WorkflowExecutor.NewRunId(time);
-            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside, workingDirectory);
-            var queued = new WorkflowRun
-            {
-                Id = id,
-                Name = definition.Name,
-                Status = RunStatus.Queued,
-                SourcePath = path,
-                Parameters = SecretMasker.RecordedParameters(definition, parameters),
-                Origin = RunOrigin,
-            };
-            foreach (var step in definition.Steps)
-            {
-                queued.Steps.Add(new WorkflowStepRun { RunId = id, Name = step.Name, Status = StepStatus.Pending });
-            }
-            // A crash between the two leaves a queued row without a record: the executor then creates it.
-            // The record is written as one batch and committed before the run is acknowledged.
-            runStore!.Inner.CreateRun(queued, definition, RunOwner.Current);
-            foreach (var step in queued.Steps)
-            {
-                runStore.Inner.SaveStep(step);
-            }
-            runStore.Inner.Flush();
-            return queued;
-        });
-        dispatcher.Wake();
-        RunChanged?.Invoke(run.Id);
-        return run;
+        WorkflowInputs.Resolve(admission.Definition, admission.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
+        return admissions.AdmitAsync(admission);
     }
 
     private async Task<WorkflowRun> ExecuteAsync(QueuedRun entry, CancellationToken interruption, CancellationToken cancellation)
@@ -242,7 +223,7 @@ public sealed partial class DaemonHost
         dispatcher?.Dispose();
         StopMetrics();
         runStore?.Dispose();
-        (dispatcher, runStore, executor) = (null, null, null);
+        (dispatcher, runStore, executor, admissions) = (null, null, null, null);
         return Task.CompletedTask;
     }
 
@@ -267,9 +248,8 @@ public sealed partial class DaemonHost
             var submitted = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
             var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
             var definition = validation.Definition ?? throw new WorkflowDefinitionException(validation);
-            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", workingDirectory: submitted.WorkingDirectory);
-            Log.Info($"Run {run.Id} ({run.Name}) queued");
-            return Task.FromResult<object?>(run);
+            // Not awaited here: the connection reads its next request while this one waits for its group's commit.
+            return QueuedAsync(AcceptAsync(new RunAdmission(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", WorkingDirectory: submitted.WorkingDirectory)));
         });
         server.Handle<RunRequestBody>(DaemonOperations.Wait, IpcAccess.ReadOnly, async (request, cancellation) =>
         {
@@ -287,6 +267,13 @@ public sealed partial class DaemonHost
             request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "An answer needs a run id and a step.")).ConfigureAwait(false));
         server.Handle(DaemonOperations.Breakers, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(Breakers.List()));
         server.Handle<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) => Task.FromResult<object?>(ResetBreakers(request?.Name ?? "*")));
+    }
+
+    private async Task<object?> QueuedAsync(Task<WorkflowRun> accepting)
+    {
+        var run = await accepting.ConfigureAwait(false);
+        Log.Info($"Run {run.Id} ({run.Name}) queued");
+        return run;
     }
 
     private static string RequireRunId(RunRequestBody? request) =>

@@ -9,7 +9,7 @@ namespace WorkflowAutomation.Daemon.Ipc;
 /// A cmdlet's connection to the daemon of a state directory. Errors the daemon reports come
 /// back as <see cref="WorkflowAutomationException"/> with the daemon's ErrorId.
 /// </summary>
-public sealed class DaemonClient : IDisposable
+public sealed partial class DaemonClient : IDisposable
 {
     private readonly Stream stream;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -93,21 +93,28 @@ public sealed class DaemonClient : IDisposable
                 // A daemon that refuses a connection (busy) answers why before it closes.
                 response = await TryReadRefusalAsync().ConfigureAwait(false) ?? throw new DaemonNotRunningException(State.Root, exception);
             }
-            if (response is null)
-            {
-                throw new DaemonNotRunningException(State.Root);
-            }
-            if (!response.Ok)
-            {
-                var kind = Enum.TryParse<ErrorKind>(response.Kind, out var parsed) ? parsed : ErrorKind.NotSpecified;
-                throw new WorkflowAutomationException(response.ErrorId ?? ErrorIds.DaemonRequestFailed, kind, response.Message ?? "The daemon reported an error.");
-            }
-            return IpcJson.FromElement<T>(response.Body);
+            var answer = Unwrap<T>(response);
+            return answer.Error is { } error ? throw error : answer.Value;
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>The result of an answer; a daemon-reported error as the exception to throw, carrying the daemon's ErrorId.</summary>
+    private DaemonAnswer<T> Unwrap<T>(IpcResponse? response)
+    {
+        if (response is null)
+        {
+            throw new DaemonNotRunningException(State.Root);
+        }
+        if (!response.Ok)
+        {
+            var kind = Enum.TryParse<ErrorKind>(response.Kind, out var parsed) ? parsed : ErrorKind.NotSpecified;
+            return new DaemonAnswer<T>(default, new WorkflowAutomationException(response.ErrorId ?? ErrorIds.DaemonRequestFailed, kind, response.Message ?? "The daemon reported an error."));
+        }
+        return new DaemonAnswer<T>(IpcJson.FromElement<T>(response.Body), null);
     }
 
     private async Task<IpcResponse?> TryReadRefusalAsync()

@@ -50,26 +50,7 @@ public static class IpcFraming
     }
 
     /// <summary>Reads a frame's length; null when the peer closed the connection before one.</summary>
-    public static async Task<int?> ReadHeaderAsync(Stream stream, CancellationToken cancellation)
-    {
-        var header = new byte[4];
-        var read = 0;
-        while (read < header.Length)
-        {
-            var count = await stream.ReadAsync(header.AsMemory(read), cancellation).ConfigureAwait(false);
-            if (count == 0)
-            {
-                return read == 0 ? null : throw new DaemonProtocolException("The connection closed in the middle of a message.");
-            }
-            read += count;
-        }
-        var length = BinaryPrimitives.ReadInt32BigEndian(header);
-        if (length is < 0 or > MaxMessageBytes)
-        {
-            throw new DaemonRequestTooLargeException("A message", length);
-        }
-        return length;
-    }
+    public static Task<int?> ReadHeaderAsync(Stream stream, CancellationToken cancellation) => new IpcFrameHeader().ReadAsync(stream, cancellation);
 
     /// <summary>
     /// Reads a payload chunk by chunk into a buffer that grows only with what has arrived.
@@ -117,6 +98,40 @@ public static class IpcFraming
         {
             throw new DaemonProtocolException("A message was not valid JSON: " + exception.Message, exception);
         }
+    }
+}
+
+/// <summary>
+/// Reads a frame's 4-byte length. What has arrived is kept when a read is cancelled, so a
+/// wait can be given up and taken up again without losing a header that was half sent.
+/// </summary>
+public sealed class IpcFrameHeader
+{
+    private readonly byte[] header = new byte[4];
+    private int filled;
+
+    /// <summary>True when part of a header has arrived and the rest has not.</summary>
+    public bool Partial => filled > 0;
+
+    /// <summary>The length; null when the peer closed the connection before a header began.</summary>
+    public async Task<int?> ReadAsync(Stream stream, CancellationToken cancellation)
+    {
+        while (filled < header.Length)
+        {
+            var count = await stream.ReadAsync(header.AsMemory(filled), cancellation).ConfigureAwait(false);
+            if (count == 0)
+            {
+                return filled == 0 ? null : throw new DaemonProtocolException("The connection closed in the middle of a message.");
+            }
+            filled += count;
+        }
+        filled = 0;
+        var length = BinaryPrimitives.ReadInt32BigEndian(header);
+        if (length is < 0 or > IpcFraming.MaxMessageBytes)
+        {
+            throw new DaemonRequestTooLargeException("A message", length);
+        }
+        return length;
     }
 }
 

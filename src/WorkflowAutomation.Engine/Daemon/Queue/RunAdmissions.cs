@@ -1,0 +1,175 @@
+using Microsoft.Data.Sqlite;
+using WorkflowAutomation.Daemon.Storage;
+using WorkflowAutomation.Execution;
+using WorkflowAutomation.State;
+using WorkflowAutomation.Workflows;
+
+namespace WorkflowAutomation.Daemon;
+
+/// <summary>A run being accepted: its validated definition and what its queue row and record need.</summary>
+public sealed record RunAdmission(WorkflowDefinition Definition, string Text, string? SourcePath, IReadOnlyDictionary<string, string> Parameters, string Origin,
+    Action<SqliteConnection, SqliteTransaction>? Alongside = null, string? WorkingDirectory = null);
+
+/// <summary>
+/// Accepts runs in groups (group commit): the runs that arrive while one group is being
+/// committed go in the next, with one transaction for their queue rows and one for their
+/// records, instead of two commits each. A run is acknowledged only once both are committed,
+/// so an acknowledged run is on disk; runs keep the order in which they were admitted.
+/// </summary>
+public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDispatcher dispatcher, TimeProvider time)
+{
+    private readonly object gate = new();
+    private readonly RunIds ids = new(time);
+    private List<Pending> waiting = [];
+    private bool committing;
+
+    /// <summary>Raised for each run once it is committed, on the committing thread.</summary>
+    public event Action<WorkflowRun>? Admitted;
+
+    /// <summary>Queues a run; completes with its record (Queued) once it is durable.</summary>
+    public Task<WorkflowRun> AdmitAsync(RunAdmission admission)
+    {
+        var pending = new Pending(admission);
+        bool start;
+        lock (gate)
+        {
+            waiting.Add(pending);
+            start = !committing;
+            committing = true;
+        }
+        if (start)
+        {
+            // Off the caller's thread: a connection's reader goes on to its next request
+            // meanwhile, and that request joins the next group.
+            ThreadPool.UnsafeQueueUserWorkItem(_ => CommitWaiting(), null);
+        }
+        return pending.Completion.Task;
+    }
+
+    private void CommitWaiting()
+    {
+        while (true)
+        {
+            List<Pending> group;
+            lock (gate)
+            {
+                if (waiting.Count == 0)
+                {
+                    committing = false;
+                    return;
+                }
+                group = waiting;
+                waiting = [];
+            }
+            try
+            {
+                Commit(group);
+            }
+            catch (Exception exception)
+            {
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetException(exception);
+                }
+            }
+        }
+    }
+
+    private void Commit(List<Pending> group)
+    {
+        // While no run is taken from the queue: a run never starts before its record exists.
+        var accepted = dispatcher.Admit(() =>
+        {
+            var entries = group.Select(pending =>
+            {
+                var admission = pending.Admission;
+                pending.RunId = ids.Next();
+                return new QueueEntry(pending.RunId, admission.Definition.Name, admission.SourcePath, admission.Text, admission.Parameters, admission.Origin,
+                    admission.Alongside, admission.WorkingDirectory);
+            }).ToList();
+            var failures = queue.EnqueueAll(entries);
+            var accepted = new List<(Pending Pending, WorkflowRun Run)>(group.Count);
+            for (var index = 0; index < group.Count; index++)
+            {
+                if (failures[index] is { } failure)
+                {
+                    group[index].Completion.TrySetException(failure);
+                    continue;
+                }
+                var run = Record(group[index]);
+                // A crash between the two commits leaves a queued row without a record: the executor then creates it.
+                runs.Inner.CreateRun(run, group[index].Admission.Definition, RunOwner.Current);
+                foreach (var step in run.Steps)
+                {
+                    runs.Inner.SaveStep(step);
+                }
+                accepted.Add((group[index], run));
+            }
+            runs.Inner.Flush();
+            return accepted;
+        });
+        dispatcher.Wake();
+        foreach (var (pending, run) in accepted)
+        {
+            Admitted?.Invoke(run);
+            pending.Completion.TrySetResult(run);
+        }
+    }
+
+    private static WorkflowRun Record(Pending pending)
+    {
+        var admission = pending.Admission;
+        var run = new WorkflowRun
+        {
+            Id = pending.RunId!,
+            Name = admission.Definition.Name,
+            Status = RunStatus.Queued,
+            SourcePath = admission.SourcePath,
+            Parameters = SecretMasker.RecordedParameters(admission.Definition, admission.Parameters),
+            Origin = DaemonHost.RunOrigin,
+        };
+        foreach (var step in admission.Definition.Steps)
+        {
+            run.Steps.Add(new WorkflowStepRun { RunId = run.Id, Name = step.Name, Status = StepStatus.Pending });
+        }
+        return run;
+    }
+
+    private sealed class Pending(RunAdmission admission)
+    {
+        public RunAdmission Admission { get; } = admission;
+
+        public TaskCompletionSource<WorkflowRun> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string? RunId { get; set; }
+    }
+}
+
+/// <summary>
+/// Run ids as <see cref="WorkflowExecutor.NewRunId"/> makes them, never one this daemon has
+/// already given within the same second (at a thousand runs a second, six random hex digits
+/// alone would repeat about once a minute).
+/// </summary>
+internal sealed class RunIds(TimeProvider time)
+{
+    private readonly HashSet<string> thisSecond = new(StringComparer.Ordinal);
+    private string second = "";
+
+    public string Next()
+    {
+        while (true)
+        {
+            var id = WorkflowExecutor.NewRunId(time);
+            var prefix = id[..id.LastIndexOf('-')];
+            if (prefix != second)
+            {
+                second = prefix;
+                thisSecond.Clear();
+            }
+            if (thisSecond.Add(id))
+            {
+                return id;
+            }
+        }
+    }
+}
