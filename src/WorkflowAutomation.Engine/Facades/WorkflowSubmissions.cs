@@ -26,7 +26,6 @@ public sealed class WorkflowSubmissions : IDisposable
     // The files sent, waiting for their answers (which come in this order).
     private readonly Queue<Slot> sent = new();
     private DaemonClient? client;
-    private Task<DaemonAnswer<WorkflowRun>>? receiving;
 
     internal WorkflowSubmissions(StateDirectory state, CancellationToken cancellation)
     {
@@ -58,28 +57,56 @@ public sealed class WorkflowSubmissions : IDisposable
                 $"The workflow file '{file}' could not be read: {exception.Message}", exception));
             return Take(wait: false);
         }
-        client ??= DaemonClient.Connect(state);
+        slot.Request = new SubmitRequest { Path = file, Yaml = yaml, Parameters = parameters.ToDictionary(), WorkingDirectory = workingDirectory };
+        client ??= DaemonClient.Rent(state);
         while (sent.Count >= Window)
         {
             ReceiveOne();
         }
-        client.Post(DaemonOperations.Submit, new SubmitRequest { Path = file, Yaml = yaml, Parameters = parameters.ToDictionary(), WorkingDirectory = workingDirectory }, cancellation);
         sent.Enqueue(slot);
+        Post(slot);
         return Take(wait: false);
     }
 
-    /// <summary>Waits for every answer; returns the outcomes not handed out yet, in order.</summary>
-    public IReadOnlyList<SubmitOutcome> Complete() => Take(wait: true);
+    /// <summary>Waits for every answer; returns the outcomes not handed out yet, in order. The connection is kept for the next call.</summary>
+    public IReadOnlyList<SubmitOutcome> Complete()
+    {
+        var outcomes = Take(wait: true);
+        client?.Return();
+        client = null;
+        return outcomes;
+    }
 
+    private void Post(Slot slot)
+    {
+        try
+        {
+            client!.Post(DaemonOperations.Submit, slot.Request, cancellation);
+        }
+        catch (DaemonNotRunningException) when (client!.Reused)
+        {
+            Reconnect();
+        }
+    }
+
+    /// <summary>
+    /// A kept connection the daemon closed just as it was taken (its idle timeout) has answered
+    /// nothing: the daemon read none of what was sent on it, so all of it goes again on a new one.
+    /// </summary>
+    private void Reconnect()
+    {
+        client!.Dispose();
+        client = DaemonClient.Connect(state);
+        foreach (var waiting in sent)
+        {
+            client.Post(DaemonOperations.Submit, waiting.Request, cancellation);
+        }
+    }
     private List<SubmitOutcome> Take(bool wait)
     {
-        while (sent.Count > 0 && (wait || StartReceiving().IsCompleted))
+        while (sent.Count > 0 && (wait || client!.AnswerReady))
         {
             ReceiveOne();
-        }
-        if (sent.Count > 0)
-        {
-            StartReceiving();
         }
         var outcomes = new List<SubmitOutcome>();
         while (order.TryPeek(out var head) && head.Outcome is { } outcome)
@@ -90,27 +117,29 @@ public sealed class WorkflowSubmissions : IDisposable
         return outcomes;
     }
 
-    /// <summary>Reads the next answer (in the background, so that it is ready when asked for).</summary>
-    private Task<DaemonAnswer<WorkflowRun>> StartReceiving() => receiving ??= client!.ReceiveAsync<WorkflowRun>(cancellation);
-
     private void ReceiveOne()
     {
-        var answer = StartReceiving().GetAwaiter().GetResult();
-        receiving = null;
+        DaemonAnswer<WorkflowRun> answer;
+        try
+        {
+            answer = client!.Receive<WorkflowRun>(cancellation);
+        }
+        catch (DaemonNotRunningException) when (client!.Reused)
+        {
+            Reconnect();
+            answer = client.Receive<WorkflowRun>(cancellation);
+        }
         var slot = sent.Dequeue();
         slot.Outcome = new SubmitOutcome(slot.File, answer.Value, answer.Error);
     }
 
-    public void Dispose()
-    {
-        client?.Dispose();
-        // A read still pending fails with the closed connection; nobody waits for it.
-        receiving?.ContinueWith(read => _ = read.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-    }
+    public void Dispose() => client?.Dispose();
 
     private sealed class Slot(string file)
     {
         public string File { get; } = file;
+
+        public SubmitRequest? Request { get; set; }
 
         public SubmitOutcome? Outcome { get; set; }
     }

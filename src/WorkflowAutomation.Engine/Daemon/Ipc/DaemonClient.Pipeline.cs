@@ -9,7 +9,8 @@ public readonly record struct DaemonAnswer<T>(T? Value, WorkflowAutomationExcept
 /// Pipelining: requests sent without waiting for their answers, which come back in the same
 /// order. A piped Submit-Workflow sends every file this way over one connection, so the
 /// daemon has them together (one commit for many) and no round trip is waited for per file.
-/// Not to be mixed with <see cref="SendAsync{T}"/> while answers are outstanding.
+/// Posting and receiving happen on the caller's thread; not to be mixed with <see cref="Send{T}"/>
+/// while answers are outstanding.
 /// </summary>
 public sealed partial class DaemonClient
 {
@@ -17,47 +18,69 @@ public sealed partial class DaemonClient
     private string? lastRefusal;
 
     /// <summary>Requests sent with <see cref="Post"/> whose answers have not been received.</summary>
-    public int Outstanding => Volatile.Read(ref outstanding);
+    public int Outstanding => outstanding;
 
     /// <summary>Sends a request without waiting for its answer.</summary>
     public void Post(string op, object? body, CancellationToken cancellation = default)
     {
-        var frame = IpcFraming.Encode(new IpcRequest { Op = op, Body = body is null ? null : IpcJson.ToElement(body), Token = token },
-            $"The request '{op}'");
-        try
+        var frame = Frame(op, body);
+        using (cancellation.Register(static closing => ((Stream)closing!).Dispose(), stream))
         {
-            stream.Write(frame);
-            stream.Flush();
+            try
+            {
+                stream.Write(frame);
+                stream.Flush();
+            }
+            catch (Exception) when (cancellation.IsCancellationRequested)
+            {
+                Fail();
+                throw new OperationCanceledException(cancellation);
+            }
+            catch (IOException exception)
+            {
+                Fail();
+                throw Closed(exception);
+            }
         }
-        catch (IOException exception)
-        {
-            throw Closed(exception);
-        }
-        Interlocked.Increment(ref outstanding);
+        outstanding++;
     }
 
-    /// <summary>The answer to the oldest request sent with <see cref="Post"/> and not yet received.</summary>
+    /// <summary>
+    /// True when an answer has begun to arrive, so that <see cref="Receive{T}"/> returns at
+    /// once. Over a named pipe (Windows) it cannot be told and is always false.
+    /// </summary>
+    public bool AnswerReady => outstanding > 0 && stream is System.Net.Sockets.NetworkStream { DataAvailable: true };
+
+    /// <summary>The answer to the oldest request sent with <see cref="Post"/> and not yet received; blocks until it comes.</summary>
     /// <exception cref="DaemonNotRunningException">The connection closed before the answer came.</exception>
-    public async Task<DaemonAnswer<T>> ReceiveAsync<T>(CancellationToken cancellation = default)
+    public DaemonAnswer<T> Receive<T>(CancellationToken cancellation = default)
     {
-        if (Outstanding == 0)
+        if (outstanding == 0)
         {
             throw new InvalidOperationException("No request is waiting for an answer.");
         }
         IpcResponse? response;
-        try
+        using (cancellation.Register(static closing => ((Stream)closing!).Dispose(), stream))
         {
-            response = await IpcFraming.ReadAsync<IpcResponse>(stream, cancellation).ConfigureAwait(false);
-        }
-        catch (IOException exception)
-        {
-            throw Closed(exception);
+            try
+            {
+                response = IpcFraming.Read<IpcResponse>(stream);
+            }
+            catch (Exception exception)
+            {
+                Fail();
+                throw cancellation.IsCancellationRequested ? new OperationCanceledException(cancellation)
+                    : exception is IOException ? Closed(exception)
+                    : exception;
+            }
         }
         if (response is null)
         {
+            Fail();
             throw Closed(null);
         }
-        Interlocked.Decrement(ref outstanding);
+        outstanding--;
+        Reused = false;
         var answer = Unwrap<T>(response);
         lastRefusal = answer.Error?.ErrorId == ErrorIds.DaemonBusy ? answer.Error.Message : null;
         return answer;

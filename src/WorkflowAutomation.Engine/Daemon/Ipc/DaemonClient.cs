@@ -78,9 +78,7 @@ public sealed partial class DaemonClient : IDisposable
         await gate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            // Too large is said here, before anything is sent, rather than as a dropped connection.
-            var frame = IpcFraming.Encode(new IpcRequest { Op = op, Body = body is null ? null : IpcJson.ToElement(body), Token = token },
-                $"The request '{op}'");
+            var frame = Frame(op, body);
             IpcResponse? response;
             try
             {
@@ -107,6 +105,7 @@ public sealed partial class DaemonClient : IDisposable
     {
         if (response is null)
         {
+            Fail();
             throw new DaemonNotRunningException(State.Root);
         }
         if (!response.Ok)
@@ -143,9 +142,54 @@ public sealed partial class DaemonClient : IDisposable
         }
     }
 
-    /// <summary>The blocking form, for cmdlets.</summary>
-    public T? Send<T>(string op, object? body = null, CancellationToken cancellation = default) =>
-        SendAsync<T>(op, body, cancellation).GetAwaiter().GetResult();
+    /// <summary>
+    /// The blocking form, for cmdlets: it reads and writes on the calling thread, so a request
+    /// costs no hop through the thread pool (whose idle workers spin for more work each time).
+    /// Cancelling closes the connection, which ends a read that waits.
+    /// </summary>
+    public T? Send<T>(string op, object? body = null, CancellationToken cancellation = default)
+    {
+        gate.Wait(cancellation);
+        try
+        {
+            var frame = Frame(op, body);
+            IpcResponse? response;
+            using (cancellation.Register(static closing => ((Stream)closing!).Dispose(), stream))
+            {
+                try
+                {
+                    stream.Write(frame);
+                    stream.Flush();
+                    response = IpcFraming.Read<IpcResponse>(stream);
+                }
+                catch (Exception) when (cancellation.IsCancellationRequested)
+                {
+                    Fail();
+                    throw new OperationCanceledException(cancellation);
+                }
+                catch (IOException exception)
+                {
+                    Fail();
+                    response = TryReadRefusalAsync().GetAwaiter().GetResult() ?? throw new DaemonNotRunningException(State.Root, exception);
+                }
+                catch
+                {
+                    Fail();
+                    throw;
+                }
+            }
+            var answer = Unwrap<T>(response);
+            return answer.Error is { } error ? throw error : answer.Value;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>A request as sent; one too large is refused here, before anything is sent, rather than as a dropped connection.</summary>
+    private byte[] Frame(string op, object? body) =>
+        IpcFraming.Encode(new IpcRequest { Op = op, Body = body is null ? null : IpcJson.ToElement(body), Token = token }, $"The request '{op}'");
 
     public void Dispose()
     {

@@ -49,6 +49,41 @@ public static class IpcFraming
         return Deserialize<T>(payload);
     }
 
+    /// <summary>Reads one message on the calling thread, blocking; null when the peer closed the connection between messages.</summary>
+    public static T? Read<T>(Stream stream) where T : class
+    {
+        Span<byte> header = stackalloc byte[4];
+        var read = 0;
+        while (read < header.Length)
+        {
+            var count = stream.Read(header[read..]);
+            if (count == 0)
+            {
+                return read == 0 ? null : throw new DaemonProtocolException("The connection closed in the middle of a message.");
+            }
+            read += count;
+        }
+        var length = BinaryPrimitives.ReadInt32BigEndian(header);
+        if (length is < 0 or > MaxMessageBytes)
+        {
+            throw new DaemonRequestTooLargeException("A message", length);
+        }
+        var payload = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            stream.ReadExactly(payload, 0, length);
+            return Deserialize<T>(payload.AsSpan(0, length));
+        }
+        catch (EndOfStreamException exception)
+        {
+            throw new DaemonProtocolException("The connection closed in the middle of a message.", exception);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
+    }
+
     /// <summary>Reads a frame's length; null when the peer closed the connection before one.</summary>
     public static Task<int?> ReadHeaderAsync(Stream stream, CancellationToken cancellation) => new IpcFrameHeader().ReadAsync(stream, cancellation);
 
@@ -87,11 +122,13 @@ public static class IpcFraming
         }
     }
 
-    public static T Deserialize<T>(MemoryStream payload) where T : class
+    public static T Deserialize<T>(MemoryStream payload) where T : class => Deserialize<T>(payload.GetBuffer().AsSpan(0, (int)payload.Length));
+
+    private static T Deserialize<T>(ReadOnlySpan<byte> payload) where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(payload.GetBuffer().AsSpan(0, (int)payload.Length), IpcJson.Options)
+            return JsonSerializer.Deserialize<T>(payload, IpcJson.Options)
                 ?? throw new DaemonProtocolException("An empty message was received.");
         }
         catch (JsonException exception)

@@ -96,16 +96,10 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
                     group[index].Completion.TrySetException(failure);
                     continue;
                 }
-                var run = Record(group[index]);
-                // A crash between the two commits leaves a queued row without a record: the executor then creates it.
-                runs.Inner.CreateRun(run, group[index].Admission.Definition, RunOwner.Current);
-                foreach (var step in run.Steps)
-                {
-                    runs.Inner.SaveStep(step);
-                }
-                accepted.Add((group[index], run));
+                accepted.Add((group[index], Record(group[index])));
             }
-            runs.Inner.Flush();
+            // A crash between the two commits leaves a queued row without a record: the executor then creates it.
+            runs.Inner.CreateRunsNow(accepted.Select(admitted => (admitted.Run, admitted.Pending.Admission.Definition)), RunOwner.Current);
             return accepted;
         });
         dispatcher.Wake();

@@ -44,7 +44,7 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
         var at = Sql.Milliseconds(time.GetUtcNow());
         database.InTransaction((c, t) =>
         {
-            using var insert = c.Command(
+            var insert = c.Prepared(
                 "INSERT INTO queue(run_id, workflow, source_path, definition, parameters, origin, status, submitted_at, working_directory) VALUES ($id, $workflow, $path, $definition, $parameters, $origin, 'Queued', $at, $folder)",
                 t, ("$folder", null), ("$id", null), ("$workflow", null), ("$path", null), ("$definition", null), ("$parameters", null), ("$origin", null), ("$at", at));
             for (var index = 0; index < entries.Count; index++)
@@ -81,7 +81,7 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
     /// <summary>Takes the oldest queued run and marks it Running, in one transaction.</summary>
     public QueuedRun? TryStartNext() => database.InTransaction((c, t) =>
     {
-        using var select = c.Command("SELECT run_id FROM queue WHERE status = 'Queued' ORDER BY seq LIMIT 1", t);
+        var select = c.Prepared("SELECT run_id FROM queue WHERE status = 'Queued' ORDER BY seq LIMIT 1", t);
         if (select.ExecuteScalar() is not string runId)
         {
             return null;
@@ -119,13 +119,13 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
 
     public int Count(QueueState state) => database.Use(c =>
     {
-        using var command = c.Command("SELECT count(*) FROM queue WHERE status = $status", null, ("$status", state.ToString()));
+        var command = c.Prepared("SELECT count(*) FROM queue WHERE status = $status", null, ("$status", state.ToString()));
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
     private static List<QueuedRun> Read(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string, object?)[] parameters)
     {
-        using var command = connection.Command($"SELECT {Columns} FROM queue {where}", transaction, parameters);
+        var command = connection.Prepared($"SELECT {Columns} FROM queue {where}", transaction, parameters);
         using var reader = command.ExecuteReader();
         var runs = new List<QueuedRun>();
         while (reader.Read())
