@@ -27,6 +27,9 @@ public sealed partial class DaemonHost
     private RunAdmissions? admissions;
     private WorkflowExecutor? executor;
     private readonly CancellationTokenSource schedulerStop = new();
+    private IdleMemory? idleMemory;
+    // Moves whenever a run is accepted or changes: the idle check's sign of work.
+    private long workEvents;
     private Task? schedulerLoop;
 
     internal RunQueue Queue => queue ?? throw new InvalidOperationException("The daemon is not running.");
@@ -69,6 +72,8 @@ public sealed partial class DaemonHost
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
         admissions = new RunAdmissions(queue, runStore, dispatcher, time);
         admissions.Admitted += run => RunChanged?.Invoke(run.Id);
+        RunChanged += _ => Interlocked.Increment(ref workEvents);
+        idleMemory = new IdleMemory(time, options.IdleMemoryTrim);
         scheduler = new Scheduler(schedules,
             (definition, text, origin, alongside) => Accept(definition, text, definition.SourcePath, new Dictionary<string, string>(), origin, alongside),
             time, Log, ParseOptions);
@@ -100,6 +105,7 @@ public sealed partial class DaemonHost
         {
             scheduler!.Tick();
             RecordDaemonMetrics();
+            TrimMemoryWhenIdle();
             // A detached daemon's standard streams go to this file for as long as it runs.
             ConsoleLog.RotateIfLarger(Paths.ConsoleLogFile);
         }
@@ -129,12 +135,31 @@ public sealed partial class DaemonHost
         return admissions.AdmitAsync(admission);
     }
 
+    /// <summary>After a busy spell, once quiet: SQLite's caches, the managed heap and the native heap go back to what they were.</summary>
+    private void TrimMemoryWhenIdle()
+    {
+        var working = dispatcher!.Running.Count > 0 || queue!.Count(QueueState.Queued) > 0;
+        if (!idleMemory!.Due(working, Interlocked.Read(ref workEvents)))
+        {
+            return;
+        }
+        Database.ReleaseMemory();
+        runStore!.Inner.ReleaseMemory();
+        var (before, after) = Platform.ProcessMemory.Trim();
+        Log.Info($"Idle: memory given back, working set {before / (1024 * 1024)} MiB -> {after / (1024 * 1024)} MiB");
+    }
+
     private async Task<WorkflowRun> ExecuteAsync(QueuedRun entry, CancellationToken interruption, CancellationToken cancellation)
     {
-        var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow, ParseOptions);
-        if (parsed.Definition is not { } definition)
+        var definition = admissions?.TakeDefinition(entry.RunId);
+        if (definition is null)
         {
-            return FailWithoutRunning(entry, null, new WorkflowDefinitionException(parsed).Message);
+            var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow, ParseOptions);
+            if (parsed.Definition is null)
+            {
+                return FailWithoutRunning(entry, null, new WorkflowDefinitionException(parsed).Message);
+            }
+            definition = parsed.Definition;
         }
         var breaker = CircuitBreakerRegistry.WorkflowName(definition.Name);
         var decision = Breakers.TryAcquire(breaker);

@@ -39,6 +39,15 @@ public sealed class SqliteRunStore : IRunStore
         writer = new BatchedWriter(connection, gate, databasePath);
     }
 
+    /// <summary>Lets SQLite free this connection's page cache (its owner is idle).</summary>
+    public void ReleaseMemory()
+    {
+        lock (gate)
+        {
+            Execute("PRAGMA shrink_memory");
+        }
+    }
+
     /// <summary>Blocks until every write queued so far is committed.</summary>
     /// <exception cref="IOException">A queued write failed (the database is locked or damaged).</exception>
     public void Flush() => writer.Flush();

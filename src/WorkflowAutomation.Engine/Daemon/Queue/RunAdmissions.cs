@@ -20,11 +20,16 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
 {
     private readonly object gate = new();
     private readonly RunIds ids = new(time);
+    // Definitions as validated on admission, so a run that starts in this process is not parsed twice.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkflowDefinition> definitions = new(StringComparer.Ordinal);
     private List<Pending> waiting = [];
     private bool committing;
 
     /// <summary>Raised for each run once it is committed, on the committing thread.</summary>
     public event Action<WorkflowRun>? Admitted;
+
+    /// <summary>The definition a run was admitted with, once (null when it was admitted by an earlier process).</summary>
+    public WorkflowDefinition? TakeDefinition(string runId) => definitions.TryRemove(runId, out var definition) ? definition : null;
 
     /// <summary>Queues a run; completes with its record (Queued) once it is durable.</summary>
     public Task<WorkflowRun> AdmitAsync(RunAdmission admission)
@@ -105,6 +110,7 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
         dispatcher.Wake();
         foreach (var (pending, run) in accepted)
         {
+            definitions[run.Id] = pending.Admission.Definition;
             Admitted?.Invoke(run);
             pending.Completion.TrySetResult(run);
         }

@@ -21,11 +21,8 @@ public sealed class CommittedRunStore(SqliteRunStore inner) : IRunStore
         inner.Flush();
     }
 
-    public void UpdateRun(WorkflowRun run)
-    {
-        inner.UpdateRun(run);
-        inner.Flush();
-    }
+    /// <summary>A run's end is committed before anyone is told (the inner store flushes it); its start rides along.</summary>
+    public void UpdateRun(WorkflowRun run) => inner.UpdateRun(run);
 
     public void SaveStep(WorkflowStepRun step)
     {

@@ -59,6 +59,9 @@ public sealed class DaemonDatabase : IDisposable
     public void InTransaction(Action<SqliteConnection, SqliteTransaction> work) =>
         InTransaction<bool>((c, t) => { work(c, t); return true; });
 
+    /// <summary>Lets SQLite free its page cache (the daemon is idle).</summary>
+    public void ReleaseMemory() => Execute("PRAGMA shrink_memory");
+
     /// <summary>A trivial query: the health check's proof that the file is readable and not locked.</summary>
     public void Ping() => Use(c =>
     {
