@@ -34,6 +34,10 @@ public sealed partial class DaemonHost
 
     internal RunQueue Queue => queue ?? throw new InvalidOperationException("The daemon is not running.");
 
+    internal RunAdmissions Admissions => admissions ?? throw new InvalidOperationException("The daemon is not running.");
+
+    internal RunDispatcher Dispatcher => dispatcher ?? throw new InvalidOperationException("The daemon is not running.");
+
     internal CircuitBreakerRegistry Breakers => breakers ?? throw new InvalidOperationException("The daemon is not running.");
 
     private void StartWork()

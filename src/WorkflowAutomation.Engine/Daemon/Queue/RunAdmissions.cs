@@ -24,9 +24,25 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkflowDefinition> definitions = new(StringComparer.Ordinal);
     private List<Pending> waiting = [];
     private bool committing;
+    private long groups;
 
     /// <summary>Raised for each run once it is committed, on the committing thread.</summary>
     public event Action<WorkflowRun>? Admitted;
+
+    /// <summary>Groups committed so far (each one transaction per database, for any number of runs).</summary>
+    public long Groups => Interlocked.Read(ref groups);
+
+    /// <summary>Runs waiting for the next group commit.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (gate)
+            {
+                return waiting.Count;
+            }
+        }
+    }
 
     /// <summary>The definition a run was admitted with, once (null when it was admitted by an earlier process).</summary>
     public WorkflowDefinition? TakeDefinition(string runId) => definitions.TryRemove(runId, out var definition) ? definition : null;
@@ -107,6 +123,7 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
             runs.Inner.CreateRunsNow(accepted.Select(admitted => (admitted.Run, admitted.Pending.Admission.Definition)), RunOwner.Current);
             return accepted;
         });
+        Interlocked.Increment(ref groups);
         dispatcher.Wake();
         foreach (var (pending, run) in accepted)
         {
