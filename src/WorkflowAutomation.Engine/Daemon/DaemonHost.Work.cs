@@ -28,6 +28,7 @@ public sealed partial class DaemonHost
     private WorkflowExecutor? executor;
     private readonly CancellationTokenSource schedulerStop = new();
     private IdleMemory? idleMemory;
+    private List<WalCheckpointer> checkpointers = [];
     // Moves whenever a run is accepted or changes: the idle check's sign of work.
     private long workEvents;
     private Task? schedulerLoop;
@@ -43,6 +44,10 @@ public sealed partial class DaemonHost
     private void StartWork()
     {
         runStore = new CommittedRunStore(SqliteRunStore.Open(State));
+        // The daemon commits for every submit and step: checkpoints run beside, not inside, those commits.
+        checkpointers = [new WalCheckpointer(Database.Path), new WalCheckpointer(runStore.Inner.DatabasePath)];
+        Database.LeaveCheckpointsToBackground();
+        runStore.Inner.LeaveCheckpointsToBackground();
         queue = new RunQueue(Database, time);
         var resumed = queue.RequeueInterrupted();
         foreach (var runId in resumed)
@@ -251,6 +256,8 @@ public sealed partial class DaemonHost
         schedulerStop.Cancel();
         dispatcher?.Dispose();
         StopMetrics();
+        checkpointers.ForEach(checkpointer => checkpointer.Dispose());
+        checkpointers = [];
         runStore?.Dispose();
         (dispatcher, runStore, executor, admissions) = (null, null, null, null);
         return Task.CompletedTask;

@@ -39,6 +39,15 @@ public sealed class SqliteRunStore : IRunStore
         writer = new BatchedWriter(connection, gate, databasePath);
     }
 
+    /// <summary>Leaves WAL checkpoints to a <see cref="WalCheckpointer"/> (the daemon's store): commits no longer pay for them.</summary>
+    public void LeaveCheckpointsToBackground()
+    {
+        lock (gate)
+        {
+            WalCheckpointer.LeaveCheckpointsTo(connection);
+        }
+    }
+
     /// <summary>Lets SQLite free this connection's page cache (its owner is idle).</summary>
     public void ReleaseMemory()
     {

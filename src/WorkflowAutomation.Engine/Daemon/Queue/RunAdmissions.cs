@@ -121,16 +121,24 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
             }
             // A crash between the two commits leaves a queued row without a record: the executor then creates it.
             runs.Inner.CreateRunsNow(accepted.Select(admitted => (admitted.Run, admitted.Pending.Admission.Definition)), RunOwner.Current);
+            foreach (var (pending, run) in accepted)
+            {
+                // Kept before the run can be taken from the queue. The answer goes out with one
+                // copy of the record; the run's first start takes another.
+                definitions[run.Id] = pending.Admission.Definition;
+                runs.Accepted(Record(pending));
+            }
             return accepted;
         });
         Interlocked.Increment(ref groups);
-        dispatcher.Wake();
         foreach (var (pending, run) in accepted)
         {
-            definitions[run.Id] = pending.Admission.Definition;
             Admitted?.Invoke(run);
             pending.Completion.TrySetResult(run);
         }
+        // After the answers are on their way: starting a run (a fork among other things) must
+        // not hold up the client that waits for the answer before it sends its next submit.
+        dispatcher.Wake();
     }
 
     private static WorkflowRun Record(Pending pending)

@@ -78,18 +78,12 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
         }
     }
 
-    /// <summary>Takes the oldest queued run and marks it Running, in one transaction.</summary>
-    public QueuedRun? TryStartNext() => database.InTransaction((c, t) =>
-    {
-        var select = c.Prepared("SELECT run_id FROM queue WHERE status = 'Queued' ORDER BY seq LIMIT 1", t);
-        if (select.ExecuteScalar() is not string runId)
-        {
-            return null;
-        }
-        c.Execute("UPDATE queue SET status = 'Running', started_at = $at, attempts = attempts + 1 WHERE run_id = $id",
-            t, ("$id", runId), ("$at", Sql.Milliseconds(time.GetUtcNow())));
-        return Read(c, t, "WHERE run_id = $id", ("$id", runId)).Single();
-    });
+    /// <summary>Takes the oldest queued run and marks it Running, in one statement (one commit).</summary>
+    public QueuedRun? TryStartNext() => database.Use(c => Rows(c.Prepared($"""
+        UPDATE queue SET status = 'Running', started_at = $at, attempts = attempts + 1
+        WHERE seq = (SELECT seq FROM queue WHERE status = 'Queued' ORDER BY seq LIMIT 1)
+        RETURNING {Columns}
+        """, null, ("$at", Sql.Milliseconds(time.GetUtcNow())))).SingleOrDefault());
 
     /// <summary>
     /// At start: runs the previous process left Running go back to the head of the queue
@@ -123,9 +117,11 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
-    private static List<QueuedRun> Read(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string, object?)[] parameters)
+    private static List<QueuedRun> Read(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string, object?)[] parameters) =>
+        Rows(connection.Prepared($"SELECT {Columns} FROM queue {where}", transaction, parameters));
+
+    private static List<QueuedRun> Rows(SqliteCommand command)
     {
-        var command = connection.Prepared($"SELECT {Columns} FROM queue {where}", transaction, parameters);
         using var reader = command.ExecuteReader();
         var runs = new List<QueuedRun>();
         while (reader.Read())

@@ -84,6 +84,10 @@ public sealed class IpcPipeliningTests
         var file = Workflow(temp, "shared");
         using var client = DaemonClient.Connect(temp.State);
         var groupsBefore = host.Admissions.Groups;
+        // The hold keeps two pool threads waiting (the commit and the dispatcher): enough others
+        // must be there for the connection's reader to go on reading meanwhile.
+        ThreadPool.GetMinThreads(out var workers, out var completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), completions);
         using var release = new ManualResetEventSlim();
         using var held = new ManualResetEventSlim();
         // Holds what a commit needs (no run taken from the queue meanwhile) while the submits arrive.
