@@ -24,6 +24,7 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WorkflowDefinition> definitions = new(StringComparer.Ordinal);
     private List<Pending> waiting = [];
     private bool committing;
+    private int inGroup;
     private long groups;
 
     /// <summary>Raised for each run once it is committed, on the committing thread.</summary>
@@ -32,14 +33,14 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
     /// <summary>Groups committed so far (each one transaction per database, for any number of runs).</summary>
     public long Groups => Interlocked.Read(ref groups);
 
-    /// <summary>Runs waiting for the next group commit.</summary>
-    public int Waiting
+    /// <summary>Runs not yet acknowledged: in the group being committed, or waiting for the next.</summary>
+    public int Unacknowledged
     {
         get
         {
             lock (gate)
             {
-                return waiting.Count;
+                return inGroup + waiting.Count;
             }
         }
     }
@@ -76,11 +77,12 @@ public sealed class RunAdmissions(RunQueue queue, CommittedRunStore runs, RunDis
             {
                 if (waiting.Count == 0)
                 {
-                    committing = false;
+                    (committing, inGroup) = (false, 0);
                     return;
                 }
                 group = waiting;
                 waiting = [];
+                inGroup = group.Count;
             }
             try
             {
