@@ -112,7 +112,9 @@ public sealed class IpcPipeliningTests
         var answers = Enumerable.Range(0, 20).Select(_ => client.Receive<WorkflowRun>()).ToList();
         Assert.All(answers, answer => Assert.Null(answer.Error));
         Assert.Equal(20, answers.Select(answer => answer.Value!.Id).Distinct().Count());
-        Assert.Equal(groupsBefore + 2, host.Admissions.Groups);
+        // Twenty submits in one or two commits: the first group may have begun before any of the
+        // others arrived, or after all of them.
+        Assert.InRange(host.Admissions.Groups, groupsBefore + 1, groupsBefore + 2);
     }
 
     [Fact]
