@@ -18,8 +18,6 @@ public sealed partial class DaemonHost
 
     private DaemonMetrics? metrics;
 
-    private void StartMetrics() => metrics = new DaemonMetrics(State, Configuration, time);
-
     /// <summary>Tells the metrics about steps as they end (the executor's observer).</summary>
     private IRunObserver MetricsObserver() => metrics!.Observer(runId => RunChanged?.Invoke(runId));
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Data.Sqlite;
 using WorkflowAutomation.Common;
 using WorkflowAutomation.Daemon.Ipc;
@@ -43,6 +44,25 @@ public sealed partial class DaemonHost
 
     private void StartWork()
     {
+        // The metrics store (a database of its own, and the collectors' first samples) opens on
+        // another thread while the run store and the queue open here.
+        var metricsOpening = Task.Run(() => new DaemonMetrics(State, Configuration, time));
+        try
+        {
+            OpenStores();
+        }
+        catch
+        {
+            metricsOpening.ContinueWith(opened => opened.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+        metrics = metricsOpening.GetAwaiter().GetResult();
+        StartExecution(runStore, queue, schedules, breakers, approvals);
+    }
+
+    [MemberNotNull(nameof(runStore), nameof(queue), nameof(schedules), nameof(breakers), nameof(approvals))]
+    private void OpenStores()
+    {
         runStore = new CommittedRunStore(SqliteRunStore.Open(State));
         // The daemon commits for every submit and step: checkpoints run beside, not inside, those commits.
         checkpointers = [new WalCheckpointer(Database.Path), new WalCheckpointer(runStore.Inner.DatabasePath)];
@@ -64,7 +84,10 @@ public sealed partial class DaemonHost
         schedules = new ScheduleStore(Database, time);
         breakers = new CircuitBreakerRegistry(Database, Configuration.CircuitBreakerThreshold, Configuration.CircuitBreakerDuration, time);
         approvals = new DaemonApprovalGate(Database, time);
-        StartMetrics();
+    }
+
+    private void StartExecution(CommittedRunStore runStore, RunQueue queue, ScheduleStore schedules, CircuitBreakerRegistry breakers, DaemonApprovalGate approvals)
+    {
         executor = new WorkflowExecutor(new WorkflowExecutorOptions
         {
             Store = runStore,

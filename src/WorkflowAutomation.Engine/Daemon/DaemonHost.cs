@@ -66,6 +66,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
         try
         {
             DaemonRuntimeSettings.RemoveFromProcess();
+            WarmUpProtocolMeanwhile();
             RefuseInsecureState();
             instanceLock = InstanceLock.Acquire(Paths);
             Log.Info($"Starting ({options.Mode}) on {State.Root}");
@@ -190,6 +191,19 @@ public sealed partial class DaemonHost : IAsyncDisposable
         State.EnsureCreated();
         Paths.EnsureFolders();
     }
+
+    /// <summary>The first requests' serializers get ready on a spare core while the databases open.</summary>
+    private void WarmUpProtocolMeanwhile() => Task.Run(() =>
+    {
+        try
+        {
+            IpcWarmUp.Run(State.Root);
+        }
+        catch (Exception exception)
+        {
+            Log.Warn("Getting the protocol ready ahead failed (the first requests do it instead): " + exception.Message);
+        }
+    });
 
     private void ListenForTermination()
     {

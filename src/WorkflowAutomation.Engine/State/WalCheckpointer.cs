@@ -20,17 +20,17 @@ public sealed class WalCheckpointer : IDisposable
 
     private readonly string walPath;
     private readonly long thresholdBytes;
-    private readonly SqliteConnection connection;
+    private readonly string databasePath;
+    private SqliteConnection? connection;
     private readonly Timer timer;
     private readonly object gate = new();
     private bool disposed;
 
     public WalCheckpointer(string databasePath, TimeSpan? interval = null, long thresholdBytes = DefaultThresholdBytes)
     {
+        this.databasePath = databasePath;
         walPath = databasePath + "-wal";
         this.thresholdBytes = thresholdBytes;
-        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 5 }.ToString());
-        connection.Open();
         var every = interval ?? DefaultInterval;
         timer = new Timer(_ => CheckpointIfGrown(), null, every, every);
     }
@@ -49,6 +49,8 @@ public sealed class WalCheckpointer : IDisposable
             }
             try
             {
+                // Opened at the first checkpoint, not at the owner's start.
+                connection ??= Open(databasePath);
                 connection.Execute("PRAGMA wal_checkpoint(PASSIVE)");
                 Checkpoints++;
             }
@@ -57,6 +59,13 @@ public sealed class WalCheckpointer : IDisposable
                 // Busy or locked for a moment: the next look tries again.
             }
         }
+    }
+
+    private static SqliteConnection Open(string path)
+    {
+        var opened = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 5 }.ToString());
+        opened.Open();
+        return opened;
     }
 
     /// <summary>Tells a writing connection to leave checkpoints to a checkpointer.</summary>
@@ -68,7 +77,7 @@ public sealed class WalCheckpointer : IDisposable
         lock (gate)
         {
             disposed = true;
-            connection.Dispose();
+            connection?.Dispose();
         }
     }
 }
