@@ -50,7 +50,9 @@ public sealed partial class IpcServer
                 }
                 connection.Touch();
                 var answer = await ReceiveAndAnswerAsync(connection, length.Value).ConfigureAwait(false);
-                await answers.WriteAsync(answer, stopping.Token).ConfigureAwait(false);
+                // Waits while MaxRequestsInFlight are unanswered; a writer that fails closes the
+                // connection, which ends this wait too.
+                await answers.WriteAsync(answer, connection.Closing).ConfigureAwait(false);
             }
         }
         catch (DaemonRequestTooLargeException tooLarge)

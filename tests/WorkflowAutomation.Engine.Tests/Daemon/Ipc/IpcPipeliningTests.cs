@@ -135,4 +135,34 @@ public sealed class IpcPipeliningTests
         Assert.True(waited.Ended);
         Assert.Equal(RunStatus.Succeeded, waited.Run!.Status);
     }
+
+    [Fact]
+    public async Task A_client_that_sends_many_requests_and_leaves_without_reading_leaves_no_connection_behind()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        using var temp = new TempFolder();
+        await using var host = Host(temp);
+        await host.StartAsync();
+        using (var raw = new RawIpcClient(new DaemonPaths(temp.State)))
+        {
+            // Far more status answers than the socket holds: the daemon's writer waits for a
+            // reader that never comes, and its own reader waits behind the unanswered requests.
+            raw.SendJsonRepeated("{\"Op\":\"status\"}", 1000);
+            for (var attempt = 0; attempt < 200 && host.Ipc!.OpenConnections == 0; attempt++)
+            {
+                await Task.Delay(25);
+            }
+            await Task.Delay(500);
+        }
+        for (var attempt = 0; attempt < 400 && host.Ipc!.OpenConnections > 0; attempt++)
+        {
+            await Task.Delay(25);
+        }
+        Assert.Equal(0, host.Ipc!.OpenConnections);
+        using var client = DaemonClient.Connect(temp.State);
+        Assert.Equal("pong", client.Send<string>(DaemonOperations.Ping));
+    }
 }

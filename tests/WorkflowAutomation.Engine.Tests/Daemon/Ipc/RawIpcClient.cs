@@ -31,6 +31,19 @@ internal sealed class RawIpcClient : IDisposable
         socket.Send(payload);
     }
 
+    /// <summary>The same message <paramref name="count"/> times, in one write (pipelined, as a client that reads nothing).</summary>
+    public void SendJsonRepeated(string json, int count)
+    {
+        var payload = Encoding.UTF8.GetBytes(json);
+        var frames = new byte[(4 + payload.Length) * count];
+        for (var index = 0; index < count; index++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(frames.AsSpan(index * (4 + payload.Length)), payload.Length);
+            payload.CopyTo(frames, index * (4 + payload.Length) + 4);
+        }
+        socket.Send(frames);
+    }
+
     /// <summary>The next answer; fails (rather than hangs) when none comes within the receive timeout.</summary>
     public IpcResponse Receive()
     {
