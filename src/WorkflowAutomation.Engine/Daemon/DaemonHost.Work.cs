@@ -29,6 +29,7 @@ public sealed partial class DaemonHost
     private WorkflowExecutor? executor;
     private readonly CancellationTokenSource schedulerStop = new();
     private IdleMemory? idleMemory;
+    private ValidatedDefinitions? validated;
     private List<WalCheckpointer> checkpointers = [];
     // Moves whenever a run is accepted or changes: the idle check's sign of work.
     private long workEvents;
@@ -305,8 +306,7 @@ public sealed partial class DaemonHost
         server.Handle<SubmitRequest>(DaemonOperations.Submit, IpcAccess.ChangesState, (request, _) =>
         {
             var submitted = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
-            var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
-            var definition = validation.Definition ?? throw new WorkflowDefinitionException(validation);
+            var definition = (validated ??= new ValidatedDefinitions(ParseOptions)).Get(submitted.Yaml, submitted.Path);
             // Not awaited here: the connection reads its next request while this one waits for its group's commit.
             return QueuedAsync(AcceptAsync(new RunAdmission(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", WorkingDirectory: submitted.WorkingDirectory)));
         });
