@@ -21,7 +21,9 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// </example>
 /// <example>
 /// <code>Get-ChildItem ./nightly/*.yaml | Submit-Workflow</code>
-/// <para>Queues every workflow of a folder.</para>
+/// <para>Queues every workflow of a folder. The files go over one connection without waiting
+/// for each answer, and the runs come out in the order of the files; a file that is not a
+/// valid workflow gets its own error, naming it, and the others are queued.</para>
 /// </example>
 [Cmdlet(VerbsLifecycle.Submit, "Workflow", SupportsShouldProcess = true)]
 [OutputType(typeof(WorkflowRun))]
