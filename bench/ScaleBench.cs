@@ -6,6 +6,13 @@ using System;
 using System.Collections.Generic;
 using System.Data.Common;
 using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using WorkflowAutomation.Daemon;
+using WorkflowAutomation.Daemon.Ipc;
+using WorkflowAutomation.Metrics;
+using WorkflowAutomation.Platform;
+using WorkflowAutomation.Workflows;
 
 public static class RunSeeder
 {
@@ -86,4 +93,103 @@ public static class RunSeeder
         }
         command.ExecuteNonQuery();
     }
+}
+
+/// <summary>Keeps the daemon busy: submits runs over several connections, as many clients would, and waits for them.</summary>
+public static class DaemonLoad
+{
+    /// <summary>Submits <paramref name="count"/> runs of a workflow over <paramref name="clients"/> connections; returns once all are accepted.</summary>
+    public static void Submit(StateDirectory state, string path, int count, int clients)
+    {
+        var yaml = File.ReadAllText(path);
+        var next = -1;
+        Exception? failure = null;
+        var threads = new List<Thread>();
+        for (var c = 0; c < clients; c++)
+        {
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    using var client = DaemonClient.Connect(state);
+                    while (Interlocked.Increment(ref next) < count)
+                    {
+                        client.Send<WorkflowRun>(DaemonOperations.Submit, new SubmitRequest { Path = path, Yaml = yaml });
+                    }
+                }
+                catch (Exception exception)
+                {
+                    failure = exception;
+                }
+            });
+            thread.Start();
+            threads.Add(thread);
+        }
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("Submitting failed: " + failure.Message, failure);
+        }
+    }
+
+    /// <summary>Blocks until the daemon's queue is empty and no run is running.</summary>
+    public static void WaitIdle(StateDirectory state, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        using var client = DaemonClient.Connect(state);
+        while (true)
+        {
+            var status = client.Send<DaemonStatus>(DaemonOperations.Status)!;
+            if (status.QueueDepth == 0 && status.RunningRuns.Count == 0)
+            {
+                return;
+            }
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The daemon still has {status.QueueDepth} queued and {status.RunningRuns.Count} running runs after {timeout}.");
+            }
+            Thread.Sleep(100);
+        }
+    }
+}
+
+/// <summary>
+/// Fills a metric store through its writer, as the daemon's collectors do: names x hosts
+/// series, each with a sample every interval over the days before the store's clock; then the
+/// writer compacts the head and enforces retention, the store's steady state.
+/// </summary>
+public static class MetricSeeder
+{
+    public static double Seed(MetricStore store, int series, int hostsPerName, DateTimeOffset end, int days, TimeSpan interval)
+    {
+        var watch = Stopwatch.StartNew();
+        var samples = (int)(TimeSpan.FromDays(days).Ticks / interval.Ticks);
+        var start = end - TimeSpan.FromDays(days);
+        for (var s = 0; s < series; s++)
+        {
+            var tags = new Dictionary<string, string> { ["host"] = "h" + (s % hostsPerName).ToString("00") };
+            var handle = store.Writer.Series("svc" + (s / hostsPerName).ToString("000") + ".requests", MetricType.Gauge, tags);
+            for (var i = 1; i <= samples; i++)
+            {
+                handle.Record(50 + (40 * Math.Sin((i + (s * 37)) / 97.0)) + ((i % 7) * 0.013), start + (interval * i));
+            }
+        }
+        store.Writer.Flush();
+        store.Writer.CompactAsync().GetAwaiter().GetResult();
+        store.Writer.EnforceRetentionAsync().GetAwaiter().GetResult();
+        return watch.Elapsed.TotalSeconds;
+    }
+}
+
+/// <summary>The store's clock, fixed by the benchmark.</summary>
+public sealed class FixedClock : TimeProvider
+{
+    public FixedClock(DateTimeOffset now) => Now = now;
+
+    public DateTimeOffset Now { get; }
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }

@@ -51,6 +51,8 @@ $env:AUTO_RESTART_MAX_PER_HOUR = '0'
 # The engine lives in the module's own load context: its types (and Microsoft.Data.Sqlite) are reached through it.
 $engine = ([Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'WorkflowAutomation').LoadFromAssemblyName([Reflection.AssemblyName]::new('WorkflowAutomation.Engine'))
 $sqlite = [Runtime.Loader.AssemblyLoadContext]::GetLoadContext($engine).LoadFromAssemblyName([Reflection.AssemblyName]::new('Microsoft.Data.Sqlite'))
+# Type literals name engine types through accelerators added here (the module itself adds none).
+foreach ($type in $engine.GetExportedTypes() | Where-Object { -not $_.IsNested }) { [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')::Add($type.FullName, $type) }
 Add-Type -Path (Join-Path $PSScriptRoot 'ScaleBench.cs') -IgnoreWarnings -WarningAction SilentlyContinue -ReferencedAssemblies @(
     (Join-Path $ModulePath 'Dependencies/WorkflowAutomation.Engine.dll'), (Join-Path $ModulePath 'WorkflowAutomation.Contracts.dll'),
     'System.Data.Common', 'System.ComponentModel.Primitives', 'System.Collections', 'System.Collections.Concurrent', 'System.Linq',
@@ -61,7 +63,7 @@ function New-StateFolder([string] $Name) {
     chmod 700 $folder.FullName
     $folder.FullName
 }
-function New-StateDirectory([string] $Folder) { [Activator]::CreateInstance($engine.GetType('WorkflowAutomation.Platform.StateDirectory'), @($Folder)) }
+function New-StateDirectory([string] $Folder) { [WorkflowAutomation.Platform.StateDirectory]::new($Folder) }
 function Open-Sqlite([string] $Path) {
     $connection = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'), @("Data Source=$Path;Pooling=False"))
     $connection.Open()
@@ -116,7 +118,7 @@ function Measure-RunHistory {
     foreach ($size in $sizes) {
         $folder = New-StateFolder "runs-$size"
         # The engine's own store creates the schema (tables, indexes, migrations) ...
-        $engine.GetType('WorkflowAutomation.State.SqliteRunStore')::Open((New-StateDirectory $folder)).Dispose()
+        [WorkflowAutomation.State.SqliteRunStore]::Open((New-StateDirectory $folder)).Dispose()
         # ... then bulk inserts fill it, a run every 30 s up to now; no journal while loading.
         $connection = Open-Sqlite (Join-Path $folder 'runs.db')
         $null = Invoke-Sql $connection 'PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;'
@@ -193,10 +195,161 @@ function Measure-RunHistory {
     Remove-Item ($homes.Values) -Recurse -Force -ErrorAction Ignore
 }
 
+# Checkpoints 1, 2, 5 per decade from 10^3 up to a limit (and the limit itself).
+function Get-Checkpoints([long] $Limit) {
+    $points = foreach ($decade in 3..9) { foreach ($step in 1, 2, 5) { $n = [long]($step * [math]::Pow(10, $decade)); if ($n -lt $Limit) { $n } } }
+    @($points) + $Limit
+}
+function Format-Curve($Points, [string] $Format = '{0:N0}') { ($Points | ForEach-Object { "$(Format-Size $_[0]): $($Format -f $_[1])" }) -join ', ' }
+
+# --- 2. Daemon working set over $DaemonRuns runs --------------------------------------------
+function Measure-DaemonMemory {
+    $folder = New-StateFolder 'daemon'
+    $env:WORKFLOW_AUTOMATION_HOME = $folder
+    $workflow = Join-Path $folder 'tick.yaml'
+    # One step that writes a line: each run records a run, a step, an attempt and a log line. A
+    # shell step, since twenty runs at once would give most pwsh steps a pwsh process of their own.
+    Set-Content $workflow "name: tick`nsteps:`n  - { name: only, shell: sh, command: 'echo tick' }`n"
+    $state = New-StateDirectory $folder
+    $daemonPid = (Start-WorkflowDaemon -DashboardPort (Get-FreePort)).ProcessId
+    $points = [System.Collections.Generic.List[object]]::new()
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    try {
+        $done = 0
+        foreach ($checkpoint in Get-Checkpoints $DaemonRuns) {
+            [DaemonLoad]::Submit($state, $workflow, $checkpoint - $done, 4)
+            [DaemonLoad]::WaitIdle($state, [TimeSpan]::FromHours(2))
+            $done = $checkpoint
+            $points.Add(@($done, (Get-WorkingSetMiB $daemonPid)))
+            Write-Host ("daemon: {0,7:N0} runs done in {1,5:N0} s, working set {2:N0} MiB" -f $done, $clock.Elapsed.TotalSeconds, $points[-1][1])
+        }
+        $connection = Open-Sqlite (Join-Path $folder 'runs.db')
+        $recorded = Invoke-Sql $connection "SELECT count(*) FROM runs WHERE name = 'tick' AND status = 'Succeeded'"
+        $connection.Dispose()
+    }
+    finally { Stop-WorkflowDaemon -ErrorAction Ignore | Out-Null }
+
+    $first = $points[0][1]; $last = $points[-1][1]
+    $growth = $last / $first
+    Report "daemon working set after $(Format-Size $DaemonRuns) runs (per-run rate $('{0:N0}' -f ($DaemonRuns / $clock.Elapsed.TotalSeconds))/s)" ('{0:N0} MiB ({1})' -f $last, (Format-Curve $points '{0:N0} MiB')) '' $null
+    Report "daemon working set, growth 10^3 -> $(Format-Size $DaemonRuns) runs" ('{0:N2}x ({1:+0;-0} MiB)' -f $growth, ($last - $first)) '<= 1.2x (flat)' ($growth -le 1.2)
+    Report 'daemon runs recorded as Succeeded' "$recorded of $DaemonRuns" "$DaemonRuns" ($recorded -eq $DaemonRuns)
+    $path = Join-Path $plots 'scale-daemon-memory.svg'
+    Write-SvgPlot -Path $path -Title "Daemon working set over $('{0:N0}' -f $DaemonRuns) runs" -XLabel 'runs executed and recorded' -YLabel 'working set (MiB)' -Series @(@{ Name = 'daemon with dashboard'; Points = $points.ToArray() })
+    Write-Host "Plot: $path"
+}
+
+# --- 3. Invoke-ParallelBatch working set over $Tasks streamed tasks --------------------------
+function Measure-ParallelMemory {
+    $folder = New-StateFolder 'parallel'
+    $probe = Join-Path $folder 'probe.ps1'
+    # A fresh process per line, so that each curve starts from a clean heap; the feed samples the
+    # working set as it hands out input item number n.
+    Set-Content $probe @'
+param([string] $ModulePath, [long] $Tasks, [string] $Checkpoints, [string] $Mode)
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1')
+$due = [System.Collections.Generic.Queue[long]]::new([long[]]($Checkpoints -split ','))
+$samples = [System.Collections.Generic.List[object]]::new()
+$feed = { $next = $due.Dequeue(); for ($i = 1; $i -le $Tasks; $i++) { if ($i -eq $next) { $samples.Add(@($i, [Environment]::WorkingSet / 1MB)); if ($due.Count) { $next = $due.Dequeue() } }; $i } }
+$watch = [Diagnostics.Stopwatch]::StartNew()
+if ($Mode -eq 'ForEach-Object') { & $feed | ForEach-Object { $_ * 2 } | Out-Null }
+else { & $feed | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } | Out-Null }
+$peak = [double]((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -replace '\D', '') / 1024
+@{ Samples = $samples; Peak = $peak; Seconds = $watch.Elapsed.TotalSeconds } | ConvertTo-Json -Depth 4 -Compress
+'@
+    $pwsh = Join-Path $PSHOME 'pwsh'
+    $checkpoints = (Get-Checkpoints $Tasks) -join ','
+    $curves = [ordered]@{}
+    foreach ($mode in 'Invoke-ParallelBatch', 'ForEach-Object') {
+        $env:WORKFLOW_AUTOMATION_HOME = New-StateFolder "parallel-$mode"
+        $json = & $pwsh -NoProfile -NonInteractive -File $probe -ModulePath $ModulePath -Tasks $Tasks -Checkpoints $checkpoints -Mode $mode
+        if ($LASTEXITCODE -ne 0) { throw "The $mode probe failed: $json" }
+        $curves[$mode] = $json | Select-Object -Last 1 | ConvertFrom-Json
+        Write-Host ("{0}: {1:N0} tasks in {2:N1} s, peak working set {3:N0} MiB" -f $mode, $Tasks, $curves[$mode].Seconds, $curves[$mode].Peak)
+    }
+    $ours = $curves['Invoke-ParallelBatch']
+    $at = { param($curve, [long] $n) ($curve.Samples | Where-Object { $_[0] -eq $n })[1] }
+    $from = [math]::Min(10000, $Tasks)
+    $growth = (& $at $ours $Tasks) - (& $at $ours $from)
+    $peerGrowth = (& $at $curves['ForEach-Object'] $Tasks) - (& $at $curves['ForEach-Object'] $from)
+    Report "Invoke-ParallelBatch -ScriptBlock working set over $(Format-Size $Tasks) streamed tasks" ('{0:N0} MiB peak ({1})' -f $ours.Peak, (Format-Curve $ours.Samples '{0:N0} MiB')) '' $null
+    Report "Invoke-ParallelBatch working set, growth $(Format-Size $from) -> $(Format-Size $Tasks) tasks" ('{0:+0;-0} MiB (peer: the same stream through ForEach-Object {{ $_ * 2 }}, sequential: {1:+0;-0} MiB)' -f $growth, $peerGrowth) '<= 64 MiB (bounded)' ($growth -le 64)
+    $path = Join-Path $plots 'scale-parallel-memory.svg'
+    Write-SvgPlot -Path $path -Title "Working set streaming $('{0:N0}' -f $Tasks) tasks" -XLabel 'input items read' -YLabel 'working set (MiB)' -Series @(
+        @{ Name = 'Invoke-ParallelBatch -ScriptBlock'; Points = @($ours.Samples) }
+        @{ Name = 'ForEach-Object (peer, sequential)'; Points = @($curves['ForEach-Object'].Samples) })
+    Write-Host "Plot: $path"
+}
+
+# --- 4. Metric queries with 10 ... $Series series of 30 days ----------------------------------
+function Measure-MetricQueries {
+    $sizes = Get-Sizes 10 $Series
+    $now = [DateTimeOffset]::UtcNow
+    $now = $now.AddMilliseconds(-($now.ToUnixTimeMilliseconds() % 3600000))
+    $clock = [FixedClock]::new($now)
+    $homes = [ordered]@{}
+    $readers = @{}
+    foreach ($size in $sizes) {
+        $folder = New-StateFolder "metrics-$size"
+        $store = [WorkflowAutomation.Metrics.MetricStore]::Open((New-StateDirectory $folder), [WorkflowAutomation.Metrics.MetricStoreOptions]::new(), $clock)
+        try { $seconds = [MetricSeeder]::Seed($store, $size, 100, $now, 30, [TimeSpan]::FromMinutes(60)) }
+        finally { $store.Dispose() }
+        Write-Host ("Recorded {0,6:N0} series x 30 days (a sample an hour, rollups by the writer) in {1,6:N1} s ({2:N0} MB metrics.db)" -f $size, $seconds, ((Get-Item (Join-Path $folder 'metrics.db')).Length / 1MB))
+        $homes[[string]$size] = $folder
+        $readers[[string]$size] = [WorkflowAutomation.Metrics.MetricReader]::new((Join-Path $folder 'metrics.db'), [WorkflowAutomation.Metrics.MetricStoreOptions]::new(), $clock)
+    }
+    $tags = [Collections.Generic.Dictionary[string, string]]::new(); $tags['host'] = 'h07'
+    $month = [WorkflowAutomation.Metrics.MetricQuery]@{ Name = 'svc000.requests'; Tags = $tags; Start = $now.AddDays(-30); End = $now }
+    $day = [WorkflowAutomation.Metrics.MetricQuery]@{ Name = 'svc000.requests'; Tags = $tags; Start = $now.AddDays(-1); End = $now }
+    $measures = [ordered]@{
+        '30 days of one series (1h), store API'   = { $reader.Query($month).Count }
+        '24 hours of one series (5m), store API'  = { $reader.Query($day).Count }
+        'Get-WorkflowMetric, 30 days of one series' = { Get-WorkflowMetric -Name svc000.requests -Tag @{ host = 'h07' } -Start $now.AddDays(-30).UtcDateTime -End $now.UtcDateTime }
+    }
+    $times = @{}
+    foreach ($name in $measures.Keys) { foreach ($size in $sizes) { $times["$name|$size"] = [System.Collections.Generic.List[double]]::new() } }
+    for ($round = 0; $round -le $Rounds; $round++) {
+        foreach ($size in $sizes) {
+            $env:WORKFLOW_AUTOMATION_HOME = $homes[[string]$size]
+            $reader = $readers[[string]$size]
+            foreach ($name in $measures.Keys) {
+                foreach ($i in 1..5) {
+                    $ms = Time-Call $measures[$name]
+                    if ($round -gt 0) { $times["$name|$size"].Add($ms) }
+                }
+            }
+        }
+    }
+    $points = @($readers[[string]$sizes[-1]].Query($month)).Count
+    $table = foreach ($name in $measures.Keys) {
+        $row = [ordered]@{ Measure = "$name (median ms)" }
+        foreach ($size in $sizes) { $row["$(Format-Size $size) series"] = '{0:N2}' -f (Get-Median $times["$name|$size"]) }
+        [pscustomobject]$row
+    }
+    $table | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    $largest = $sizes[-1]
+    foreach ($name in $measures.Keys) {
+        $atLargest = Get-Median $times["$name|$largest"]
+        $growth = $atLargest / (Get-Median $times["$name|$($sizes[0])"])
+        $curve = ($sizes | ForEach-Object { '{0:N2}' -f (Get-Median $times["$name|$_"]) }) -join ' / '
+        Report "metrics: $name, $('{0:N0}' -f $largest) series x 30 days" ('{0:N2} ms ({1} ms at {2} series; {3} points)' -f $atLargest, $curve, (($sizes | ForEach-Object { '{0:N0}' -f $_ }) -join ' / '), $points) '< 20 ms' ($atLargest -lt 20)
+        Report "metrics: $name, growth 10 -> $('{0:N0}' -f $largest) series" ('{0:N2}x' -f $growth) '<= 1.5x (flat)' ($growth -le 1.5)
+    }
+    $path = Join-Path $plots 'scale-metric-queries.svg'
+    Write-SvgPlot -Path $path -Title 'Metric queries as the series grow (30 days each)' -XLabel 'series in metrics.db' -YLabel 'median milliseconds' -Target 20 -TargetLabel 'target < 20 ms' -Series @(
+        foreach ($name in $measures.Keys) { @{ Name = $name; Points = @($sizes | ForEach-Object { , @($_, (Get-Median $times["$name|$_"])) }) } })
+    Write-Host "Plot: $path"
+}
+
 try {
     if ('Runs' -in $Part) { Measure-RunHistory }
+    if ('Metrics' -in $Part) { Measure-MetricQueries }
+    if ('Parallel' -in $Part) { Measure-ParallelMemory }
+    if ('Daemon' -in $Part) { Measure-DaemonMemory }
 }
 finally {
     Remove-Item env:WORKFLOW_AUTOMATION_HOME -ErrorAction Ignore
+    Remove-Item $work -Recurse -Force -ErrorAction Ignore
 }
 $rows | Format-Table -AutoSize -Wrap | Out-String -Width 220 | Write-Host
