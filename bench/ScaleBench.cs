@@ -158,8 +158,9 @@ public static class DaemonLoad
 
 /// <summary>
 /// Fills a metric store through its writer, as the daemon's collectors do: names x hosts
-/// series, each with a sample every interval over the days before the store's clock; then the
-/// writer compacts the head and enforces retention, the store's steady state.
+/// series (hostsPerName of each name), each with a sample every interval over the days before
+/// the store's clock; then the writer compacts the head and enforces retention (raw samples
+/// older than 7 days go, the rollups stay 30 days): the store's steady state.
 /// </summary>
 public static class MetricSeeder
 {
@@ -171,7 +172,7 @@ public static class MetricSeeder
         for (var s = 0; s < series; s++)
         {
             var tags = new Dictionary<string, string> { ["host"] = "h" + (s % hostsPerName).ToString("00") };
-            var handle = store.Writer.Series("svc" + (s / hostsPerName).ToString("000") + ".requests", MetricType.Gauge, tags);
+            var handle = store.Writer.Series("svc" + (s / hostsPerName).ToString("0000") + ".requests", MetricType.Gauge, tags);
             for (var i = 1; i <= samples; i++)
             {
                 handle.Record(50 + (40 * Math.Sin((i + (s * 37)) / 97.0)) + ((i % 7) * 0.013), start + (interval * i));

@@ -44,9 +44,12 @@ function Write-SvgPlot {
     $plotWidth = $width - $left - $right; $plotHeight = $height - $top - $bottom
     $xs = @($Series | ForEach-Object { $_.Points | ForEach-Object { [double]$_[0] } })
     $ys = @($Series | ForEach-Object { $_.Points | ForEach-Object { [double]$_[1] } })
-    $xMin = [math]::Floor([math]::Log10(($xs | Measure-Object -Minimum).Minimum))
-    $xMax = [math]::Ceiling([math]::Log10(($xs | Measure-Object -Maximum).Maximum))
-    if ($xMax -le $xMin) { $xMax = $xMin + 1 }
+    # The data's own range, a little wider, with a tick at each power of ten inside it.
+    $xMin = [math]::Log10(($xs | Measure-Object -Minimum).Minimum)
+    $xMax = [math]::Log10(($xs | Measure-Object -Maximum).Maximum)
+    if ($xMax - $xMin -lt 1) { $xMin -= 0.5; $xMax += 0.5 }
+    $pad = ($xMax - $xMin) * 0.04
+    $xMin -= $pad; $xMax += $pad
     $yTop = ($ys | Measure-Object -Maximum).Maximum
     if (-not [double]::IsNaN($Target)) { $yTop = [math]::Max($yTop, $Target) }
     $yMax = Get-NiceCeiling ($yTop * 1.1)
@@ -64,7 +67,7 @@ function Write-SvgPlot {
         $null = $svg.AppendLine("<line x1='$left' x2='$($left + $plotWidth)' y1='$py' y2='$py' stroke='#e5e5e5'/>")
         $null = $svg.AppendLine("<text x='$($left - 6)' y='$py' dy='4' text-anchor='end'>$(Format-Number $value)</text>")
     }
-    foreach ($decade in $xMin..$xMax) {
+    foreach ($decade in [math]::Ceiling($xMin)..[math]::Floor($xMax)) {
         $px = & $f (& $x ([math]::Pow(10, $decade)))
         $null = $svg.AppendLine("<line x1='$px' x2='$px' y1='$top' y2='$($top + $plotHeight)' stroke='#e5e5e5'/>")
         $null = $svg.AppendLine("<text x='$px' y='$($top + $plotHeight + 18)' text-anchor='middle'>$(Format-Number ([math]::Pow(10, $decade)))</text>")
