@@ -118,8 +118,7 @@ public sealed partial class DaemonHost
         WorkflowInputs.Resolve(definition, parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
         var run = dispatcher!.Admit(() =>
         {
-            var id = WorkflowExecutor.NewRunId(time);
-            queue.Enqueue(id, definition.Name, path, text, parameters, origin, alongside, workingDirectory);
+            var id = queue.Enqueue(() => WorkflowExecutor.NewRunId(time), definition.Name, path, text, parameters, origin, alongside, workingDirectory).RunId;
             var queued = new WorkflowRun
             {
                 Id = id,

@@ -7,7 +7,7 @@ namespace WorkflowAutomation.Parallel;
 /// Runs a stream of independent tasks of unknown length (a script block over pipeline input)
 /// in segments: up to <see cref="SegmentSize"/> tasks are taken, then run as one
 /// <see cref="ParallelBatchRunner"/> batch on the caller's thread while the stream waits, then
-/// the next segment is taken. Memory so stays bounded by a segment however many tasks stream
+/// the next segment is taken. So memory stays bounded by a segment however many tasks stream
 /// through, and results come in input order across segments as they do within one. Each task
 /// gets its 1-based input position as id.
 /// </summary>

@@ -33,6 +33,34 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
         return Find(runId)!;
     }
 
+    /// <summary>
+    /// Commits a new run under the first id from <paramref name="newId"/> that no run in the
+    /// queue has. Run ids carry 24 random bits within their second, so at hundreds of runs a
+    /// second two meet now and then (about once in 100,000 runs at 180 a second); the queue's
+    /// unique key catches it and the run takes another id instead of failing.
+    /// </summary>
+    public QueuedRun Enqueue(Func<string> newId, string workflow, string? sourcePath, string definition, IReadOnlyDictionary<string, string> parameters, string origin,
+        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var id = newId();
+            try
+            {
+                return Enqueue(id, workflow, sourcePath, definition, parameters, origin, alongside, workingDirectory);
+            }
+            catch (SqliteException refused) when (refused.SqliteErrorCode == SQLitePCL.raw.SQLITE_CONSTRAINT && attempt < 10)
+            {
+                // Asked here, not in the filter: the failed transaction (and whatever 'alongside'
+                // wrote in it) is rolled back only once the exception has left Enqueue.
+                if (Find(id) is null)
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
     /// <summary>Takes the oldest queued run and marks it Running, in one transaction.</summary>
     public QueuedRun? TryStartNext() => database.InTransaction((c, t) =>
     {
