@@ -277,9 +277,9 @@ $peak = [double]((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM
     Report "Invoke-ParallelBatch -ScriptBlock working set over $(Format-Size $Tasks) streamed tasks" ('{0:N0} MiB peak ({1})' -f $ours.Peak, (Format-Curve $ours.Samples '{0:N0} MiB')) '' $null
     Report "Invoke-ParallelBatch working set, growth $(Format-Size $from) -> $(Format-Size $Tasks) tasks" ('{0:+0;-0} MiB (peer: the same stream through ForEach-Object {{ $_ * 2 }}, sequential: {1:+0;-0} MiB)' -f $growth, $peerGrowth) '<= 32 MiB (bounded)' ($growth -le 32)
     $path = Join-Path $plots 'scale-parallel-memory.svg'
-    Write-SvgPlot -Path $path -Title "Working set streaming $('{0:N0}' -f $Tasks) tasks" -XLabel 'input items read' -YLabel 'working set (MiB)' -Series @(
-        @{ Name = 'Invoke-ParallelBatch -ScriptBlock'; Points = @($ours.Samples) }
-        @{ Name = 'ForEach-Object (peer, sequential)'; Points = @($curves['ForEach-Object'].Samples) })
+    Write-SvgPlot -Path $path -Title "Working set while $('{0:N0}' -f $Tasks) items stream through { `$_ * 2 }" -XLabel 'input items read' -YLabel 'working set (MiB)' -Series @(
+        @{ Name = 'Invoke-ParallelBatch'; Points = @($ours.Samples) }
+        @{ Name = 'ForEach-Object (peer)'; Points = @($curves['ForEach-Object'].Samples) })
     Write-Host "Plot: $path"
 }
 

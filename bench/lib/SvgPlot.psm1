@@ -39,8 +39,8 @@ function Write-SvgPlot {
         [double] $Target = [double]::NaN,
         [string] $TargetLabel = ''
     )
-    $width = 800; $height = 440
-    $left = 72; $right = 230; $top = 44; $bottom = 64
+    $width = 840; $height = 440
+    $left = 72; $right = 270; $top = 44; $bottom = 64
     $plotWidth = $width - $left - $right; $plotHeight = $height - $top - $bottom
     $xs = @($Series | ForEach-Object { $_.Points | ForEach-Object { [double]$_[0] } })
     $ys = @($Series | ForEach-Object { $_.Points | ForEach-Object { [double]$_[1] } })
