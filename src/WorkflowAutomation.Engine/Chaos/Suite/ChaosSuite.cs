@@ -170,6 +170,8 @@ public sealed class ChaosSuite(StateDirectory state, WorkflowConfiguration confi
     /// <summary>Undoes in reverse order what the suite set up; each undone item leaves the journal.</summary>
     private static void Teardown(string scratchRoot, RollbackJournal journal, List<(ChaosTouch Touch, RollbackJournal.JournalKind Kind)> touched)
     {
+        // The facades' pooled SQLite connections would keep the scratch databases, and so the tmpfs, open.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var (touch, kind) in Enumerable.Reverse(touched))
         {
             try
