@@ -30,7 +30,7 @@ Describe 'Safety gate' {
     AfterAll { $env:CHAOS_ENABLED = 'true' }
 
     It 'refuses every fault type with ChaosDisabled, naming the key and how to set it' {
-        foreach ($type in 'Cpu', 'Memory', 'Disk', 'Network', 'Process', 'Corruption') {
+        foreach ($type in 'Cpu', 'Memory', 'Disk', 'Network', 'Process', 'Corruption', 'Suite') {
             $err = $null
             try { Invoke-ChaosTest -Type $type -DurationSeconds 1 -Path $script:scratch -Target 'name:nothing' -Force -ErrorAction Stop } catch { $err = $_ }
             $err | Should -Not -BeNullOrEmpty -Because "$type must be refused"

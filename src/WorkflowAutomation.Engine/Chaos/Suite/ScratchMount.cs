@@ -34,12 +34,60 @@ internal static class ScratchMount
         return "unmounted";
     }
 
-    /// <summary>Kills the supervisor, then the daemon, of a scratch state directory, from their pid files.</summary>
+    /// <summary>
+    /// Kills the supervisor, then the daemon, of a scratch state directory (from their pid
+    /// files), then any process still running with that state directory (a step of a killed daemon).
+    /// </summary>
     public static string KillDaemon(string stateRoot)
     {
         var paths = new DaemonPaths(new StateDirectory(stateRoot));
         var supervisor = DaemonLauncher.Kill(paths.SupervisorPidFile);
         var daemon = DaemonLauncher.Kill(paths.PidFile);
-        return supervisor || daemon ? "killed" : "nothing was running";
+        var others = 0;
+        foreach (var pid in ProcessesOf(stateRoot))
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+                others++;
+            }
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone meanwhile.
+            }
+        }
+        return supervisor || daemon || others > 0 ? "killed" : "nothing was running";
+    }
+
+    /// <summary>Processes other than this one whose environment names the scratch state directory.</summary>
+    private static IEnumerable<int> ProcessesOf(string stateRoot)
+    {
+        if (!Directory.Exists("/proc"))
+        {
+            yield break;
+        }
+        var marker = $"{StateDirectory.HomeVariable}={stateRoot}";
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+            string environ;
+            try
+            {
+                environ = File.ReadAllText(Path.Combine(folder, "environ"));
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            if (environ.Split('\0').Contains(marker, StringComparer.Ordinal))
+            {
+                yield return pid;
+            }
+        }
     }
 }
