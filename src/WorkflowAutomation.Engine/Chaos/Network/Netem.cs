@@ -80,13 +80,16 @@ internal static class Netem
         {
             return "unshare (util-linux) is missing: it checks the kernel's netem support without touching this machine's network";
         }
-        const string script = "ip link set lo up && tc qdisc add dev lo root handle 1: htb && tc class add dev lo parent 1: classid 1:1 htb rate 1gbit && " +
+        const string script = "ip link set lo up && tc qdisc add dev lo root handle 1: htb && tc class add dev lo parent 1: classid 1:1 htb rate 1gbit quantum 60000 && " +
             "tc qdisc add dev lo parent 1:1 handle 2: netem delay 1ms && tc filter add dev lo parent 1: protocol ip prio 1 u32 match ip dst 127.0.0.2/32 flowid 1:1";
-        var (code, _, error) = HostCommand.Run("unshare", ["--net", "sh", "-c", script]);
+        var (code, _, output) = HostCommand.Run("unshare", ["--net", "sh", "-c", script]);
         if (code == 0)
         {
             return null;
         }
+        // tc's own warnings (such as htb's quantum advice) are not the reason.
+        var error = string.Join(" ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !line.StartsWith("Warning", StringComparison.OrdinalIgnoreCase)));
         return error.Contains("netem", StringComparison.OrdinalIgnoreCase) || error.Contains("qdisc kind is unknown", StringComparison.OrdinalIgnoreCase)
             ? $"this kernel ({Environment.OSVersion.Version}) has no netem qdisc (CONFIG_NET_SCH_NETEM, module sch_netem): load it with 'modprobe sch_netem' or use a kernel that has it; tc said: {error.Trim()}"
             : $"this kernel lacks what the netem fault builds on (htb, u32 filters and netem): {error.Trim()}";

@@ -108,4 +108,21 @@ internal sealed class MemoryPressureExperiment : LoadExperiment
 
     protected override ChaosFaultOptions Fault(ChaosSuiteOptions options) =>
         new() { Type = ChaosFaultType.Memory, MegaBytes = options.MemoryMegaBytes, Duration = options.FaultDuration };
+
+    /// <summary>
+    /// The fault is measured as this process's resident-set growth, which the suite's own work
+    /// (probes, submits, collections) moves by some megabytes either way: three quarters of the
+    /// asked megabytes held is pressure applied.
+    /// </summary>
+    protected override bool LoadApplied(ChaosResult result, bool? effect)
+    {
+        lock (result)
+        {
+            var held = result.Measurements.Where(m => m.Name == "memory.fault_mb").Select(m => m.Value).DefaultIfEmpty().Max();
+            return effect != false || held >= 0.75 * Asked(result);
+        }
+    }
+
+    private static double Asked(ChaosResult result) =>
+        double.TryParse(result.Parameters.GetValueOrDefault("MegaBytes"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var megaBytes) ? megaBytes : 0;
 }
