@@ -6,6 +6,8 @@ function New-TestStateDirectory {
     New-Item -ItemType Directory -Path $path | Out-Null
     if (-not $IsWindows) { chmod 700 $path }
     $env:WORKFLOW_AUTOMATION_HOME = $path
+    # The suite removes what it created when it ends (Invoke-PesterSuite.ps1).
+    if ($env:WORKFLOW_AUTOMATION_TEST_CREATED) { Add-Content -LiteralPath $env:WORKFLOW_AUTOMATION_TEST_CREATED -Value $path }
     $path
 }
 
