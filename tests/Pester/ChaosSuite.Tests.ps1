@@ -76,6 +76,23 @@ Describe 'Invoke-ChaosTest -Type Suite' {
         Assert-NothingLeft $result.Target
     }
 
+    It 'runs, for a user who is not root, in a user and mount namespace of its own' {
+        # uid 1000 inside a user namespace: not root, as an ordinary user is (files of this test stay its own).
+        $script = "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; `$r = Invoke-ChaosTest -Type Suite -Target disk -DurationSeconds 3 -Force -ErrorAction SilentlyContinue; `$r | ConvertTo-Json -Depth 8 -Compress"
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
+        $lines = & unshare --user --map-user=1000 --map-group=1000 -- (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1
+        $json = $lines | Where-Object { "$_".StartsWith('{') } | Select-Object -Last 1
+        $json | Should -Not -BeNullOrEmpty -Because ($lines -join "`n")
+        $result = $json | ConvertFrom-Json
+        $result.Verdict | Should -Be 'Passed' -Because $result.Message
+        $result.Parameters.RanIn | Should -Match 'unshare --user --map-root-user --mount'
+        $result.Children.Count | Should -Be 1
+        $result.Children[0].Type | Should -Be 'Disk'
+        $result.Children[0].Verdict | Should -Be 'Passed' -Because $result.Children[0].Message
+        (Get-ChaosResult -Id $result.Id).Parameters.RanIn | Should -Not -BeNullOrEmpty
+        Assert-NothingLeft $result.Target
+    }
+
     It 'leaves what a killed suite set up to Invoke-ChaosTest -Recover' {
         $pwsh = Join-Path $PSHOME 'pwsh'
         $script = "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; Invoke-ChaosTest -Type Suite -Force"

@@ -107,7 +107,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int MinFreeMegaBytes { get; set; } = 100;
 
-    /// <summary>Network: the host:port the proxy forwards to. Process: name:&lt;pattern&gt;, pid:&lt;pid&gt;[,&lt;pid&gt;], run:&lt;run id&gt; or daemon.</summary>
+    /// <summary>Network: the host:port the proxy forwards to (with -Netem: host or host:port). Process: name:&lt;pattern&gt;, pid:&lt;pid&gt;[,&lt;pid&gt;], run:&lt;run id&gt; or daemon. Suite: the experiments to run, comma-separated (kill, cpu, memory, disk, inbox, webhook); all by default.</summary>
     [Parameter(ParameterSetName = FaultSet)]
     public string? Target { get; set; }
 
@@ -294,6 +294,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
         FaultDuration = TimeSpan.FromSeconds(Bound(nameof(DurationSeconds)) ? DurationSeconds : 4),
         CpuPercent = Bound(nameof(Percent)) ? Percent : 100,
         MemoryMegaBytes = Bound(nameof(MegaBytes)) ? MegaBytes : 256,
+        Experiments = Target?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
     };
 
     private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);

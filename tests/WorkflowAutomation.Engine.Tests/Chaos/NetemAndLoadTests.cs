@@ -158,5 +158,21 @@ public sealed class NetemAndLoadTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_suite_runs_the_experiments_named_and_refuses_a_name_it_does_not_know()
+    {
+        var configuration = WorkflowConfiguration.Load(temp.State, new DictionaryEnvironment(new Dictionary<string, string> { ["CHAOS_ENABLED"] = "true" }));
+        var launch = new WorkflowAutomation.Daemon.DaemonLaunchSettings { PwshPath = "pwsh", ModuleManifest = "WorkflowAutomation.psd1" };
+        var plan = new ChaosSuite(temp.State, configuration, new ChaosSuiteOptions { Launch = launch, Experiments = ["DISK", "inbox"] }).Plan();
+        Assert.Equal(4, plan.Count);
+        Assert.Contains(plan, line => line.StartsWith("Fill the scratch state directory's own 64 MB tmpfs", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("SIGKILL", StringComparison.Ordinal));
+
+        var error = Assert.Throws<ChaosException>(() => new ChaosSuite(temp.State, configuration, new ChaosSuiteOptions { Launch = launch, Experiments = ["disk", "network"] }));
+        Assert.Equal(ErrorIds.ChaosInvalidArgument, error.ErrorId);
+        Assert.Contains("'network'", error.Message);
+        Assert.Contains("kill, cpu, memory, disk, inbox, webhook", error.Message);
+    }
+
     public void Dispose() => temp.Dispose();
 }

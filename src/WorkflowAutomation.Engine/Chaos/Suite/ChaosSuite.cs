@@ -14,11 +14,9 @@ namespace WorkflowAutomation.Chaos;
 /// The user's state directory only receives the results and the rollback journal, which
 /// records the scratch daemon, mount and folder first so that a killed suite is cleaned up.
 /// </summary>
-public sealed class ChaosSuite(StateDirectory state, WorkflowConfiguration configuration, ChaosSuiteOptions options, TimeProvider? time = null)
+public sealed class ChaosSuite
 {
-    private readonly TimeProvider time = time ?? TimeProvider.System;
-
-    private static readonly IReadOnlyList<SuiteExperiment> Experiments =
+    private static readonly IReadOnlyList<SuiteExperiment> All =
     [
         new KillDaemonExperiment(),
         new CpuSaturationExperiment(),
@@ -28,6 +26,33 @@ public sealed class ChaosSuite(StateDirectory state, WorkflowConfiguration confi
         new WebhookExperiment(),
     ];
 
+    private readonly StateDirectory state;
+    private readonly WorkflowConfiguration configuration;
+    private readonly ChaosSuiteOptions options;
+    private readonly TimeProvider time;
+    private readonly IReadOnlyList<SuiteExperiment> selected;
+
+    /// <exception cref="ChaosException">An experiment named in the options does not exist.</exception>
+    public ChaosSuite(StateDirectory state, WorkflowConfiguration configuration, ChaosSuiteOptions options, TimeProvider? time = null)
+    {
+        this.state = state;
+        this.configuration = configuration;
+        this.options = options;
+        this.time = time ?? TimeProvider.System;
+        var unknown = (options.Experiments ?? []).Where(key => All.All(e => !e.Key.Equals(key, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ChaosException(ErrorIds.ChaosInvalidArgument, ErrorKind.InvalidArgument,
+                $"The suite has no experiment {string.Join(", ", unknown.Select(k => $"'{k}'"))}. -Target names some of: {ExperimentKeys}.");
+        }
+        selected = options.Experiments is { Count: > 0 } keys
+            ? [.. All.Where(e => keys.Contains(e.Key, StringComparer.OrdinalIgnoreCase))]
+            : All;
+    }
+
+    /// <summary>The keys of the suite's experiments, in the order they run.</summary>
+    public static string ExperimentKeys => string.Join(", ", All.Select(e => e.Key));
+
     public string Name => "Suite: the framework's own resilience";
 
     /// <summary>What the suite would touch, one line each, for -WhatIf.</summary>
@@ -36,12 +61,14 @@ public sealed class ChaosSuite(StateDirectory state, WorkflowConfiguration confi
         var scratch = Path.Combine(Path.GetTempPath(), "wa-chaos-suite-<id>");
         var mount = CanMount()
             ? $"Create {scratch} (0700) and mount a {options.ScratchMegaBytes} MB tmpfs on it"
-            : $"Create {scratch} (0700); no tmpfs can be mounted here (root is needed), so the disk experiment reports what is missing instead";
+            : UserNamespace.Available()
+                ? $"Start this module again in a user and mount namespace of its own (unshare --user --map-root-user --mount); there, create {scratch} (0700) and mount a {options.ScratchMegaBytes} MB tmpfs on it, visible to nothing else"
+                : $"Create {scratch} (0700); no tmpfs can be mounted here (root or unshare is needed), so the disk experiment reports what is missing instead";
         return
         [
             mount,
             $"Start a daemon of this module with its supervisor on that state directory ({options.Launch.PwshPath}), without a dashboard",
-            .. Experiments.Select(e => e.Plan(options)),
+            .. selected.Select(e => e.Plan(options)),
             "Stop the scratch daemon and its supervisor, unmount and delete the scratch folder",
         ];
     }
@@ -49,6 +76,11 @@ public sealed class ChaosSuite(StateDirectory state, WorkflowConfiguration confi
     public async Task<ChaosResult> RunAsync(Action<ChaosProgress> progress, CancellationToken cancellationToken)
     {
         ChaosSafety.RequireEnabled(configuration);
+        if (!CanMount() && UserNamespace.Available())
+        {
+            // Not root: the suite runs again in a user and mount namespace of its own, where it may mount its tmpfs.
+            return await new UserNamespace(state, options, time).RunAsync(Name, progress, cancellationToken).ConfigureAwait(false);
+        }
         var result = new ChaosResult
         {
             Id = ChaosRunner.NewId(time),
@@ -64,8 +96,9 @@ public sealed class ChaosSuite(StateDirectory state, WorkflowConfiguration confi
         result.Parameters["ScratchMegaBytes"] = options.ScratchMegaBytes.ToString(CultureInfo.InvariantCulture);
         var journal = RollbackJournal.Begin(state, result.Id);
         var touched = new List<(ChaosTouch Touch, RollbackJournal.JournalKind Kind)>();
+        result.Parameters["Experiments"] = string.Join(",", selected.Select(e => e.Key));
         var clock = Stopwatch.StartNew();
-        var expected = TimeSpan.FromSeconds(6 + Experiments.Sum(e => e.ExpectedSeconds(options)));
+        var expected = TimeSpan.FromSeconds(6 + selected.Sum(e => e.ExpectedSeconds(options)));
         void Report(string status) => progress(new ChaosProgress(Name, clock.Elapsed, expected, status));
         try
         {
@@ -93,11 +126,11 @@ public sealed class ChaosSuite(StateDirectory state, WorkflowConfiguration confi
             var started = Stopwatch.StartNew();
             suite.Daemon.StartDetached(launch, cancellationToken);
             Measure(result, "suite.daemon_start_s", started.Elapsed.TotalSeconds, "s");
-            for (var index = 0; index < Experiments.Count; index++)
+            for (var index = 0; index < selected.Count; index++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var experiment = Experiments[index];
-                Report($"experiment {index + 1} of {Experiments.Count}: {experiment.Title}");
+                var experiment = selected[index];
+                Report($"experiment {index + 1} of {selected.Count}: {experiment.Title}");
                 var child = await experiment.RunAsync(suite, $"{result.Id}-{index + 1}-{experiment.Key}", cancellationToken).ConfigureAwait(false);
                 result.Children.Add(child);
                 Absorb(result, child, experiment.Key);
@@ -149,7 +182,7 @@ public sealed class ChaosSuite(StateDirectory state, WorkflowConfiguration confi
     };
 
     /// <summary>Whether this process may mount the scratch tmpfs.</summary>
-    private static bool CanMount() => OperatingSystem.IsLinux() && HostCommand.IsRoot() && HostCommand.Which("mount") is not null;
+    internal static bool CanMount() => OperatingSystem.IsLinux() && HostCommand.IsRoot() && HostCommand.Which("mount") is not null;
 
     /// <summary>Creates the scratch folder (journaled first) and mounts its tmpfs when it can; true when mounted.</summary>
     private bool Prepare(string scratchRoot, RollbackJournal journal, ChaosResult result, List<(ChaosTouch, RollbackJournal.JournalKind)> touched)

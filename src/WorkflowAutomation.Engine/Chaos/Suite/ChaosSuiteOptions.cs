@@ -20,6 +20,9 @@ public sealed class ChaosSuiteOptions
     /// <summary>Size of the scratch tmpfs the disk experiment fills. <value>The default value is 64 MB.</value></summary>
     public int ScratchMegaBytes { get; init; } = 64;
 
+    /// <summary>The experiments to run, by key (kill, cpu, memory, disk, inbox, webhook). <value>The default value is null (all of them).</value></summary>
+    public IReadOnlyList<string>? Experiments { get; init; }
+
     /// <summary>The longest wait for the daemon to come back or a run to end. <value>The default value is 60 seconds.</value></summary>
     public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
