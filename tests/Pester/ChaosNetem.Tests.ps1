@@ -77,7 +77,7 @@ Remove-Job `$job -Force
             # A kernel without netem (CONFIG_NET_SCH_NETEM): refused with the reason, nothing changed.
             $out.Readiness.Missing | Should -Match 'netem'
             $out.Error[0].Id | Should -BeLike 'ChaosTestFailed*'
-            $out.Result.Message | Should -Match 'netem cannot run: .*no netem qdisc'
+            $out.Result.Message | Should -Match 'netem fault cannot run: .*no netem qdisc'
             $out.Result.Message | Should -Match 'Nothing was changed'
             ($out.During - $out.Before) | Should -BeLessThan 30
         }
