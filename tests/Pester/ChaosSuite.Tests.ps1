@@ -78,7 +78,7 @@ Describe 'Invoke-ChaosTest -Type Suite' {
 
     It 'runs, for a user who is not root, in a user and mount namespace of its own' {
         # uid 1000 inside a user namespace: not root, as an ordinary user is (files of this test stay its own).
-        $script = "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; `$r = Invoke-ChaosTest -Type Suite -Target disk -DurationSeconds 3 -Force -ErrorAction SilentlyContinue; `$r | ConvertTo-Json -Depth 8 -Compress"
+        $script = "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; `$r = Invoke-ChaosTest -Type Suite -Target inbox -Force -ErrorAction SilentlyContinue; `$r | ConvertTo-Json -Depth 8 -Compress"
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
         $lines = & unshare --user --map-user=1000 --map-group=1000 -- (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1
         $json = $lines | Where-Object { "$_".StartsWith('{') } | Select-Object -Last 1
@@ -87,8 +87,12 @@ Describe 'Invoke-ChaosTest -Type Suite' {
         $result.Verdict | Should -Be 'Passed' -Because $result.Message
         $result.Parameters.RanIn | Should -Match 'unshare --user --map-root-user --mount'
         $result.Children.Count | Should -Be 1
-        $result.Children[0].Type | Should -Be 'Disk'
+        $result.Children[0].Type | Should -Be 'Corruption'
         $result.Children[0].Verdict | Should -Be 'Passed' -Because $result.Children[0].Message
+        # Root inside its namespace only, it mounted its tmpfs there, and unmounted it.
+        $mount = $result.Touched | Where-Object Kind -EQ 'Mount'
+        $mount.Action | Should -Be '64 MB tmpfs mounted'
+        $mount.Reverted | Should -BeTrue
         (Get-ChaosResult -Id $result.Id).Parameters.RanIn | Should -Not -BeNullOrEmpty
         Assert-NothingLeft $result.Target
     }

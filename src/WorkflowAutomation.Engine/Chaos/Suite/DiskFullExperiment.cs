@@ -22,6 +22,26 @@ internal sealed class DiskFullExperiment : SuiteExperiment
 
     public override double ExpectedSeconds(ChaosSuiteOptions options) => options.FaultDuration.TotalSeconds + 4;
 
+    /// <summary>What the daemon and its supervisor logged last, to tell why the daemon was replaced.</summary>
+    private static string LastWords(SuiteContext suite)
+    {
+        var paths = new Daemon.DaemonPaths(suite.Scratch);
+        return string.Join("; ", new[] { paths.LogFile, Path.Combine(suite.Scratch.LogsFolder, "supervisor.log"), paths.ConsoleLogFile }.Select(Tail));
+    }
+
+    private static string Tail(string log)
+    {
+        try
+        {
+            var lines = File.Exists(log) ? File.ReadAllLines(log).Where(line => line.Trim().Length > 0).TakeLast(4).ToList() : [];
+            return $"{Path.GetFileName(log)}: " + (lines.Count == 0 ? "empty" : string.Join(" | ", lines.Select(line => line.Length > 300 ? line[..300] + "…" : line)));
+        }
+        catch (IOException exception)
+        {
+            return $"{Path.GetFileName(log)} cannot be read: {exception.Message}";
+        }
+    }
+
     protected override async Task ExecuteAsync(SuiteContext suite, ChaosResult result, CancellationToken token)
     {
         if (!suite.OnTmpfs)
@@ -56,7 +76,8 @@ internal sealed class DiskFullExperiment : SuiteExperiment
         var answered = probes.Count(p => p.Status is not null);
         Check(suite, result, "the daemon kept answering while the disk was full", probes.Count > 0 && answered == probes.Count,
             $"{answered} of {probes.Count} health requests answered; a submit was {submitted}");
-        var degraded = probes.Where(p => p.Status?.Health == Daemon.HealthStatus.Degraded).Select(p => p.Status!).FirstOrDefault();
+        // The last one: the first may come between the preallocation and the last bytes written.
+        var degraded = probes.Where(p => p.Status?.Health == Daemon.HealthStatus.Degraded).Select(p => p.Status!).LastOrDefault();
         Check(suite, result, "health turned Degraded, naming the disk", degraded is not null && degraded.HealthReasons.Any(r => r.StartsWith("Disk", StringComparison.Ordinal)),
             degraded is null
                 ? "seen: " + string.Join(", ", probes.Select(p => p.Status?.Health.ToString() ?? "no answer").Distinct())
@@ -74,8 +95,9 @@ internal sealed class DiskFullExperiment : SuiteExperiment
         Measure(suite, result, "daemon.healthy_again_s", clock.Elapsed.TotalSeconds, "s");
         Check(suite, result, "health was Healthy again once the space was back", recovered,
             recovered ? $"{clock.Elapsed.TotalSeconds:0.#} s after the filler was deleted" : $"still {after?.Health.ToString() ?? "not answering"} after 20 s: {string.Join("; ", after?.HealthReasons ?? [])}");
-        Check(suite, result, "the daemon did not crash (the same process throughout)", after?.ProcessId is { } pid && pid == pidBefore,
-            $"process {pidBefore} before, {after?.ProcessId.ToString() ?? "none"} after");
+        var same = after?.ProcessId is { } pid && pid == pidBefore;
+        Check(suite, result, "the daemon did not crash (the same process throughout)", same,
+            $"process {pidBefore} before, {after?.ProcessId.ToString() ?? "none"} after" + (same ? string.Empty : "; " + LastWords(suite)));
         var (again, _) = suite.Submit(path, token);
         var ended = suite.WaitRun(again.Id, suite.Options.RecoveryTimeout, token);
         Check(suite, result, "a run submitted after the recovery succeeded", ended?.Status == RunStatus.Succeeded,
