@@ -78,7 +78,7 @@ Describe 'Invoke-ChaosTest -Type Suite' {
 
     It 'runs, for a user who is not root, in a user and mount namespace of its own' {
         # uid 1000 inside a user namespace: not root, as an ordinary user is (files of this test stay its own).
-        $script = "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; `$r = Invoke-ChaosTest -Type Suite -Target inbox -Force -ErrorAction SilentlyContinue; `$r | ConvertTo-Json -Depth 8 -Compress"
+        $script = "Import-Module '$env:WORKFLOW_AUTOMATION_TEST_MODULE'; `$r = Invoke-ChaosTest -Type Suite -Target inbox -Force -ErrorAction SilentlyContinue; `$r | ConvertTo-Json -Depth 8 -Compress -EnumsAsStrings"
         $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($script))
         $lines = & unshare --user --map-user=1000 --map-group=1000 -- (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1
         $json = $lines | Where-Object { "$_".StartsWith('{') } | Select-Object -Last 1

@@ -164,7 +164,8 @@ public sealed class NetemAndLoadTests : IDisposable
         var configuration = WorkflowConfiguration.Load(temp.State, new DictionaryEnvironment(new Dictionary<string, string> { ["CHAOS_ENABLED"] = "true" }));
         var launch = new WorkflowAutomation.Daemon.DaemonLaunchSettings { PwshPath = "pwsh", ModuleManifest = "WorkflowAutomation.psd1" };
         var plan = new ChaosSuite(temp.State, configuration, new ChaosSuiteOptions { Launch = launch, Experiments = ["DISK", "inbox"] }).Plan();
-        Assert.Equal(4, plan.Count);
+        // The scratch folder and daemon, the two experiments, the teardown.
+        Assert.Equal(5, plan.Count);
         Assert.Contains(plan, line => line.StartsWith("Fill the scratch state directory's own 64 MB tmpfs", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("SIGKILL", StringComparison.Ordinal));
 
@@ -172,6 +173,26 @@ public sealed class NetemAndLoadTests : IDisposable
         Assert.Equal(ErrorIds.ChaosInvalidArgument, error.ErrorId);
         Assert.Contains("'network'", error.Message);
         Assert.Contains("kill, cpu, memory, disk, inbox, webhook", error.Message);
+    }
+
+    [Fact]
+    public void The_memory_measure_counts_anonymous_pages_not_a_mapped_file()
+    {
+        // File-backed pages come and go with the page cache; the fault's pages are anonymous.
+        var file = Path.Combine(temp.Path, "mapped.bin");
+        using (var stream = File.Create(file))
+        {
+            stream.SetLength(64L * 1024 * 1024);
+        }
+        var before = MemoryFault.ResidentBytes();
+        using var map = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(file, FileMode.Open);
+        using var view = map.CreateViewAccessor();
+        for (long offset = 0; offset < 64L * 1024 * 1024; offset += 4096)
+        {
+            view.Write(offset, (byte)1);
+        }
+        var mapped = MemoryFault.ResidentBytes() - before;
+        Assert.True(mapped < 16L * 1024 * 1024, $"{mapped / 1024 / 1024} MB of a touched 64 MB file mapping counted");
     }
 
     public void Dispose() => temp.Dispose();

@@ -7,7 +7,7 @@ namespace WorkflowAutomation.Chaos;
 /// <summary>
 /// Holds a number of megabytes resident: native blocks whose every page is written, so the
 /// kernel must back them with real memory. Freed at the end (large blocks go back to the
-/// system at once). Measured as this process's resident set.
+/// system at once). Measured as this process's anonymous resident memory.
 /// </summary>
 internal sealed class MemoryFault(int megaBytes) : IChaosFault
 {
@@ -88,21 +88,37 @@ internal sealed class MemoryFault(int megaBytes) : IChaosFault
             : $"Only {held:0} MB of {megaBytes} MB stayed resident: the system swapped or reclaimed it.";
     }
 
-    /// <summary>This process's resident set size.</summary>
+    /// <summary>
+    /// This process's anonymous resident memory (RssAnon): the fault's pages are anonymous,
+    /// while file-backed pages (code, mapped assemblies) leave and come back as the machine's
+    /// page cache churns and would read as the fault's pages being reclaimed. The whole
+    /// resident set where the kernel does not split it.
+    /// </summary>
     internal static long ResidentBytes()
     {
         if (File.Exists("/proc/self/status"))
         {
+            long? total = null;
             foreach (var line in File.ReadLines("/proc/self/status"))
             {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    return Kilobytes(line) * 1024;
+                }
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 {
-                    var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-                    return kb * 1024;
+                    total = Kilobytes(line) * 1024;
                 }
+            }
+            if (total is { } rss)
+            {
+                return rss;
             }
         }
         using var self = Process.GetCurrentProcess();
         return self.WorkingSet64;
     }
+
+    private static long Kilobytes(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }
