@@ -1,0 +1,123 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace WorkflowAutomation.PowerShell.Hosting;
+
+/// <summary>
+/// The runspace pwsh steps run in, with what makes a step cheap there: the launcher is a
+/// function compiled once (script text given to AddScript is parsed and compiled again on
+/// every call), and each step script is resolved to its command once (a path lookup checks
+/// the drive, which on Linux reads the whole mount table).
+/// </summary>
+internal sealed class StepRunspace : IDisposable
+{
+    /// <summary>Where a step's terminating error is kept.</summary>
+    public const string FailureVariable = "WorkflowAutomationStepFailure";
+
+    private const string LauncherName = "__WorkflowAutomationStep";
+    private const string ScriptParameter = "__WorkflowAutomationScript";
+
+    // Resolved step scripts kept; past this many (a daemon running many different scripts) the cache starts afresh.
+    private const int MaxScripts = 1024;
+
+    // The step's terminating error is kept rather than thrown, so its output and the error both
+    // reach the log in the order they happened. Out-String -Stream renders objects as the console
+    // would, line by line. The parameter's name keeps it out of the way of the step's own variables.
+    private static readonly string LauncherText = $$"""
+        param(${{ScriptParameter}})
+        try { & ${{ScriptParameter}} | Out-String -Stream } catch { $global:{{FailureVariable}} = $_ }
+        """;
+
+    private readonly Dictionary<string, CommandInfo> scripts = new(StringComparer.Ordinal);
+    private readonly CommandInfo launcher;
+
+    private StepRunspace(Runspace runspace)
+    {
+        Runspace = runspace;
+        launcher = runspace.SessionStateProxy.InvokeCommand.GetCommand(LauncherName, CommandTypes.Function)
+            ?? throw new InvalidOperationException("The step launcher is missing from the step runspace.");
+    }
+
+    public Runspace Runspace { get; }
+
+    public static StepRunspace Open()
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.Commands.Add(new SessionStateFunctionEntry(LauncherName, LauncherText));
+        var created = RunspaceFactory.CreateRunspace(state);
+        // One thread for every step, instead of a new thread per invocation.
+        created.ThreadOptions = PSThreadOptions.ReuseThread;
+        created.Open();
+        return new StepRunspace(created);
+    }
+
+    /// <summary>A shell that runs the script file through the launcher, in this runspace.</summary>
+    public System.Management.Automation.PowerShell Launch(string file)
+    {
+        var shell = System.Management.Automation.PowerShell.Create();
+        shell.Runspace = Runspace;
+        shell.AddCommand(launcher).AddParameter(ScriptParameter, Script(file));
+        return shell;
+    }
+
+    /// <summary>
+    /// The script's command, resolved once: files are named by their content, so a file name
+    /// always means the same script.
+    /// </summary>
+    private CommandInfo Script(string file)
+    {
+        lock (scripts)
+        {
+            if (!scripts.TryGetValue(file, out var command))
+            {
+                if (scripts.Count >= MaxScripts)
+                {
+                    scripts.Clear();
+                }
+                command = scripts[file] = Runspace.SessionStateProxy.InvokeCommand.GetCommand(file, CommandTypes.ExternalScript)
+                    ?? throw new FileNotFoundException($"The step script '{file}' is missing.", file);
+            }
+            return command;
+        }
+    }
+
+    /// <summary>
+    /// Sets the runspace's location, unless it is there already: setting it costs about a
+    /// millisecond, most of a step's overhead. Reading it costs little as long as the provider
+    /// path is not asked for (that checks the drive, which on Linux reads the mount table): on
+    /// the file system's root drive the location's path is the provider path.
+    /// </summary>
+    public void MoveTo(string directory)
+    {
+        var current = Runspace.SessionStateProxy.Path.CurrentLocation;
+        if (current.Provider.Name == "FileSystem")
+        {
+            var path = current.Drive is { Root: "/" } ? current.Path : current.ProviderPath;
+            if (string.Equals(Path.TrimEndingDirectorySeparator(path), Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)),
+                OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+        Runspace.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(directory));
+    }
+
+    /// <summary>$LASTEXITCODE as the step left it; null when it was not set.</summary>
+    public int? ExitCode() =>
+        Runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is { } value
+            ? LanguagePrimitives.ConvertTo<int>(value)
+            : null;
+
+    /// <summary>Takes the step's terminating error, if it had one.</summary>
+    public object? TakeFailure()
+    {
+        if (Runspace.SessionStateProxy.GetVariable(FailureVariable) is not { } failure)
+        {
+            return null;
+        }
+        Runspace.SessionStateProxy.SetVariable(FailureVariable, null);
+        return failure is PSObject wrapped ? wrapped.BaseObject : failure;
+    }
+
+    public void Dispose() => Runspace.Dispose();
+}
