@@ -81,26 +81,8 @@ internal sealed class StepRunspace : IDisposable
         }
     }
 
-    /// <summary>
-    /// Sets the runspace's location, unless it is there already: setting it costs about a
-    /// millisecond, most of a step's overhead. Reading it costs little as long as the provider
-    /// path is not asked for (that checks the drive, which on Linux reads the mount table): on
-    /// the file system's root drive the location's path is the provider path.
-    /// </summary>
-    public void MoveTo(string directory)
-    {
-        var current = Runspace.SessionStateProxy.Path.CurrentLocation;
-        if (current.Provider.Name == "FileSystem")
-        {
-            var path = current.Drive is { Root: "/" } ? current.Path : current.ProviderPath;
-            if (string.Equals(Path.TrimEndingDirectorySeparator(path), Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)),
-                OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-            {
-                return;
-            }
-        }
-        Runspace.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(directory));
-    }
+    /// <summary>Sets the runspace's location, unless it is there already.</summary>
+    public void MoveTo(string directory) => RunspaceLocation.MoveTo(Runspace, directory);
 
     /// <summary>$LASTEXITCODE as the step left it; null when it was not set.</summary>
     public int? ExitCode() =>
