@@ -80,7 +80,7 @@ internal sealed class RunspaceScriptHost : IScriptHost
     private async Task<ScriptResult> RunInRunspace(ScriptRequest request, StepTree tree, Action<OutputLine> sink, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var target = runspace ??= StepRunspace.Open();
+        var target = runspace ??= StepRunspace.Take();
         // A script file, not script text: 'exit 3' then ends the step with code 3 instead of
         // silently ending the pipeline, and the step's variables stay in its own scope. Named
         // by its content, so a rerun finds it written and resolved already.

@@ -28,6 +28,10 @@ internal sealed class StepRunspace : IDisposable
         try { & ${{ScriptParameter}} | Out-String -Stream } catch { $global:{{FailureVariable}} = $_ }
         """;
 
+    // One runspace opened and warmed after the module is imported, for the first host that needs one.
+    private static Task<StepRunspace?>? prewarmed;
+    private static readonly Task<StepRunspace?> Taken = Task.FromResult<StepRunspace?>(null);
+
     private readonly Dictionary<string, CommandInfo> scripts = new(StringComparer.Ordinal);
     private readonly CommandInfo launcher;
 
@@ -49,6 +53,44 @@ internal sealed class StepRunspace : IDisposable
         created.ThreadOptions = PSThreadOptions.ReuseThread;
         created.Open();
         return new StepRunspace(created);
+    }
+
+    /// <summary>
+    /// Opens a runspace and runs a script through the launcher in it (this loads the output
+    /// formatting and the module of Out-String, and compiles the launcher), for the next
+    /// <see cref="Take"/>. Meant for a background thread: the first pwsh step of a session then
+    /// finds its runspace ready instead of paying for it.
+    /// </summary>
+    public static void Prewarm()
+    {
+        var ready = new TaskCompletionSource<StepRunspace?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref prewarmed, ready.Task, null) is not null)
+        {
+            return;
+        }
+        try
+        {
+            var opened = Open();
+            using (var shell = System.Management.Automation.PowerShell.Create())
+            {
+                shell.Runspace = opened.Runspace;
+                shell.AddCommand(opened.launcher).AddParameter(ScriptParameter, ScriptBlock.Create("'ready'")).Invoke();
+            }
+            opened.TakeFailure();
+            ready.SetResult(opened);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The step that needs a runspace opens one itself, and reports what fails then.
+            ready.SetResult(null);
+        }
+    }
+
+    /// <summary>The runspace opened by <see cref="Prewarm"/> (waiting for it if it is still opening), or a new one.</summary>
+    public static StepRunspace Take()
+    {
+        // Taken once: after that (or when warming up failed) each asks for a runspace of its own.
+        return Interlocked.Exchange(ref prewarmed, Taken)?.GetAwaiter().GetResult() ?? Open();
     }
 
     /// <summary>A shell that runs the script file through the launcher, in this runspace.</summary>

@@ -9,5 +9,9 @@ namespace WorkflowAutomation.PowerShell.LoadContext;
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer
 {
-    public void OnImport() => DependencyLoadContext.Install();
+    public void OnImport()
+    {
+        DependencyLoadContext.Install();
+        WorkflowAutomation.PowerShell.Hosting.SessionWarmUp.Start();
+    }
 }
