@@ -14,10 +14,6 @@ BeforeAll {
         1..$Count | ForEach-Object { Start-Process -FilePath $binary -ArgumentList 300 -PassThru }
     }
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop(); $port
-    }
 }
 
 AfterAll {
@@ -216,7 +212,7 @@ Describe 'Network proxy' {
         }
 
         function Measure-RoundTrip([int] $Port, [int] $Count = 5) {
-            $client = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port); $client.NoDelay = $true; $client.ReceiveTimeout = 5000
+            $client = Connect-Loopback $Port; $client.NoDelay = $true; $client.ReceiveTimeout = 5000
             $stream = $client.GetStream(); $buffer = [byte[]]::new(16)
             $times = foreach ($i in 1..$Count) {
                 $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -235,7 +231,7 @@ Describe 'Network proxy' {
         $port = Get-FreePort
         $job = Invoke-ChaosTest -Type Network -Target "127.0.0.1:$script:echoPort" -ListenPort $port -LatencyMs 100 -DurationSeconds 4 -Force -AsJob
         $deadline = [datetime]::UtcNow.AddSeconds(15)
-        do { Start-Sleep -Milliseconds 100; $ready = try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); $true } catch { $false } }
+        do { Start-Sleep -Milliseconds 100; $ready = try { (Connect-Loopback $port).Dispose(); $true } catch { $false } }
         until ($ready -or [datetime]::UtcNow -gt $deadline)
         $direct = Measure-RoundTrip $script:echoPort
         $proxied = Measure-RoundTrip $port
@@ -245,7 +241,7 @@ Describe 'Network proxy' {
         $result = Receive-Job $job -Wait -AutoRemoveJob
         $result.Verdict | Should -Be Passed
         $result.Parameters.ProxyEndpoint | Should -Be "127.0.0.1:$port"
-        { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port) } | Should -Throw
+        { Connect-Loopback $port } | Should -Throw
         ($result.Touched | Where-Object Kind -eq Proxy).Reverted | Should -BeTrue
     }
 

@@ -20,10 +20,6 @@ BeforeAll {
         [bool](Get-Process -Id $Id -ErrorAction SilentlyContinue)
     }
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop(); $port
-    }
 }
 
 Describe 'Invoke-Workflow' {

@@ -137,11 +137,12 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
     protected override void OnEnd() => Run();
 
     /// <summary>The state directory's metric store, for the dashboard's executor panel; a batch runs without it if it cannot be opened.</summary>
-    private MetricStore? OpenMetrics()
+    /// <remarks>The store stays open between batches of the session: opening and closing metrics.db was a good part of a short batch.</remarks>
+    private SharedMetricStore.Lease? OpenMetrics()
     {
         try
         {
-            return new WorkflowMetrics(State, Configuration).OpenStore();
+            return new WorkflowMetrics(State, Configuration).LeaseStore();
         }
         catch (Exception exception)
         {
@@ -175,7 +176,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
             FailFast = FailFast,
             WorkingDirectory = RunspaceLocation.FolderOf(SessionState.Path.CurrentFileSystemLocation),
             ScriptHost = WorkerRunspaceHost.Shared,
-            Metrics = metrics is null ? null : new ExecutionMetrics(metrics.Writer),
+            Metrics = metrics is null ? null : new ExecutionMetrics(metrics.Store.Writer),
         });
         if (runner.Total == 0 || !ShouldProcess(Describe(runner), "Run"))
         {
