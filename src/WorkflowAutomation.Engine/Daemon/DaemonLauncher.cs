@@ -80,7 +80,7 @@ public static class DaemonLauncher
             : settings.DashboardPort is { } port ? " -DashboardPort " + port.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : "";
         return StartDetached(paths, settings, $"Import-Module {Quote(settings.ModuleManifest)}; Start-WorkflowDaemon -Foreground{arguments}",
-            new Dictionary<string, string> { [ModeVariable] = nameof(DaemonMode.Detached), [WarmUpSetting.DisableVariable] = "1" });
+            new Dictionary<string, string> { [ModeVariable] = nameof(DaemonMode.Detached) });
     }
 
     /// <summary>Starts the supervisor that restarts the daemon if it crashes.</summary>
@@ -90,7 +90,7 @@ public static class DaemonLauncher
         var noDashboard = settings.NoDashboard ? "$true" : "$false";
         return StartDetached(paths, settings,
             $"Import-Module {Quote(settings.ModuleManifest)}; [WorkflowAutomation.PowerShell.Hosting.SupervisorEntry]::Run({Quote(settings.PwshPath)}, {Quote(settings.ModuleManifest)}, {port}, {noDashboard})",
-            new Dictionary<string, string> { [WarmUpSetting.DisableVariable] = "1" });
+            new Dictionary<string, string>());
     }
 
     private static Process StartDetached(DaemonPaths paths, DaemonLaunchSettings settings, string script, IReadOnlyDictionary<string, string> environment)

@@ -36,6 +36,9 @@ internal sealed class RunspaceScriptHost : IScriptHost
         this.defaultDirectory = defaultDirectory;
     }
 
+    /// <summary>Whether a runspace is open for steps already.</summary>
+    public bool HasRunspace => runspace is not null;
+
     /// <summary>The pwsh executable next to the running PowerShell.</summary>
     public static string CurrentPwsh(string psHome) =>
         Path.Combine(psHome, OperatingSystem.IsWindows() ? "pwsh.exe" : "pwsh");

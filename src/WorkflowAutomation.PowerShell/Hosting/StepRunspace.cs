@@ -56,10 +56,22 @@ internal sealed class StepRunspace : IDisposable
     }
 
     /// <summary>
+    /// Starts <see cref="Prewarm"/> on a thread of its own, unless a runspace was prepared
+    /// before: a workflow calls it as it starts, so its first pwsh step finds the runspace ready
+    /// while the run was being read, recorded and started.
+    /// </summary>
+    public static void PrewarmInBackground()
+    {
+        if (Volatile.Read(ref prewarmed) is null)
+        {
+            new Thread(Prewarm) { IsBackground = true, Name = "WorkflowAutomation step runspace" }.Start();
+        }
+    }
+
+    /// <summary>
     /// Opens a runspace and runs a script through the launcher in it (this loads the output
     /// formatting and the module of Out-String, and compiles the launcher), for the next
-    /// <see cref="Take"/>. Meant for a background thread: the first pwsh step of a session then
-    /// finds its runspace ready instead of paying for it.
+    /// <see cref="Take"/>. Runs once per process.
     /// </summary>
     public static void Prewarm()
     {

@@ -9,9 +9,5 @@ namespace WorkflowAutomation.PowerShell.LoadContext;
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer
 {
-    public void OnImport()
-    {
-        DependencyLoadContext.Install();
-        WorkflowAutomation.PowerShell.Hosting.SessionWarmUp.Start();
-    }
+    public void OnImport() => DependencyLoadContext.Install();
 }
