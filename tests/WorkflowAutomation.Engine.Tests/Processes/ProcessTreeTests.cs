@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using WorkflowAutomation.Processes;
 
-namespace WorkflowAutomation.Tests.Processes;
+namespace WorkflowAutomation.Engine.Tests.Processes;
 
 public sealed class ProcessTreeTests
 {
