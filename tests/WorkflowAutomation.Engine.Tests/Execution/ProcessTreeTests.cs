@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using WorkflowAutomation.Processes;
 
-namespace WorkflowAutomation.Engine.Tests.Processes;
+namespace WorkflowAutomation.Tests.Execution;
 
 public sealed class ProcessTreeTests
 {
