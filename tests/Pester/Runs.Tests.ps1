@@ -551,6 +551,24 @@ steps:
         $started | Where-Object { Test-ProcessAlive $_ } | Should -BeNullOrEmpty
     }
 
+    It 'ends what an in-process pwsh step left running when the step ends: its child and an orphaned grandchild' {
+        $pids = Join-Path $script:work 'pwsh-left.pids'
+        $path = New-Workflow 'pwsh_leaves' @"
+name: pwsh_leaves
+steps:
+  - name: leaves
+    command: |
+      (Start-Process sleep -ArgumentList 60 -PassThru).Id >> '$pids'
+      sh -c 'sleep 61 > /dev/null 2>&1 & echo `$!' >> '$pids'
+"@
+        $run = Invoke-Workflow -Path $path 6>$null
+        $run.Status | Should -Be 'Succeeded'
+        $left = Get-Content $pids
+        $left.Count | Should -Be 2
+        Start-Sleep -Milliseconds 200
+        $left | Where-Object { Test-ProcessAlive $_ } | Should -BeNullOrEmpty
+    }
+
     It 'masks secret inputs and SECRET_ENV_VARS values in Get-WorkflowRunLog, outputs and runs.db' {
         $env:WA_PESTER_API_KEY = 'apikey-8f3a1c77'
         $env:SECRET_ENV_VARS = 'WA_PESTER_API_KEY'

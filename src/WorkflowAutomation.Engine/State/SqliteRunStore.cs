@@ -14,7 +14,7 @@ namespace WorkflowAutomation.State;
 public sealed class SqliteRunStore : IRunStore
 {
     private const string DaemonOrigin = "daemon";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = RunStoreJsonContext.StoreOptions;
 
     private readonly SqliteConnection connection;
     private readonly object gate = new();

@@ -174,7 +174,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
             RetryDelay = TimeSpan.FromSeconds(RetryDelaySeconds),
             Timeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
             FailFast = FailFast,
-            WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+            WorkingDirectory = RunspaceLocation.FolderOf(SessionState.Path.CurrentFileSystemLocation),
             ScriptHost = WorkerRunspaceHost.Shared,
             Metrics = metrics is null ? null : new ExecutionMetrics(metrics.Store.Writer),
         });
