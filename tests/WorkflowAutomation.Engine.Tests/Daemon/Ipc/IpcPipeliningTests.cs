@@ -112,7 +112,9 @@ public sealed class IpcPipeliningTests
         var answers = Enumerable.Range(0, 20).Select(_ => client.Receive<WorkflowRun>()).ToList();
         Assert.All(answers, answer => Assert.Null(answer.Error));
         Assert.Equal(20, answers.Select(answer => answer.Value!.Id).Distinct().Count());
-        Assert.Equal(groupsBefore + 2, host.Admissions.Groups);
+        // Twenty submits in one or two commits (two when the first group had begun before the
+        // rest arrived), never one commit each.
+        Assert.InRange(host.Admissions.Groups - groupsBefore, 1, 2);
     }
 
     [Fact]
