@@ -1,8 +1,10 @@
 <#
 .SYNOPSIS
     The daemon's figures beside their peers, in one run: start-to-healthy (peer: a bare pwsh
-    start), submit-to-start latency p50/p99 (peer: Start-ThreadJob pickup), sustained submits
-    for a while with nothing lost, and idle memory (peer: an idle pwsh).
+    start), submit-to-start latency p50/p99 (peer: Start-ThreadJob pickup), one client
+    submitting flat out (the engine's client over one connection, Submit-Workflow in a loop,
+    and Get-ChildItem | Submit-Workflow; context: ping round trips), sustained submits for a
+    while with nothing lost, and idle memory (peer: an idle pwsh).
 .EXAMPLE
     dotnet pwsh bench/daemon.ps1 -ModulePath out/WorkflowAutomation -DurationSeconds 60
 #>
@@ -13,7 +15,10 @@ param(
     # Submits per second in that phase.
     [int] $Rate = 100,
     # Sequential submits measured for the latency figures.
-    [int] $LatencySamples = 200
+    [int] $LatencySamples = 200,
+    # Submits per flat-out round (Submit-Workflow in a loop does half as many); each figure is the median of -FlatOutRounds.
+    [int] $FlatOutSubmits = 2000,
+    [int] $FlatOutRounds = 3
 )
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
@@ -76,7 +81,54 @@ try {
     $results.Add((Report 'Submit to start p50' (Percentile $latencies 0.5) 'ms' '< 20 ms' 'Start-ThreadJob pickup p50' (Percentile $threadJob 0.5) ((Percentile $latencies 0.5) -lt 20)))
     $results.Add((Report 'Submit to start p99' (Percentile $latencies 0.99) 'ms' '< 5 ms' 'Start-ThreadJob pickup p99' (Percentile $threadJob 0.99) ((Percentile $latencies 0.99) -lt 5)))
 
-    # 3. Sustained submits at $Rate per second; every accepted run must end Succeeded.
+    # 3. One client submitting flat out. A submit is answered only once its queue row and run
+    #    record are committed; each round's runs are drained (all must succeed) before the next.
+    $engine = ([System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'WorkflowAutomation').LoadFromAssemblyName([System.Reflection.AssemblyName]::new('WorkflowAutomation.Engine'))
+    $stateType = $engine.GetType('WorkflowAutomation.Platform.StateDirectory')
+    $state = [Activator]::CreateInstance($stateType, @($env:WORKFLOW_AUTOMATION_HOME))
+    $facade = [Activator]::CreateInstance($engine.GetType('WorkflowAutomation.Facades.WorkflowDaemon'), @($state, $engine.GetType('WorkflowAutomation.Configuration.WorkflowConfiguration').GetMethod('Load').Invoke($null, @($state, $null))))
+    $noParameters = [System.Collections.Generic.Dictionary[string, string]]::new()
+    $batch = New-Item -ItemType Directory (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'flat-out')
+    foreach ($index in 1..$FlatOutSubmits) { Copy-Item $workflow (Join-Path $batch ('w{0:d5}.yaml' -f $index)) }
+    $flatOut = [ordered]@{
+        'engine client, one connection' = {
+            $submissions = $facade.OpenSubmissions([Threading.CancellationToken]::None)
+            try {
+                foreach ($index in 1..$FlatOutSubmits) { foreach ($outcome in $submissions.Submit($workflow, $noParameters, $null)) { $outcome.Run.Id } }
+                foreach ($outcome in $submissions.Complete()) { $outcome.Run.Id }
+            }
+            finally { $submissions.Dispose() }
+        }
+        'Submit-Workflow in a loop' = { foreach ($index in 1..($FlatOutSubmits / 2)) { (Submit-Workflow $workflow).Id } }
+        'Get-ChildItem *.yaml | Submit-Workflow' = { (Get-ChildItem $batch -Filter *.yaml | Submit-Workflow).Id }
+    }
+    $rates = @{}
+    foreach ($round in 1..$FlatOutRounds) {
+        foreach ($way in $flatOut.Keys) {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $ids = @(& $flatOut[$way])
+            $seconds = $clock.Elapsed.TotalSeconds
+            $ended = @($ids | Wait-WorkflowRun -Timeout 600)
+            $lost = $ids.Count - @($ended | Where-Object Status -EQ 'Succeeded').Count
+            if ($lost -gt 0 -or @($ids | Select-Object -Unique).Count -ne $ids.Count) { throw "$way lost $lost of $($ids.Count) runs or repeated an id" }
+            $rates[$way] += @($ids.Count / $seconds)
+        }
+    }
+    $pings = foreach ($round in 1..$FlatOutRounds) {
+        $client = $engine.GetType('WorkflowAutomation.Daemon.Ipc.DaemonClient')::Connect($state, $null)
+        try {
+            $send = $client.GetType().GetMethod('Send').MakeGenericMethod([string])
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            foreach ($index in 1..$FlatOutSubmits) { $null = $send.Invoke($client, @('ping', $null, [Threading.CancellationToken]::None)) }
+            $FlatOutSubmits / $clock.Elapsed.TotalSeconds
+        }
+        finally { $client.Dispose() }
+    }
+    foreach ($way in $flatOut.Keys) {
+        $results.Add((Report "Flat-out submits: $way (median of $FlatOutRounds)" (Percentile $rates[$way] 0.5) '/s' '>= 1,000/s' 'ping round trips' (Percentile $pings 0.5) ((Percentile $rates[$way] 0.5) -ge 1000)))
+    }
+
+    # 4. Sustained submits at $Rate per second; every accepted run must end Succeeded.
     $accepted = [System.Collections.Generic.List[string]]::new()
     $refused = 0
     $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -105,7 +157,7 @@ try {
         Ratio  = ''
     })
 
-    # 4. Idle memory of the daemon process, after the work, settled.
+    # 5. Idle memory of the daemon process, after the work, settled.
     Start-Sleep -Seconds 5
     $daemon = Get-Process -Id (Get-WorkflowDaemon).ProcessId
     $idle = Start-Process $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', 'Start-Sleep 8' -PassThru

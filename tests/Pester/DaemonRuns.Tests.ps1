@@ -131,6 +131,42 @@ steps:
     }
 }
 
+Describe 'Submitting many files' {
+    It 'pipes them over one connection: every run its own id, written in the order given, a bad file in the middle named while the rest go in' {
+        $folder = New-Item -ItemType Directory (Join-Path $script:stateHome 'batch')
+        foreach ($index in 1..12) {
+            Set-Content (Join-Path $folder ('w{0:d2}.yaml' -f $index)) "name: batch-$index`nsteps:`n  - name: a`n    shell: sh`n    command: 'true'`n"
+        }
+        # Sorts between w06 and w07.
+        Set-Content (Join-Path $folder 'w06-broken.yaml') "name: broken`nsteps:`n  - name: a`n    command: echo hi`n    depends_on: [nowhere]`n"
+        $runs = @(Get-ChildItem $folder -Filter *.yaml | Sort-Object Name | Submit-Workflow -ErrorVariable refused -ErrorAction SilentlyContinue)
+        $runs.Name | Should -Be (1..12 | ForEach-Object { "batch-$_" })
+        @($runs.Id | Select-Object -Unique).Count | Should -Be 12
+        $refused.Count | Should -Be 1
+        $refused[0].TargetObject | Should -BeLike '*w06-broken.yaml'
+        $refused[0].Exception.Message | Should -BeLike '*w06-broken.yaml:5*nowhere*'
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'WorkflowYamlInvalid*'
+        ($runs | Wait-WorkflowRun -Timeout 60).Status | Should -Be (@('Succeeded') * 12)
+    }
+
+    It 'keeps its connection between calls and still gets through after the daemon was restarted' {
+        $path = New-Workflow again "name: again`nsteps:`n  - name: a`n    shell: sh`n    command: 'true'`n"
+        $first = Submit-Workflow $path
+        Restart-TestDaemon
+        $second = Submit-Workflow $path
+        $second.Id | Should -Not -Be $first.Id
+        ($second | Wait-WorkflowRun -Timeout 60).Status | Should -Be 'Succeeded'
+    }
+
+    It 'does not pass the runtime settings the daemon was started with on to its steps' {
+        $path = New-Workflow settings "name: settings`nsteps:`n  - name: a`n    shell: sh`n    command: echo `"seen=`${DOTNET_TieredPGO-none},`${MALLOC_ARENA_MAX-none},`${DOTNET_ThreadPool_UnfairSemaphoreSpinLimit-none}`" >> `"`$WORKFLOW_OUTPUT`"`n"
+        $daemon = (Get-WorkflowDaemon).ProcessId
+        (Get-Content "/proc/$daemon/environ" -Raw) -split "`0" | Should -Contain 'DOTNET_TieredPGO=0'
+        $run = Submit-Workflow $path | Wait-WorkflowRun -Timeout 60
+        $run.Steps[0].Outputs['seen'] | Should -Be 'none,none,none'
+    }
+}
+
 Describe 'The working folder of a daemon run' {
     It 'is the workflow file''s folder, as for Invoke-Workflow, or -WorkingDirectory' {
         $folder = New-Item -ItemType Directory -Force (Join-Path $script:stateHome 'rule')

@@ -166,6 +166,17 @@ Describe 'Invoke-ParallelBatch with pipeline input' {
         $failed | Should -Not -BeNullOrEmpty
     }
 
+    It 'commits the task counts of each batch when it ends, batch after batch in one session' {
+        function Get-NewestCount {
+            (Get-WorkflowMetric -Name parallel.tasks.completed -Tag @{ status = 'Succeeded' } -Start (Get-Date).AddMinutes(-5) -Resolution Raw |
+                Select-Object -Last 1).Value
+        }
+        $null = 1..3 | ForEach-Object { '1:true' } | Invoke-ParallelBatch
+        Get-NewestCount | Should -Be 3
+        $null = 1..2 | ForEach-Object { '1:true' } | Invoke-ParallelBatch
+        Get-NewestCount | Should -Be 2
+    }
+
     It 'takes its default throttle limit from MAX_PARALLEL_WORKERS' {
         $env:MAX_PARALLEL_WORKERS = '3'
         try { $summary = 1..6 | ForEach-Object { '5:true' } | Invoke-ParallelBatch -Summary | Select-Object -Last 1 }

@@ -52,6 +52,7 @@ public sealed partial class DaemonHost
         }
         if (queue!.Find(runId) is { State: QueueState.Finished } && runStore!.GetRun(runId) is { Status: RunStatus.Queued } queued)
         {
+            admissions?.TakeDefinition(runId);
             queued.Status = RunStatus.Cancelled;
             queued.Error = "Cancelled before it started.";
             queued.EndTime = time.GetUtcNow();

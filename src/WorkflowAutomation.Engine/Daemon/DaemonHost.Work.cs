@@ -24,17 +24,30 @@ public sealed partial class DaemonHost
     private CircuitBreakerRegistry? breakers;
     private DaemonApprovalGate? approvals;
     private RunDispatcher? dispatcher;
+    private RunAdmissions? admissions;
     private WorkflowExecutor? executor;
     private readonly CancellationTokenSource schedulerStop = new();
+    private IdleMemory? idleMemory;
+    private List<WalCheckpointer> checkpointers = [];
+    // Moves whenever a run is accepted or changes: the idle check's sign of work.
+    private long workEvents;
     private Task? schedulerLoop;
 
     internal RunQueue Queue => queue ?? throw new InvalidOperationException("The daemon is not running.");
+
+    internal RunAdmissions Admissions => admissions ?? throw new InvalidOperationException("The daemon is not running.");
+
+    internal RunDispatcher Dispatcher => dispatcher ?? throw new InvalidOperationException("The daemon is not running.");
 
     internal CircuitBreakerRegistry Breakers => breakers ?? throw new InvalidOperationException("The daemon is not running.");
 
     private void StartWork()
     {
         runStore = new CommittedRunStore(SqliteRunStore.Open(State));
+        // The daemon commits for every submit and step: checkpoints run beside, not inside, those commits.
+        checkpointers = [new WalCheckpointer(Database.Path), new WalCheckpointer(runStore.Inner.DatabasePath)];
+        Database.LeaveCheckpointsToBackground();
+        runStore.Inner.LeaveCheckpointsToBackground();
         queue = new RunQueue(Database, time);
         var resumed = queue.RequeueInterrupted();
         foreach (var runId in resumed)
@@ -66,6 +79,10 @@ public sealed partial class DaemonHost
             ScratchFolder = State.ScratchFolder,
         });
         dispatcher = new RunDispatcher(queue, ExecuteAsync, Configuration.MaxParallelWorkflows, Log);
+        admissions = new RunAdmissions(queue, runStore, dispatcher, time);
+        admissions.Admitted += run => RunChanged?.Invoke(run.Id);
+        RunChanged += _ => Interlocked.Increment(ref workEvents);
+        idleMemory = new IdleMemory(time, options.IdleMemoryTrim);
         scheduler = new Scheduler(schedules,
             (definition, text, origin, alongside) => Accept(definition, text, definition.SourcePath, new Dictionary<string, string>(), origin, alongside),
             time, Log, ParseOptions);
@@ -97,6 +114,7 @@ public sealed partial class DaemonHost
         {
             scheduler!.Tick();
             RecordDaemonMetrics();
+            TrimMemoryWhenIdle();
             // A detached daemon's standard streams go to this file for as long as it runs.
             ConsoleLog.RotateIfLarger(Paths.ConsoleLogFile);
         }
@@ -108,51 +126,49 @@ public sealed partial class DaemonHost
 
     /// <summary>Accepts a run: validated, committed to the queue, recorded as Queued, then acknowledged.</summary>
     public WorkflowRun Accept(WorkflowDefinition definition, string text, string? path, IReadOnlyDictionary<string, string> parameters, string origin,
-        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
+        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null) =>
+        AcceptAsync(new RunAdmission(definition, text, path, parameters, origin, alongside, workingDirectory)).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Accepts a run: its inputs are checked now, then it joins the next group commit; the task
+    /// completes once its queue row and record are on disk.
+    /// </summary>
+    public Task<WorkflowRun> AcceptAsync(RunAdmission admission)
     {
-        if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || queue is null)
+        if (Lifecycle is not (DaemonState.Running or DaemonState.Starting) || admissions is null)
         {
             throw new WorkflowAutomationException(ErrorIds.DaemonStopping, ErrorKind.ResourceUnavailable, "The daemon is stopping and accepts no new runs; submit again once it is restarted.");
         }
         // Bad parameters are refused now, not discovered when the run starts.
-        WorkflowInputs.Resolve(definition, parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
-        var run = dispatcher!.Admit(() =>
+        WorkflowInputs.Resolve(admission.Definition, admission.Parameters.ToDictionary(pair => pair.Key, pair => (object?)pair.Value));
+        return admissions.AdmitAsync(admission);
+    }
+
+    /// <summary>After a busy spell, once quiet: SQLite's caches, the managed heap and the native heap go back to what they were.</summary>
+    private void TrimMemoryWhenIdle()
+    {
+        var working = dispatcher!.Running.Count > 0 || queue!.Count(QueueState.Queued) > 0;
+        if (!idleMemory!.Due(working, Interlocked.Read(ref workEvents)))
         {
-            var id = queue.Enqueue(() => WorkflowExecutor.NewRunId(time), definition.Name, path, text, parameters, origin, alongside, workingDirectory).RunId;
-            var queued = new WorkflowRun
-            {
-                Id = id,
-                Name = definition.Name,
-                Status = RunStatus.Queued,
-                SourcePath = path,
-                Parameters = SecretMasker.RecordedParameters(definition, parameters),
-                Origin = RunOrigin,
-            };
-            foreach (var step in definition.Steps)
-            {
-                queued.Steps.Add(new WorkflowStepRun { RunId = id, Name = step.Name, Status = StepStatus.Pending });
-            }
-            // A crash between the two leaves a queued row without a record: the executor then creates it.
-            // The record is written as one batch and committed before the run is acknowledged.
-            runStore!.Inner.CreateRun(queued, definition, RunOwner.Current);
-            foreach (var step in queued.Steps)
-            {
-                runStore.Inner.SaveStep(step);
-            }
-            runStore.Inner.Flush();
-            return queued;
-        });
-        dispatcher.Wake();
-        RunChanged?.Invoke(run.Id);
-        return run;
+            return;
+        }
+        Database.ReleaseMemory();
+        runStore!.Inner.ReleaseMemory();
+        var (before, after) = Platform.ProcessMemory.Trim();
+        Log.Info($"Idle: memory given back, working set {before / (1024 * 1024)} MiB -> {after / (1024 * 1024)} MiB");
     }
 
     private async Task<WorkflowRun> ExecuteAsync(QueuedRun entry, CancellationToken interruption, CancellationToken cancellation)
     {
-        var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow, ParseOptions);
-        if (parsed.Definition is not { } definition)
+        var definition = admissions?.TakeDefinition(entry.RunId);
+        if (definition is null)
         {
-            return FailWithoutRunning(entry, null, new WorkflowDefinitionException(parsed).Message);
+            var parsed = WorkflowParser.Parse(entry.Definition, entry.SourcePath ?? entry.Workflow, ParseOptions);
+            if (parsed.Definition is null)
+            {
+                return FailWithoutRunning(entry, null, new WorkflowDefinitionException(parsed).Message);
+            }
+            definition = parsed.Definition;
         }
         var breaker = CircuitBreakerRegistry.WorkflowName(definition.Name);
         var decision = Breakers.TryAcquire(breaker);
@@ -240,8 +256,10 @@ public sealed partial class DaemonHost
         schedulerStop.Cancel();
         dispatcher?.Dispose();
         StopMetrics();
+        checkpointers.ForEach(checkpointer => checkpointer.Dispose());
+        checkpointers = [];
         runStore?.Dispose();
-        (dispatcher, runStore, executor) = (null, null, null);
+        (dispatcher, runStore, executor, admissions) = (null, null, null, null);
         return Task.CompletedTask;
     }
 
@@ -266,9 +284,8 @@ public sealed partial class DaemonHost
             var submitted = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
             var validation = WorkflowParser.Parse(submitted.Yaml, submitted.Path, ParseOptions);
             var definition = validation.Definition ?? throw new WorkflowDefinitionException(validation);
-            var run = Accept(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", workingDirectory: submitted.WorkingDirectory);
-            Log.Info($"Run {run.Id} ({run.Name}) queued");
-            return Task.FromResult<object?>(run);
+            // Not awaited here: the connection reads its next request while this one waits for its group's commit.
+            return QueuedAsync(AcceptAsync(new RunAdmission(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", WorkingDirectory: submitted.WorkingDirectory)));
         });
         server.Handle<RunRequestBody>(DaemonOperations.Wait, IpcAccess.ReadOnly, async (request, cancellation) =>
         {
@@ -286,6 +303,13 @@ public sealed partial class DaemonHost
             request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "An answer needs a run id and a step.")).ConfigureAwait(false));
         server.Handle(DaemonOperations.Breakers, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(Breakers.List()));
         server.Handle<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) => Task.FromResult<object?>(ResetBreakers(request?.Name ?? "*")));
+    }
+
+    private async Task<object?> QueuedAsync(Task<WorkflowRun> accepting)
+    {
+        var run = await accepting.ConfigureAwait(false);
+        Log.Info($"Run {run.Id} ({run.Name}) queued");
+        return run;
     }
 
     private static string RequireRunId(RunRequestBody? request) =>

@@ -65,6 +65,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
         }
         try
         {
+            DaemonRuntimeSettings.RemoveFromProcess();
             RefuseInsecureState();
             instanceLock = InstanceLock.Acquire(Paths);
             Log.Info($"Starting ({options.Mode}) on {State.Root}");

@@ -24,6 +24,9 @@ public sealed class DaemonHostOptions
     /// <summary>How often the scheduler looks at schedules and the queue. The default value is 1 second.</summary>
     public TimeSpan SchedulerTick { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the daemon stays quiet (nothing queued or running) before it gives back the memory its busy spell took. The default value is 2 seconds.</summary>
+    public TimeSpan IdleMemoryTrim { get; init; } = IdleMemory.DefaultQuiet;
+
     /// <summary>Overrides HEALTH_CHECK_INTERVAL (tests).</summary>
     public TimeSpan? HealthCheckInterval { get; init; }
 

@@ -16,6 +16,9 @@ public sealed class DaemonLaunchSettings
     public int? DashboardPort { get; init; }
 
     public bool NoDashboard { get; init; }
+
+    /// <summary>Variables set for the daemon and its supervisor on top of this process's environment (a scratch daemon's settings).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -73,14 +76,19 @@ public static class DaemonLauncher
         return false;
     }
 
-    /// <summary>Starts <c>pwsh -Command "Import-Module …; Start-WorkflowDaemon -Foreground"</c> detached.</summary>
+    /// <summary>
+    /// Starts <c>pwsh -Command "Import-Module …; Start-WorkflowDaemon -Foreground"</c> detached.
+    /// It imports the module's assembly rather than its manifest: a daemon formats nothing, and
+    /// the manifest's format files cost it start time and memory.
+    /// </summary>
     public static Process StartDaemon(DaemonPaths paths, DaemonLaunchSettings settings)
     {
         var arguments = settings.NoDashboard ? " -NoDashboard"
             : settings.DashboardPort is { } port ? " -DashboardPort " + port.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : "";
-        return StartDetached(paths, settings, $"Import-Module {Quote(settings.ModuleManifest)}; Start-WorkflowDaemon -Foreground{arguments}",
-            new Dictionary<string, string> { [ModeVariable] = nameof(DaemonMode.Detached) });
+        var environment = new Dictionary<string, string?> { [ModeVariable] = nameof(DaemonMode.Detached) };
+        DaemonRuntimeSettings.AddTo(environment);
+        return StartDetached(paths, settings, $"Import-Module {Quote(ModuleAssembly(settings.ModuleManifest))}; Start-WorkflowDaemon -Foreground{arguments}", environment);
     }
 
     /// <summary>Starts the supervisor that restarts the daemon if it crashes.</summary>
@@ -90,10 +98,10 @@ public static class DaemonLauncher
         var noDashboard = settings.NoDashboard ? "$true" : "$false";
         return StartDetached(paths, settings,
             $"Import-Module {Quote(settings.ModuleManifest)}; [WorkflowAutomation.PowerShell.Hosting.SupervisorEntry]::Run({Quote(settings.PwshPath)}, {Quote(settings.ModuleManifest)}, {port}, {noDashboard})",
-            new Dictionary<string, string>());
+            new Dictionary<string, string?>());
     }
 
-    private static Process StartDetached(DaemonPaths paths, DaemonLaunchSettings settings, string script, IReadOnlyDictionary<string, string> environment)
+    private static Process StartDetached(DaemonPaths paths, DaemonLaunchSettings settings, string script, IReadOnlyDictionary<string, string?> environment)
     {
         paths.EnsureFolders();
         ProcessStartInfo start;
@@ -121,6 +129,10 @@ public static class DaemonLauncher
         }
         start.UseShellExecute = false;
         start.WorkingDirectory = paths.State.Root;
+        foreach (var (name, value) in settings.Environment)
+        {
+            start.Environment[name] = value;
+        }
         start.Environment[StateDirectory.HomeVariable] = paths.State.Root;
         foreach (var (name, value) in environment)
         {
@@ -260,6 +272,13 @@ public static class DaemonLauncher
         {
             return "";
         }
+    }
+
+    /// <summary>The module's root assembly, next to its manifest (the manifest itself when it is not there).</summary>
+    private static string ModuleAssembly(string manifest)
+    {
+        var assembly = Path.Combine(Path.GetDirectoryName(manifest) ?? ".", "WorkflowAutomation.PowerShell.dll");
+        return File.Exists(assembly) ? assembly : manifest;
     }
 
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";

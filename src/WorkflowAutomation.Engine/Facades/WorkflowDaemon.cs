@@ -81,6 +81,9 @@ public sealed class WorkflowDaemon(StateDirectory state, WorkflowConfiguration c
             new SubmitRequest { Path = file, Yaml = File.ReadAllText(file), Parameters = parameters.ToDictionary(), WorkingDirectory = workingDirectory }, cancellation)!;
     }
 
+    /// <summary>Opens a pipelined submission of many files over one connection (a piped Submit-Workflow).</summary>
+    public WorkflowSubmissions OpenSubmissions(CancellationToken cancellation) => new(state, cancellation);
+
     /// <summary>Answers an approval gate of a daemon run.</summary>
     public WorkflowStepRun Answer(AnswerRequest answer, CancellationToken cancellation)
     {

@@ -61,7 +61,7 @@ internal sealed class RetentionEnforcer(MetricStoreOptions options)
                 deleted += delete.ExecuteNonQuery();
                 if (resolution == MetricResolution.Raw && deleted < budget)
                 {
-                    deleted += SampleChunks.Expire(connection, transaction, id, cutoff, budget - deleted, options.ChunkSize);
+                    deleted += SampleChunks.Expire(connection, transaction, id, cutoff, budget - deleted, options.ChunkSize, options.ChunkBytes);
                 }
                 if (deleted >= budget)
                 {

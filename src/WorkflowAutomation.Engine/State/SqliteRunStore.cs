@@ -14,7 +14,7 @@ namespace WorkflowAutomation.State;
 public sealed class SqliteRunStore : IRunStore
 {
     private const string DaemonOrigin = "daemon";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = RunStoreJsonContext.StoreOptions;
 
     private readonly SqliteConnection connection;
     private readonly object gate = new();
@@ -39,11 +39,31 @@ public sealed class SqliteRunStore : IRunStore
         writer = new BatchedWriter(connection, gate, databasePath);
     }
 
+    /// <summary>Leaves WAL checkpoints to a <see cref="WalCheckpointer"/> (the daemon's store): commits no longer pay for them.</summary>
+    public void LeaveCheckpointsToBackground()
+    {
+        lock (gate)
+        {
+            WalCheckpointer.LeaveCheckpointsTo(connection);
+        }
+    }
+
+    /// <summary>Lets SQLite free this connection's page cache (its owner is idle).</summary>
+    public void ReleaseMemory()
+    {
+        lock (gate)
+        {
+            Execute("PRAGMA shrink_memory");
+        }
+    }
+
     /// <summary>Blocks until every write queued so far is committed.</summary>
     /// <exception cref="IOException">A queued write failed (the database is locked or damaged).</exception>
     public void Flush() => writer.Flush();
 
     private void Enqueue(string sql, params (string Name, object? Value)[] parameters) => writer.Enqueue(sql, parameters);
+
+    private void Enqueue((string Sql, (string Name, object? Value)[] Parameters) statement) => writer.Enqueue(statement.Sql, statement.Parameters);
 
     /// <summary>Opens the store of a state directory, creating the folder and the database when missing.</summary>
     public static SqliteRunStore Open(StateDirectory state)
@@ -82,18 +102,41 @@ public sealed class SqliteRunStore : IRunStore
         CREATE INDEX IF NOT EXISTS logs_by_run ON logs(run_id, seq);
         """;
 
-    public void CreateRun(WorkflowRun run, WorkflowDefinition definition, RunOwner owner)
+    public void CreateRun(WorkflowRun run, WorkflowDefinition definition, RunOwner owner) => Enqueue(CreateRunStatement(run, definition, owner));
+
+    /// <summary>
+    /// Records new runs and their steps in one transaction on the calling thread, committed
+    /// before this returns: the daemon's group commit of accepted runs, without a hand-over to
+    /// the writer thread. Rows of new runs depend on nothing still queued, so order is kept.
+    /// </summary>
+    public void CreateRunsNow(IEnumerable<(WorkflowRun Run, WorkflowDefinition Definition)> runs, RunOwner owner)
     {
-        Enqueue("""
-                INSERT INTO runs(id, name, status, created, start_time, end_time, source_path, parameters, error, origin, restart_of, definition, owner_pid, owner_start, owner_host)
-                VALUES($id, $name, $status, $created, $start, $end, $source, $parameters, $error, $origin, $restartOf, $definition, $pid, $ownerStart, $host)
-                """,
-                ("$id", run.Id), ("$name", run.Name), ("$status", run.Status.ToString()),
-                ("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$start", Sql.Milliseconds(run.StartTime)), ("$end", Sql.Milliseconds(run.EndTime)),
-                ("$source", run.SourcePath), ("$parameters", JsonSerializer.Serialize(run.Parameters, Json)), ("$error", run.Error),
-                ("$origin", run.Origin), ("$restartOf", run.RestartOf), ("$definition", JsonSerializer.Serialize(definition, Json)),
-                ("$pid", owner.ProcessId), ("$ownerStart", owner.ProcessStartTicks), ("$host", owner.MachineName));
+        lock (gate)
+        {
+            using var transaction = connection.BeginTransaction();
+            foreach (var (run, definition) in runs)
+            {
+                var (sql, parameters) = CreateRunStatement(run, definition, owner);
+                connection.Execute(sql, transaction, parameters);
+                foreach (var step in run.Steps)
+                {
+                    (sql, parameters) = SaveStepStatement(step);
+                    connection.Execute(sql, transaction, parameters);
+                }
+            }
+            transaction.Commit();
+        }
     }
+
+    private static (string Sql, (string Name, object? Value)[] Parameters) CreateRunStatement(WorkflowRun run, WorkflowDefinition definition, RunOwner owner) => ("""
+        INSERT INTO runs(id, name, status, created, start_time, end_time, source_path, parameters, error, origin, restart_of, definition, owner_pid, owner_start, owner_host)
+        VALUES($id, $name, $status, $created, $start, $end, $source, $parameters, $error, $origin, $restartOf, $definition, $pid, $ownerStart, $host)
+        """,
+        [("$id", run.Id), ("$name", run.Name), ("$status", run.Status.ToString()),
+        ("$created", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$start", Sql.Milliseconds(run.StartTime)), ("$end", Sql.Milliseconds(run.EndTime)),
+        ("$source", run.SourcePath), ("$parameters", JsonSerializer.Serialize(run.Parameters, Json)), ("$error", run.Error),
+        ("$origin", run.Origin), ("$restartOf", run.RestartOf), ("$definition", JsonSerializer.Serialize(definition, Json)),
+        ("$pid", owner.ProcessId), ("$ownerStart", owner.ProcessStartTicks), ("$host", owner.MachineName)]);
 
     public void UpdateRun(WorkflowRun run)
     {
@@ -107,21 +150,20 @@ public sealed class SqliteRunStore : IRunStore
         }
     }
 
-    public void SaveStep(WorkflowStepRun step)
-    {
-        // An upsert keeps the row id, so steps list in the order they were first written.
-        Enqueue("""
-                INSERT INTO steps(run_id, name, status, attempts, exit_code, start_time, end_time, outputs, error, continued, reused)
-                VALUES($run, $name, $status, $attempts, $exit, $start, $end, $outputs, $error, $continued, $reused)
-                ON CONFLICT(run_id, name) DO UPDATE SET status=excluded.status, attempts=excluded.attempts, exit_code=excluded.exit_code,
-                    start_time=excluded.start_time, end_time=excluded.end_time, outputs=excluded.outputs, error=excluded.error,
-                    continued=excluded.continued, reused=excluded.reused
-                """,
-                ("$run", step.RunId), ("$name", step.Name), ("$status", step.Status.ToString()), ("$attempts", step.Attempts),
-                ("$exit", step.ExitCode), ("$start", Sql.Milliseconds(step.StartTime)), ("$end", Sql.Milliseconds(step.EndTime)),
-                ("$outputs", JsonSerializer.Serialize(step.Outputs, Json)), ("$error", step.Error),
-                ("$continued", step.ContinuedOnError ? 1 : 0), ("$reused", step.Reused ? 1 : 0));
-    }
+    public void SaveStep(WorkflowStepRun step) => Enqueue(SaveStepStatement(step));
+
+    // An upsert keeps the row id, so steps list in the order they were first written.
+    private static (string Sql, (string Name, object? Value)[] Parameters) SaveStepStatement(WorkflowStepRun step) => ("""
+        INSERT INTO steps(run_id, name, status, attempts, exit_code, start_time, end_time, outputs, error, continued, reused)
+        VALUES($run, $name, $status, $attempts, $exit, $start, $end, $outputs, $error, $continued, $reused)
+        ON CONFLICT(run_id, name) DO UPDATE SET status=excluded.status, attempts=excluded.attempts, exit_code=excluded.exit_code,
+            start_time=excluded.start_time, end_time=excluded.end_time, outputs=excluded.outputs, error=excluded.error,
+            continued=excluded.continued, reused=excluded.reused
+        """,
+        [("$run", step.RunId), ("$name", step.Name), ("$status", step.Status.ToString()), ("$attempts", step.Attempts),
+        ("$exit", step.ExitCode), ("$start", Sql.Milliseconds(step.StartTime)), ("$end", Sql.Milliseconds(step.EndTime)),
+        ("$outputs", JsonSerializer.Serialize(step.Outputs, Json)), ("$error", step.Error),
+        ("$continued", step.ContinuedOnError ? 1 : 0), ("$reused", step.Reused ? 1 : 0)]);
 
     public void SaveAttempt(WorkflowStepAttempt attempt)
     {
@@ -159,7 +201,7 @@ public sealed class SqliteRunStore : IRunStore
             var runs = new List<WorkflowRun>();
             var abandoned = new HashSet<WorkflowRun>();
             var (sql, parameters) = FindQuery(query);
-            using (var command = Command(sql, parameters))
+            var command = Command(sql, parameters);
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -213,7 +255,7 @@ public sealed class SqliteRunStore : IRunStore
         lock (gate)
         {
             var lines = new List<WorkflowRunLogLine>();
-            using var command = Command(step is null
+            var command = Command(step is null
                 ? "SELECT step, ts, is_error, text FROM logs WHERE run_id=$run ORDER BY seq"
                 : "SELECT step, ts, is_error, text FROM logs WHERE run_id=$run AND (step=$step OR step=$rollback) ORDER BY seq",
                 ("$run", runId), ("$step", step), ("$rollback", "rollback:" + step));
@@ -238,7 +280,7 @@ public sealed class SqliteRunStore : IRunStore
         Flush();
         lock (gate)
         {
-            using var command = Command("SELECT definition FROM runs WHERE id=$id", ("$id", runId));
+            var command = Command("SELECT definition FROM runs WHERE id=$id", ("$id", runId));
             return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<WorkflowDefinition>(json, Json) : null;
         }
     }
@@ -249,7 +291,7 @@ public sealed class SqliteRunStore : IRunStore
         lock (gate)
         {
             var abandoned = new List<(string Id, int Pid)>();
-            using (var command = Command($"SELECT id, owner_pid, owner_start, owner_host FROM runs WHERE {UnfinishedSessionRun}", ("$daemon", DaemonOrigin)))
+            var command = Command($"SELECT id, owner_pid, owner_start, owner_host FROM runs WHERE {UnfinishedSessionRun}", ("$daemon", DaemonOrigin));
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -350,8 +392,7 @@ public sealed class SqliteRunStore : IRunStore
     private void LoadDetails(WorkflowRun run)
     {
         var steps = new Dictionary<string, WorkflowStepRun>();
-        using (var command = Command("SELECT name, status, attempts, exit_code, start_time, end_time, outputs, error, continued, reused FROM steps WHERE run_id=$run ORDER BY rowid", ("$run", run.Id)))
-        using (var reader = command.ExecuteReader())
+        using (var reader = Command("SELECT name, status, attempts, exit_code, start_time, end_time, outputs, error, continued, reused FROM steps WHERE run_id=$run ORDER BY rowid", ("$run", run.Id)).ExecuteReader())
         {
             while (reader.Read())
             {
@@ -379,8 +420,7 @@ public sealed class SqliteRunStore : IRunStore
                 run.Steps.Add(step);
             }
         }
-        using (var command = Command("SELECT step, number, status, exit_code, start_time, end_time, error FROM attempts WHERE run_id=$run ORDER BY step, number", ("$run", run.Id)))
-        using (var reader = command.ExecuteReader())
+        using (var reader = Command("SELECT step, number, status, exit_code, start_time, end_time, error FROM attempts WHERE run_id=$run ORDER BY step, number", ("$run", run.Id)).ExecuteReader())
         {
             while (reader.Read())
             {
@@ -400,8 +440,7 @@ public sealed class SqliteRunStore : IRunStore
                 }
             }
         }
-        using (var command = Command("SELECT ordinal, step, status, exit_code, start_time, end_time, error FROM rollbacks WHERE run_id=$run ORDER BY ordinal", ("$run", run.Id)))
-        using (var reader = command.ExecuteReader())
+        using (var reader = Command("SELECT ordinal, step, status, exit_code, start_time, end_time, error FROM rollbacks WHERE run_id=$run ORDER BY ordinal", ("$run", run.Id)).ExecuteReader())
         {
             while (reader.Read())
             {
@@ -420,7 +459,8 @@ public sealed class SqliteRunStore : IRunStore
         }
     }
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => connection.Command(sql, null, parameters);
+    /// <summary>A prepared statement of this store's connection (not disposed: it is kept for the next call).</summary>
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) => connection.Prepared(sql, null, parameters);
 
     private void Execute(string sql, params (string Name, object? Value)[] parameters) => connection.Execute(sql, null, parameters);
 

@@ -67,7 +67,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet, IDisposable
     private readonly ProgressRecord progress = new(1, "Invoke-ParallelBatch", "starting");
     private ParallelTaskStream? stream;
     private InputOrderOutput? ordered;
-    private MetricStore? metrics;
+    private SharedMetricStore.Lease? metrics;
     private Stopwatch? clock;
     private TimeSpan lastProgress;
 
@@ -164,11 +164,12 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet, IDisposable
     public void Dispose() => metrics?.Dispose();
 
     /// <summary>The state directory's metric store, for the dashboard's executor panel; a batch runs without it if it cannot be opened.</summary>
-    private MetricStore? OpenMetrics()
+    /// <remarks>The store stays open between batches of the session: opening and closing metrics.db was a good part of a short batch.</remarks>
+    private SharedMetricStore.Lease? OpenMetrics()
     {
         try
         {
-            return new WorkflowMetrics(State, Configuration).OpenStore();
+            return new WorkflowMetrics(State, Configuration).LeaseStore();
         }
         catch (Exception exception)
         {
@@ -192,9 +193,9 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet, IDisposable
         RetryDelay = TimeSpan.FromSeconds(RetryDelaySeconds),
         Timeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
         FailFast = FailFast,
-        WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
+        WorkingDirectory = RunspaceLocation.FolderOf(SessionState.Path.CurrentFileSystemLocation),
         ScriptHost = WorkerRunspaceHost.Shared,
-        Metrics = (metrics ??= OpenMetrics()) is { } store ? new ExecutionMetrics(store.Writer) : null,
+        Metrics = (metrics ??= OpenMetrics()) is { } lease ? new ExecutionMetrics(lease.Store.Writer) : null,
     };
 
     /// <summary>

@@ -96,7 +96,12 @@ public sealed class StartWorkflowDaemonCommand : DaemonCmdlet
             Components = Components(port),
         });
         foregroundHost.StartAsync(Cancellation).GetAwaiter().GetResult();
-        WriteObject(foregroundHost.GetStatus());
+        if (mode == DaemonMode.Foreground)
+        {
+            // Detached, nobody reads it (the log says the daemon runs), and formatting it
+            // would compete for the CPU with the first requests.
+            WriteObject(foregroundHost.GetStatus());
+        }
         foregroundHost.Completion.GetAwaiter().GetResult();
     }
 

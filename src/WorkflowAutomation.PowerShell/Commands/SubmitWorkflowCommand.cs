@@ -25,7 +25,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Submit, "Workflow", SupportsShouldProcess = true)]
 [OutputType(typeof(WorkflowRun))]
-public sealed class SubmitWorkflowCommand : DaemonCmdlet
+public sealed class SubmitWorkflowCommand : DaemonCmdlet, IDisposable
 {
     /// <summary>The workflow files to queue; wildcards are allowed.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -42,9 +42,12 @@ public sealed class SubmitWorkflowCommand : DaemonCmdlet
     [ValidateNotNullOrEmpty]
     public string? WorkingDirectory { get; set; }
 
-    protected override void Process()
+    private readonly Dictionary<string, string> parameters = new(StringComparer.OrdinalIgnoreCase);
+    private string? folder;
+    private WorkflowAutomation.Facades.WorkflowSubmissions? submissions;
+
+    protected override void OnBegin()
     {
-        var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (DictionaryEntry entry in Parameter ?? [])
         {
             var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
@@ -55,21 +58,46 @@ public sealed class SubmitWorkflowCommand : DaemonCmdlet
                 _ => value?.ToString() ?? "",
             };
         }
-        var folder = ResolveFolder(WorkingDirectory);
+        folder = ResolveFolder(WorkingDirectory);
+    }
+
+    protected override void Process()
+    {
         foreach (var file in ResolveFiles(Path))
         {
             if (!ShouldProcess(file, "Queue the workflow on the daemon"))
             {
                 continue;
             }
-            try
+            // Sent without waiting for the answer: piped files share one connection and the
+            // daemon commits them together. Runs are written as their answers arrive, in order.
+            submissions ??= Daemon.OpenSubmissions(Cancellation);
+            Write(submissions.Submit(file, parameters, folder));
+        }
+    }
+
+    protected override void OnEnd()
+    {
+        if (submissions is not null)
+        {
+            Write(submissions.Complete());
+        }
+    }
+
+    private void Write(IReadOnlyList<WorkflowAutomation.Facades.SubmitOutcome> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Error is { } error)
             {
-                WriteObject(Daemon.Submit(file, parameters, Cancellation, folder));
+                WriteItemError(error, outcome.File);
             }
-            catch (Common.WorkflowAutomationException exception) when (exception is not WorkflowAutomation.Daemon.DaemonNotRunningException)
+            else
             {
-                WriteItemError(exception, file);
+                WriteObject(outcome.Run);
             }
         }
     }
+
+    public void Dispose() => submissions?.Dispose();
 }

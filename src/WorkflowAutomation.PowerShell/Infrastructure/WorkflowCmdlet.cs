@@ -82,11 +82,24 @@ public abstract class WorkflowCmdlet : PSCmdlet
             $"The working directory '{resolved}' does not exist. Create it first (New-Item -ItemType Directory), or name an existing folder.");
     }
 
+    /// <summary>
+    /// A full native path without wildcards to a file that exists (what Get-ChildItem pipes
+    /// as FullName) names that file whatever the current location: it skips PowerShell's path
+    /// resolution, which checks the drive on every call and costs far more than the rest of a submit.
+    /// </summary>
+    private static bool IsPlainFile(string path) =>
+        Path.IsPathFullyQualified(path) && !WildcardPattern.ContainsWildcardCharacters(path) && File.Exists(path);
+
     /// <summary>Resolves -Path values (wildcards allowed) to existing files, writing an error for each that matches nothing.</summary>
     protected IEnumerable<string> ResolveFiles(IEnumerable<string> paths, bool literal = false)
     {
         foreach (var path in paths)
         {
+            if (IsPlainFile(path))
+            {
+                yield return Path.GetFullPath(path);
+                continue;
+            }
             List<string> resolved;
             try
             {

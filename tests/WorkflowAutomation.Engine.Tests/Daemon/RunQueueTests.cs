@@ -55,22 +55,4 @@ public sealed class RunQueueTests
         Assert.Equal("Cancelled", queue.Find("b")!.Outcome);
         Assert.Null(queue.TryStartNext());
     }
-
-    [Fact]
-    public void A_run_whose_new_id_is_taken_is_queued_under_another()
-    {
-        using var temp = new TempFolder();
-        using var database = DaemonDatabase.Open(temp.State);
-        var queue = new RunQueue(database, new FakeTimeProvider());
-        var ids = new Queue<string>(["20261201-101500-3fa9c1", "20261201-101500-3fa9c1", "20261201-101500-77e0b2"]);
-        var alongside = 0;
-
-        queue.Enqueue(ids.Dequeue, "wf", null, "name: wf", new Dictionary<string, string>(), "submit");
-        var second = queue.Enqueue(ids.Dequeue, "wf", null, "name: wf", new Dictionary<string, string>(), "schedule", (_, _) => alongside++);
-
-        Assert.Equal("20261201-101500-77e0b2", second.RunId);
-        Assert.Equal(2, queue.Count(QueueState.Queued));
-        Assert.Equal(1, alongside);
-        Assert.Equal("schedule", queue.Find("20261201-101500-77e0b2")!.Origin);
-    }
 }

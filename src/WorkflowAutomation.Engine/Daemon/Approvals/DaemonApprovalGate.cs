@@ -81,14 +81,14 @@ public sealed class DaemonApprovalGate(DaemonDatabase database, TimeProvider tim
     /// <summary>Requests still waiting for an answer.</summary>
     public int CountPending() => database.Use(c =>
     {
-        using var command = c.Command("SELECT count(*) FROM approvals WHERE status = 'Pending'");
+        var command = c.Prepared("SELECT count(*) FROM approvals WHERE status = 'Pending'");
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
     /// <summary>Gates waiting for an answer, oldest first.</summary>
     public IReadOnlyList<PendingApproval> Pending() => database.Use(c =>
     {
-        using var command = c.Command("SELECT run_id, step, requested_at FROM approvals WHERE status = 'Pending' ORDER BY requested_at");
+        var command = c.Prepared("SELECT run_id, step, requested_at FROM approvals WHERE status = 'Pending' ORDER BY requested_at");
         using var reader = command.ExecuteReader();
         var list = new List<PendingApproval>();
         while (reader.Read())
@@ -100,7 +100,7 @@ public sealed class DaemonApprovalGate(DaemonDatabase database, TimeProvider tim
 
     private static ApprovalDecision? Read(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string runId, string step)
     {
-        using var command = connection.Command("SELECT status FROM approvals WHERE run_id = $run AND step = $step", transaction, ("$run", runId), ("$step", step));
+        var command = connection.Prepared("SELECT status FROM approvals WHERE run_id = $run AND step = $step", transaction, ("$run", runId), ("$step", step));
         return command.ExecuteScalar() is string status ? Enum.Parse<ApprovalDecision>(status) : null;
     }
 }

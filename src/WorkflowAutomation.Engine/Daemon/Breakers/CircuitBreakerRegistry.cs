@@ -144,7 +144,7 @@ public sealed class CircuitBreakerRegistry
 
     private List<CircuitBreakerInfo> Read(SqliteConnection connection, string where, params (string, object?)[] parameters)
     {
-        using var command = connection.Command($"SELECT name, kind, state, failures, opened_at, last_failure_at, last_error, command FROM breakers {where}", null, parameters);
+        var command = connection.Prepared($"SELECT name, kind, state, failures, opened_at, last_failure_at, last_error, command FROM breakers {where}", null, parameters);
         using var reader = command.ExecuteReader();
         var list = new List<CircuitBreakerInfo>();
         while (reader.Read())

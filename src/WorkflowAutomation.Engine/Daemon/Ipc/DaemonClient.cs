@@ -9,7 +9,7 @@ namespace WorkflowAutomation.Daemon.Ipc;
 /// A cmdlet's connection to the daemon of a state directory. Errors the daemon reports come
 /// back as <see cref="WorkflowAutomationException"/> with the daemon's ErrorId.
 /// </summary>
-public sealed class DaemonClient : IDisposable
+public sealed partial class DaemonClient : IDisposable
 {
     private readonly Stream stream;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -78,9 +78,7 @@ public sealed class DaemonClient : IDisposable
         await gate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            // Too large is said here, before anything is sent, rather than as a dropped connection.
-            var frame = IpcFraming.Encode(new IpcRequest { Op = op, Body = body is null ? null : IpcJson.ToElement(body), Token = token },
-                $"The request '{op}'");
+            var frame = Frame(op, body);
             IpcResponse? response;
             try
             {
@@ -93,21 +91,29 @@ public sealed class DaemonClient : IDisposable
                 // A daemon that refuses a connection (busy) answers why before it closes.
                 response = await TryReadRefusalAsync().ConfigureAwait(false) ?? throw new DaemonNotRunningException(State.Root, exception);
             }
-            if (response is null)
-            {
-                throw new DaemonNotRunningException(State.Root);
-            }
-            if (!response.Ok)
-            {
-                var kind = Enum.TryParse<ErrorKind>(response.Kind, out var parsed) ? parsed : ErrorKind.NotSpecified;
-                throw new WorkflowAutomationException(response.ErrorId ?? ErrorIds.DaemonRequestFailed, kind, response.Message ?? "The daemon reported an error.");
-            }
-            return IpcJson.FromElement<T>(response.Body);
+            var answer = Unwrap<T>(response);
+            return answer.Error is { } error ? throw error : answer.Value;
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>The result of an answer; a daemon-reported error as the exception to throw, carrying the daemon's ErrorId.</summary>
+    private DaemonAnswer<T> Unwrap<T>(IpcResponse? response)
+    {
+        if (response is null)
+        {
+            Fail();
+            throw new DaemonNotRunningException(State.Root);
+        }
+        if (!response.Ok)
+        {
+            var kind = Enum.TryParse<ErrorKind>(response.Kind, out var parsed) ? parsed : ErrorKind.NotSpecified;
+            return new DaemonAnswer<T>(default, new WorkflowAutomationException(response.ErrorId ?? ErrorIds.DaemonRequestFailed, kind, response.Message ?? "The daemon reported an error."));
+        }
+        return new DaemonAnswer<T>(IpcJson.FromElement<T>(response.Body), null);
     }
 
     private async Task<IpcResponse?> TryReadRefusalAsync()
@@ -136,9 +142,54 @@ public sealed class DaemonClient : IDisposable
         }
     }
 
-    /// <summary>The blocking form, for cmdlets.</summary>
-    public T? Send<T>(string op, object? body = null, CancellationToken cancellation = default) =>
-        SendAsync<T>(op, body, cancellation).GetAwaiter().GetResult();
+    /// <summary>
+    /// The blocking form, for cmdlets: it reads and writes on the calling thread, so a request
+    /// costs no hop through the thread pool (whose idle workers spin for more work each time).
+    /// Cancelling closes the connection, which ends a read that waits.
+    /// </summary>
+    public T? Send<T>(string op, object? body = null, CancellationToken cancellation = default)
+    {
+        gate.Wait(cancellation);
+        try
+        {
+            var frame = Frame(op, body);
+            IpcResponse? response;
+            using (cancellation.Register(static closing => ((Stream)closing!).Dispose(), stream))
+            {
+                try
+                {
+                    stream.Write(frame);
+                    stream.Flush();
+                    response = IpcFraming.Read<IpcResponse>(stream);
+                }
+                catch (Exception) when (cancellation.IsCancellationRequested)
+                {
+                    Fail();
+                    throw new OperationCanceledException(cancellation);
+                }
+                catch (IOException exception)
+                {
+                    Fail();
+                    response = TryReadRefusalAsync().GetAwaiter().GetResult() ?? throw new DaemonNotRunningException(State.Root, exception);
+                }
+                catch
+                {
+                    Fail();
+                    throw;
+                }
+            }
+            var answer = Unwrap<T>(response);
+            return answer.Error is { } error ? throw error : answer.Value;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>A request as sent; one too large is refused here, before anything is sent, rather than as a dropped connection.</summary>
+    private byte[] Frame(string op, object? body) =>
+        IpcFraming.Encode(new IpcRequest { Op = op, Body = body is null ? null : IpcJson.ToElement(body), Token = token }, $"The request '{op}'");
 
     public void Dispose()
     {

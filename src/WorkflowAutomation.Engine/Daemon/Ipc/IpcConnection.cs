@@ -6,6 +6,7 @@ internal sealed class IpcConnection(Stream stream, TimeProvider time) : IDisposa
     private readonly CancellationTokenSource closing = new();
     private long lastActivity = time.GetTimestamp();
     private int disposed;
+    private int inFlight;
 
     public Stream Stream => stream;
 
@@ -13,7 +14,14 @@ internal sealed class IpcConnection(Stream stream, TimeProvider time) : IDisposa
     public CancellationToken Closing => closing.Token;
 
     /// <summary>True while a request is being answered: such a connection is never evicted.</summary>
-    public bool Busy { get; set; }
+    public bool Busy => Volatile.Read(ref inFlight) > 0;
+
+    /// <summary>Requests received and not yet answered (a client may send several before reading).</summary>
+    public int InFlight => Volatile.Read(ref inFlight);
+
+    public void Received() => Interlocked.Increment(ref inFlight);
+
+    public void Answered() => Interlocked.Decrement(ref inFlight);
 
     public long LastActivity => Interlocked.Read(ref lastActivity);
 

@@ -49,14 +49,14 @@ public static class IpcFraming
         return Deserialize<T>(payload);
     }
 
-    /// <summary>Reads a frame's length; null when the peer closed the connection before one.</summary>
-    public static async Task<int?> ReadHeaderAsync(Stream stream, CancellationToken cancellation)
+    /// <summary>Reads one message on the calling thread, blocking; null when the peer closed the connection between messages.</summary>
+    public static T? Read<T>(Stream stream) where T : class
     {
-        var header = new byte[4];
+        Span<byte> header = stackalloc byte[4];
         var read = 0;
         while (read < header.Length)
         {
-            var count = await stream.ReadAsync(header.AsMemory(read), cancellation).ConfigureAwait(false);
+            var count = stream.Read(header[read..]);
             if (count == 0)
             {
                 return read == 0 ? null : throw new DaemonProtocolException("The connection closed in the middle of a message.");
@@ -68,8 +68,24 @@ public static class IpcFraming
         {
             throw new DaemonRequestTooLargeException("A message", length);
         }
-        return length;
+        var payload = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            stream.ReadExactly(payload, 0, length);
+            return Deserialize<T>(payload.AsSpan(0, length));
+        }
+        catch (EndOfStreamException exception)
+        {
+            throw new DaemonProtocolException("The connection closed in the middle of a message.", exception);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
     }
+
+    /// <summary>Reads a frame's length; null when the peer closed the connection before one.</summary>
+    public static Task<int?> ReadHeaderAsync(Stream stream, CancellationToken cancellation) => new IpcFrameHeader().ReadAsync(stream, cancellation);
 
     /// <summary>
     /// Reads a payload chunk by chunk into a buffer that grows only with what has arrived.
@@ -106,17 +122,53 @@ public static class IpcFraming
         }
     }
 
-    public static T Deserialize<T>(MemoryStream payload) where T : class
+    public static T Deserialize<T>(MemoryStream payload) where T : class => Deserialize<T>(payload.GetBuffer().AsSpan(0, (int)payload.Length));
+
+    private static T Deserialize<T>(ReadOnlySpan<byte> payload) where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(payload.GetBuffer().AsSpan(0, (int)payload.Length), IpcJson.Options)
+            return JsonSerializer.Deserialize<T>(payload, IpcJson.Options)
                 ?? throw new DaemonProtocolException("An empty message was received.");
         }
         catch (JsonException exception)
         {
             throw new DaemonProtocolException("A message was not valid JSON: " + exception.Message, exception);
         }
+    }
+}
+
+/// <summary>
+/// Reads a frame's 4-byte length. What has arrived is kept when a read is cancelled, so a
+/// wait can be given up and taken up again without losing a header that was half sent.
+/// </summary>
+public sealed class IpcFrameHeader
+{
+    private readonly byte[] header = new byte[4];
+    private int filled;
+
+    /// <summary>True when part of a header has arrived and the rest has not.</summary>
+    public bool Partial => filled > 0;
+
+    /// <summary>The length; null when the peer closed the connection before a header began.</summary>
+    public async Task<int?> ReadAsync(Stream stream, CancellationToken cancellation)
+    {
+        while (filled < header.Length)
+        {
+            var count = await stream.ReadAsync(header.AsMemory(filled), cancellation).ConfigureAwait(false);
+            if (count == 0)
+            {
+                return filled == 0 ? null : throw new DaemonProtocolException("The connection closed in the middle of a message.");
+            }
+            filled += count;
+        }
+        filled = 0;
+        var length = BinaryPrimitives.ReadInt32BigEndian(header);
+        if (length is < 0 or > IpcFraming.MaxMessageBytes)
+        {
+            throw new DaemonRequestTooLargeException("A message", length);
+        }
+        return length;
     }
 }
 

@@ -6,12 +6,13 @@ namespace WorkflowAutomation.Daemon.Ipc;
 
 /// <summary>
 /// Accepts connections on the daemon's socket and answers each request with the handler
-/// registered for its operation. A connection may carry any number of requests in turn.
+/// registered for its operation. A connection may carry any number of requests, and a client
+/// may send the next before the previous is answered: answers come back in request order.
 /// Bad input from a client gets an error answer or ends that connection, never the daemon;
 /// <see cref="IpcServerOptions"/> bounds connections, time and memory; operations that change
 /// state need the daemon's token.
 /// </summary>
-public sealed class IpcServer : IDisposable
+public sealed partial class IpcServer : IDisposable
 {
     private const int MaxRefusalsInFlight = 16;
 
@@ -130,106 +131,6 @@ public sealed class IpcServer : IDisposable
         });
     }
 
-    private async Task ServeAsync(IpcConnection connection)
-    {
-        try
-        {
-            while (!stopping.IsCancellationRequested)
-            {
-                connection.Busy = false;
-                int? length;
-                using (var idle = new Deadline(options.IdleTimeout, options.Time, connection.Closing, stopping.Token))
-                {
-                    length = await IpcFraming.ReadHeaderAsync(connection.Stream, idle.Token).ConfigureAwait(false);
-                }
-                if (length is null)
-                {
-                    return;
-                }
-                connection.Touch();
-                var response = await ReceiveAndAnswerAsync(connection, length.Value).ConfigureAwait(false);
-                using (var transfer = new Deadline(options.TransferTimeout, options.Time, connection.Closing, stopping.Token))
-                {
-                    await connection.Stream.WriteAsync(IpcFraming.Encode(response, "The answer"), transfer.Token).ConfigureAwait(false);
-                    await connection.Stream.FlushAsync(transfer.Token).ConfigureAwait(false);
-                }
-                connection.Touch();
-                Interlocked.Increment(ref served);
-            }
-        }
-        catch (DaemonRequestTooLargeException tooLarge)
-        {
-            // The rest of the message is never read, so the connection cannot go on: say why, then close.
-            warnings.Warn("too-large", "A client sent a message over the size limit: " + tooLarge.Message);
-            await TryAnswerAsync(connection, Failure(tooLarge.ErrorId, tooLarge.Kind, tooLarge.Message)).ConfigureAwait(false);
-        }
-        catch (PayloadBudgetException)
-        {
-            await TryAnswerAsync(connection, Busy()).ConfigureAwait(false);
-        }
-        catch (Exception) when (stopping.IsCancellationRequested || connection.Closing.IsCancellationRequested)
-        {
-        }
-        catch (OperationCanceledException)
-        {
-            // Idle past IdleTimeout, or too slow to send a request or take an answer.
-        }
-        catch (DaemonProtocolException exception)
-        {
-            warnings.Warn("malformed", "A client sent a malformed message: " + exception.Message);
-        }
-        catch (Exception exception) when (exception is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
-        {
-            // The client went away (Ctrl+C on a Wait-WorkflowRun): nothing to answer.
-        }
-        catch (Exception exception)
-        {
-            log.Error("A connection failed: " + exception);
-        }
-        finally
-        {
-            connections.TryRemove(connection, out _);
-            connection.Dispose();
-        }
-    }
-
-    private async Task<IpcResponse> ReceiveAndAnswerAsync(IpcConnection connection, int length)
-    {
-        long reserved = 0;
-        try
-        {
-            MemoryStream payload;
-            using (var transfer = new Deadline(options.TransferTimeout, options.Time, connection.Closing, stopping.Token))
-            {
-                payload = await IpcFraming.ReadPayloadAsync(connection.Stream, length, count =>
-                {
-                    Reserve(count);
-                    reserved += count;
-                    connection.Touch();
-                }, transfer.Token).ConfigureAwait(false);
-            }
-            using (payload)
-            {
-                connection.Busy = true;
-                IpcRequest request;
-                try
-                {
-                    request = IpcFraming.Deserialize<IpcRequest>(payload);
-                }
-                catch (DaemonProtocolException malformed)
-                {
-                    warnings.Warn("malformed", "A client sent a malformed message: " + malformed.Message);
-                    return Failure(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, malformed.Message + " Each message is a JSON object with an 'Op'.");
-                }
-                return await AnswerAsync(request).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            Interlocked.Add(ref payloadBytes, -reserved);
-        }
-    }
-
     private void Reserve(int count)
     {
         if (Interlocked.Add(ref payloadBytes, count) > options.PayloadBudgetBytes)
@@ -237,19 +138,6 @@ public sealed class IpcServer : IDisposable
             Interlocked.Add(ref payloadBytes, -count);
             warnings.Warn("budget", $"Requests being received passed {options.PayloadBudgetBytes / (1024 * 1024)} MiB at once: a connection was refused");
             throw new PayloadBudgetException();
-        }
-    }
-
-    private async Task TryAnswerAsync(IpcConnection connection, IpcResponse response)
-    {
-        try
-        {
-            using var deadline = new Deadline(TimeSpan.FromSeconds(1), options.Time, connection.Closing, stopping.Token);
-            await connection.Stream.WriteAsync(IpcFraming.Encode(response, "The answer"), deadline.Token).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // The client is gone or does not read: the connection closes either way.
         }
     }
 

@@ -5,6 +5,10 @@ using WorkflowAutomation.Daemon.Storage;
 
 namespace WorkflowAutomation.Daemon;
 
+/// <summary>A run to put in the queue: <see cref="Alongside"/> runs in the same transaction (a schedule's occurrence).</summary>
+public sealed record QueueEntry(string RunId, string Workflow, string? SourcePath, string Definition, IReadOnlyDictionary<string, string> Parameters, string Origin,
+    Action<SqliteConnection, SqliteTransaction>? Alongside = null, string? WorkingDirectory = null);
+
 /// <summary>
 /// The durable queue: a run is accepted only once its row is committed, taken in submission
 /// order, and marked Running before the executor sees it, so that after a crash every
@@ -21,58 +25,65 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
     public QueuedRun Enqueue(string runId, string workflow, string? sourcePath, string definition, IReadOnlyDictionary<string, string> parameters, string origin,
         Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
     {
-        var now = time.GetUtcNow();
-        database.InTransaction((c, t) =>
+        var failures = EnqueueAll([new QueueEntry(runId, workflow, sourcePath, definition, parameters, origin, alongside, workingDirectory)]);
+        if (failures[0] is { } failure)
         {
-            c.Execute(
-                "INSERT INTO queue(run_id, workflow, source_path, definition, parameters, origin, status, submitted_at, working_directory) VALUES ($id, $workflow, $path, $definition, $parameters, $origin, 'Queued', $at, $folder)",
-                t, ("$folder", workingDirectory), ("$id", runId), ("$workflow", workflow), ("$path", sourcePath), ("$definition", definition),
-                ("$parameters", JsonSerializer.Serialize(parameters)), ("$origin", origin), ("$at", Sql.Milliseconds(now)));
-            alongside?.Invoke(c, t);
-        });
+            throw failure;
+        }
         return Find(runId)!;
     }
 
     /// <summary>
-    /// Commits a new run under the first id from <paramref name="newId"/> that no run in the
-    /// queue has. Run ids carry 24 random bits within their second, so at hundreds of runs a
-    /// second two meet now and then (about once in 100,000 runs at 180 a second); the queue's
-    /// unique key catches it and the run takes another id instead of failing.
+    /// Commits many new runs in one transaction, in the order given; returns once they are
+    /// durable. Each has a savepoint of its own, so one that fails (its <c>alongside</c> threw)
+    /// is left out with its exception while the others go in.
     /// </summary>
-    public QueuedRun Enqueue(Func<string> newId, string workflow, string? sourcePath, string definition, IReadOnlyDictionary<string, string> parameters, string origin,
-        Action<SqliteConnection, SqliteTransaction>? alongside = null, string? workingDirectory = null)
+    public Exception?[] EnqueueAll(IReadOnlyList<QueueEntry> entries)
     {
-        for (var attempt = 1; ; attempt++)
+        var failures = new Exception?[entries.Count];
+        var at = Sql.Milliseconds(time.GetUtcNow());
+        database.InTransaction((c, t) =>
         {
-            var id = newId();
-            try
+            var insert = c.Prepared(
+                "INSERT INTO queue(run_id, workflow, source_path, definition, parameters, origin, status, submitted_at, working_directory) VALUES ($id, $workflow, $path, $definition, $parameters, $origin, 'Queued', $at, $folder)",
+                t, ("$folder", null), ("$id", null), ("$workflow", null), ("$path", null), ("$definition", null), ("$parameters", null), ("$origin", null), ("$at", at));
+            for (var index = 0; index < entries.Count; index++)
             {
-                return Enqueue(id, workflow, sourcePath, definition, parameters, origin, alongside, workingDirectory);
-            }
-            catch (SqliteException refused) when (refused.SqliteErrorCode == SQLitePCL.raw.SQLITE_CONSTRAINT && attempt < 10)
-            {
-                // Asked here, not in the filter: the failed transaction (and whatever 'alongside'
-                // wrote in it) is rolled back only once the exception has left Enqueue.
-                if (Find(id) is null)
+                var entry = entries[index];
+                c.Execute("SAVEPOINT entry", t);
+                try
                 {
-                    throw;
+                    Bind(insert, ("$folder", entry.WorkingDirectory), ("$id", entry.RunId), ("$workflow", entry.Workflow), ("$path", entry.SourcePath),
+                        ("$definition", entry.Definition), ("$parameters", JsonSerializer.Serialize(entry.Parameters)), ("$origin", entry.Origin));
+                    insert.ExecuteNonQuery();
+                    entry.Alongside?.Invoke(c, t);
+                    c.Execute("RELEASE entry", t);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    c.Execute("ROLLBACK TO entry", t);
+                    c.Execute("RELEASE entry", t);
+                    failures[index] = exception;
                 }
             }
+        });
+        return failures;
+    }
+
+    private static void Bind(SqliteCommand command, params (string Name, object? Value)[] values)
+    {
+        foreach (var (name, value) in values)
+        {
+            command.Parameters[name].Value = value ?? DBNull.Value;
         }
     }
 
-    /// <summary>Takes the oldest queued run and marks it Running, in one transaction.</summary>
-    public QueuedRun? TryStartNext() => database.InTransaction((c, t) =>
-    {
-        using var select = c.Command("SELECT run_id FROM queue WHERE status = 'Queued' ORDER BY seq LIMIT 1", t);
-        if (select.ExecuteScalar() is not string runId)
-        {
-            return null;
-        }
-        c.Execute("UPDATE queue SET status = 'Running', started_at = $at, attempts = attempts + 1 WHERE run_id = $id",
-            t, ("$id", runId), ("$at", Sql.Milliseconds(time.GetUtcNow())));
-        return Read(c, t, "WHERE run_id = $id", ("$id", runId)).Single();
-    });
+    /// <summary>Takes the oldest queued run and marks it Running, in one statement (one commit).</summary>
+    public QueuedRun? TryStartNext() => database.Use(c => Rows(c.Prepared($"""
+        UPDATE queue SET status = 'Running', started_at = $at, attempts = attempts + 1
+        WHERE seq = (SELECT seq FROM queue WHERE status = 'Queued' ORDER BY seq LIMIT 1)
+        RETURNING {Columns}
+        """, null, ("$at", Sql.Milliseconds(time.GetUtcNow())))).SingleOrDefault());
 
     /// <summary>
     /// At start: runs the previous process left Running go back to the head of the queue
@@ -102,13 +113,15 @@ public sealed class RunQueue(DaemonDatabase database, TimeProvider time)
 
     public int Count(QueueState state) => database.Use(c =>
     {
-        using var command = c.Command("SELECT count(*) FROM queue WHERE status = $status", null, ("$status", state.ToString()));
+        var command = c.Prepared("SELECT count(*) FROM queue WHERE status = $status", null, ("$status", state.ToString()));
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
-    private static List<QueuedRun> Read(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string, object?)[] parameters)
+    private static List<QueuedRun> Read(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string, object?)[] parameters) =>
+        Rows(connection.Prepared($"SELECT {Columns} FROM queue {where}", transaction, parameters));
+
+    private static List<QueuedRun> Rows(SqliteCommand command)
     {
-        using var command = connection.Command($"SELECT {Columns} FROM queue {where}", transaction, parameters);
         using var reader = command.ExecuteReader();
         var runs = new List<QueuedRun>();
         while (reader.Read())

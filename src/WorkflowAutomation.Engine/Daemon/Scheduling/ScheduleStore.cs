@@ -64,7 +64,7 @@ public sealed class ScheduleStore(DaemonDatabase database, TimeProvider time)
 
     private static List<WorkflowSchedule> Read(SqliteConnection connection, string where, params (string, object?)[] parameters)
     {
-        using var command = connection.Command($"SELECT name, path, cron, time_zone, registered_at, last_fired_at FROM schedules {where}", null, parameters);
+        var command = connection.Prepared($"SELECT name, path, cron, time_zone, registered_at, last_fired_at FROM schedules {where}", null, parameters);
         using var reader = command.ExecuteReader();
         var list = new List<WorkflowSchedule>();
         while (reader.Read())

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using WorkflowAutomation.State;
 using WorkflowAutomation.Workflows;
 
@@ -13,22 +14,32 @@ namespace WorkflowAutomation.Daemon.Storage;
 /// </summary>
 public sealed class CommittedRunStore(SqliteRunStore inner) : IRunStore
 {
+    // Runs just accepted, as committed: their first start takes the record from here instead
+    // of waiting for the writer and reading it back. Any change to a run drops its entry.
+    private readonly ConcurrentDictionary<string, WorkflowRun> accepted = new(StringComparer.Ordinal);
+
     public SqliteRunStore Inner => inner;
+
+    /// <summary>Keeps the record of a run just committed (a copy nobody else holds) for its first read.</summary>
+    public void Accepted(WorkflowRun run) => accepted[run.Id] = run;
 
     public void CreateRun(WorkflowRun run, WorkflowDefinition definition, RunOwner owner)
     {
+        accepted.TryRemove(run.Id, out _);
         inner.CreateRun(run, definition, owner);
         inner.Flush();
     }
 
+    /// <summary>A run's end is committed before anyone is told (the inner store flushes it); its start rides along.</summary>
     public void UpdateRun(WorkflowRun run)
     {
+        accepted.TryRemove(run.Id, out _);
         inner.UpdateRun(run);
-        inner.Flush();
     }
 
     public void SaveStep(WorkflowStepRun step)
     {
+        accepted.TryRemove(step.RunId, out _);
         inner.SaveStep(step);
         if (step.Status is not (StepStatus.Pending or StepStatus.Running))
         {
@@ -38,6 +49,7 @@ public sealed class CommittedRunStore(SqliteRunStore inner) : IRunStore
 
     public void SaveAttempt(WorkflowStepAttempt attempt)
     {
+        accepted.TryRemove(attempt.RunId, out _);
         inner.SaveAttempt(attempt);
         if (attempt.Status != StepStatus.Running)
         {
@@ -47,13 +59,15 @@ public sealed class CommittedRunStore(SqliteRunStore inner) : IRunStore
 
     public void SaveRollback(WorkflowRollbackRun rollback)
     {
+        accepted.TryRemove(rollback.RunId, out _);
         inner.SaveRollback(rollback);
         inner.Flush();
     }
 
     public void AppendLog(WorkflowRunLogLine line) => inner.AppendLog(line);
 
-    public WorkflowRun? GetRun(string id) => inner.GetRun(id);
+    /// <summary>The run as recorded; a run just accepted is handed over once without a read.</summary>
+    public WorkflowRun? GetRun(string id) => accepted.TryRemove(id, out var run) ? run : inner.GetRun(id);
 
     public IReadOnlyList<WorkflowRun> FindRuns(RunQuery query) => inner.FindRuns(query);
 

@@ -59,6 +59,16 @@ public sealed class DaemonDatabase : IDisposable
     public void InTransaction(Action<SqliteConnection, SqliteTransaction> work) =>
         InTransaction<bool>((c, t) => { work(c, t); return true; });
 
+    /// <summary>Leaves WAL checkpoints to a <see cref="WalCheckpointer"/> (the daemon's own connection): commits no longer pay for them.</summary>
+    public void LeaveCheckpointsToBackground() => Use(c =>
+    {
+        WalCheckpointer.LeaveCheckpointsTo(c);
+        return 0;
+    });
+
+    /// <summary>Lets SQLite free its page cache (the daemon is idle).</summary>
+    public void ReleaseMemory() => Execute("PRAGMA shrink_memory");
+
     /// <summary>A trivial query: the health check's proof that the file is readable and not locked.</summary>
     public void Ping() => Use(c =>
     {
