@@ -277,10 +277,12 @@ function Task-Bench {
 
 # --- Chaos: the tools its tests drive -------------------
 function Initialize-ChaosTestTools {
-    # Headless Chromium screenshots chaos reports; iproute2 (ip, tc) builds network namespaces.
+    # Headless Chromium screenshots chaos reports; iproute2 (ip, tc) builds network namespaces;
+    # stress-ng is the CPU fault's load when present (its test needs it).
     # Installed as root on CI; elsewhere the tests fail saying how to install them.
     $null = Install-AptPackage chromium @('chromium', 'fonts-dejavu-core')
     $null = Install-AptPackage tc @('iproute2')
+    $null = Install-AptPackage stress-ng @('stress-ng')
 }
 
 # -----------------------------------------------------------------------------------------------

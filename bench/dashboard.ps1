@@ -12,7 +12,10 @@ param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [int] $Runs = 10000,
     [int] $Requests = 300,
-    [int] $IdleSeconds = 30
+    [int] $IdleSeconds = 30,
+    # Idle means steady state: the runtime's tiered compilation of what just ran (start-up, the
+    # requests above) goes on in the background for a while and is not the daemon idling.
+    [int] $SettleSeconds = 30
 )
 $ErrorActionPreference = 'Stop'
 $ModulePath = (Resolve-Path $ModulePath).Path
@@ -88,7 +91,7 @@ Write-Host ("Recorded {0:N0} runs in {1:N1} s" -f $Runs, $seeded.Elapsed.TotalSe
 
 # Peer for memory and CPU: the same daemon without its dashboard, idle as long.
 $peerPid = (Start-WorkflowDaemon -NoDashboard).ProcessId
-Start-Sleep -Seconds 5
+Start-Sleep -Seconds $SettleSeconds
 $peerCpuBefore = Get-CpuSeconds $peerPid
 $peerWatch = [Diagnostics.Stopwatch]::StartNew()
 Start-Sleep -Seconds $IdleSeconds
@@ -118,11 +121,11 @@ $liveRun = Submit-Workflow -Path $liveWorkflow
 $idleReady = Join-Path $state 'idle-ready'
 $config = Join-Path $state 'bench.json'
 $results = Join-Path $state 'bench-results.json'
-@{ base = $base; token = $token; run = $liveRun.Id; steps = 20; signals = $signals.FullName; fcpSamples = 15; idleSeconds = $IdleSeconds + 5; idleReady = $idleReady; results = $results } |
+@{ base = $base; token = $token; run = $liveRun.Id; steps = 20; signals = $signals.FullName; fcpSamples = 15; idleSeconds = $SettleSeconds + $IdleSeconds + 5; idleReady = $idleReady; results = $results } |
     ConvertTo-Json | Set-Content $config
 $browser = Start-Process node -ArgumentList @((Join-Path $repo 'tests/Browser/dashboard.bench.mjs'), $config) -PassThru -NoNewWindow
 while (-not (Test-Path $idleReady) -and -not $browser.HasExited) { Start-Sleep -Milliseconds 200 }
-Start-Sleep -Seconds 2
+Start-Sleep -Seconds $SettleSeconds
 $cpuBefore = Get-CpuSeconds $daemonPid
 $idleWatch = [Diagnostics.Stopwatch]::StartNew()
 Start-Sleep -Seconds $IdleSeconds

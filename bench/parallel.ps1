@@ -9,6 +9,11 @@
     idle pool against a RunspacePool's BeginInvoke. The cmdlet is measured inside this
     warmed session: pwsh start-up is not the executor's cost. Prints figures and ratios;
     the machine may be busy, so only ratios from the same run compare.
+
+    Script blocks are measured two ways: the bench's way (-ThrottleLimit 2, output to
+    Out-Null) and the user's way (`$doubled = 1..10000 | Invoke-ParallelBatch -ScriptBlock
+    { $_ * 2 }`: the default throttle limit, the output kept). Runners alternate within a
+    round and the median of -ScriptRounds is kept.
 .EXAMPLE
     dotnet pwsh bench/parallel.ps1 -ModulePath out/WorkflowAutomation
 #>
@@ -19,7 +24,10 @@ param(
     [int] $LatencySamples = 1000,
     # Process-task runners are measured in interleaved rounds and the median kept, so that a
     # burst of load from elsewhere on the machine does not land on one runner only.
-    [int] $Rounds = 3
+    [int] $Rounds = 3,
+    [int] $ScriptRounds = 3,
+    # Which half to run: both, the process tasks only, or the script blocks only.
+    [ValidateSet('All', 'Process', 'Script')] [string] $Part = 'All'
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -36,7 +44,7 @@ function Find-GnuParallel {
         if ($version -match '^GNU parallel') { return $candidate }
     }
 }
-$gnuParallel = Find-GnuParallel
+$gnuParallel = if ($Part -ne 'Script') { Find-GnuParallel } else { 'not needed' }
 if (-not $gnuParallel -and (Get-Command apt-get -ErrorAction Ignore)) {
     Write-Host 'Installing GNU parallel (Debian package parallel; it diverts moreutils'' parallel)...'
     apt-get update -qq | Out-Null
@@ -47,7 +55,7 @@ if (-not $gnuParallel) {
     $found = (Get-Command parallel -CommandType Application -ErrorAction Ignore).Source
     throw "GNU parallel is needed as a peer, but $(if ($found) { "the parallel on PATH ($found) is not GNU parallel (moreutils ships one of that name)" } else { 'none is installed' }). Install it: apt-get install parallel (Debian, Ubuntu), brew install parallel (macOS)."
 }
-Write-Host "Peer: $((& $gnuParallel --version | Select-Object -First 1)) at $gnuParallel"
+if ($Part -ne 'Script') { Write-Host "Peer: $((& $gnuParallel --version | Select-Object -First 1)) at $gnuParallel" }
 $env:WORKFLOW_AUTOMATION_HOME = Join-Path ([IO.Path]::GetTempPath()) "wa-bench-$PID"
 New-Item -ItemType Directory -Force $env:WORKFLOW_AUTOMATION_HOME | Out-Null
 Import-Module (Join-Path $ModulePath 'WorkflowAutomation.psd1') -Force
@@ -73,8 +81,9 @@ function Write-Median([string] $Workload, [string] $Runner, [int] $Count, [doubl
 # Warm-up, as a session that has used the cmdlet before: JIT (to its optimised tier), the
 # worker runspaces, the process-start path.
 $lines = 1..$ProcessTasks | ForEach-Object { '5:true' }
-foreach ($throttle in 2, 8, 2, 8, 2) { $null = $lines | Invoke-ParallelBatch -ThrottleLimit $throttle }
-foreach ($round in 1..3) { $null = 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 2 }
+foreach ($throttle in @(if ($Part -ne 'Script') { 2, 8, 2, 8, 2 })) { $null = $lines | Invoke-ParallelBatch -ThrottleLimit $throttle }
+# Script blocks until the JIT has tiered up the per-task path (it does so over a dozen batches).
+foreach ($round in 1..8) { $null = 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 2; $null = 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } }
 
 # The machine's ceiling for process tasks: threads doing nothing but posix_spawn and waitpid
 # (no output capture, no bookkeeping). No executor in this process can start 'true' faster.
@@ -91,6 +100,29 @@ public static class SpawnCeiling
 
     [DllImport("libc")]
     private static extern int waitpid(int pid, out int status, int options);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
+        [MarshalAs(UnmanagedType.ByValArray, SizeConst = 14)] public long[] Rest;
+    }
+
+    [DllImport("libc")]
+    private static extern int getrusage(int who, ref RUsage usage);
+
+    /// <summary>CPU seconds used so far by this process and its waited-for children (user + system).</summary>
+    public static double CpuSeconds()
+    {
+        double total = 0;
+        foreach (var who in new[] { 0, -1 })
+        {
+            var usage = new RUsage();
+            getrusage(who, ref usage);
+            total += usage.UserSeconds + usage.UserMicroseconds / 1e6 + usage.SystemSeconds + usage.SystemMicroseconds / 1e6;
+        }
+        return total;
+    }
 
     public static double PerSecond(string program, int count, int threads)
     {
@@ -118,49 +150,86 @@ $truePath = (Get-Command true -CommandType Application | Select-Object -First 1)
 $null = [SpawnCeiling]::PerSecond($truePath, 200, 2)
 
 $ratios = [Collections.Generic.List[object]]::new()
-foreach ($throttle in 2, 8) {
+foreach ($throttle in @(if ($Part -ne 'Script') { 2, 8 })) {
     $workload = "$ProcessTasks x true, throttle $throttle"
+    # 'as a user writes it' keeps the results in a variable at the script's top level, outside
+    # Measure-Command's script block (the way issue reports and READMEs show the cmdlet).
     $runners = [ordered]@{
         'Invoke-ParallelBatch' = { $lines | Invoke-ParallelBatch -ThrottleLimit $throttle | Out-Null }
+        'Invoke-ParallelBatch, as a user writes it' = $null
         'xargs -P' = { bash -c "seq $ProcessTasks | xargs -n1 -P$throttle true" }
         'GNU parallel' = { bash -c "seq $ProcessTasks | '$gnuParallel' --will-cite -j$throttle true" }
         'ForEach-Object -Parallel' = { 1..$ProcessTasks | ForEach-Object -Parallel { & /bin/true } -ThrottleLimit $throttle }
         'posix_spawn+waitpid only (ceiling)' = { $null = [SpawnCeiling]::PerSecond($truePath, $ProcessTasks, $throttle) }
     }
     $seconds = @{}
+    $cpu = @{}
     foreach ($round in 1..$Rounds) {
-        foreach ($runner in $runners.Keys) { $seconds[$runner] += @((Measure-Command $runners[$runner]).TotalSeconds) }
+        foreach ($runner in $runners.Keys) {
+            $cpuBefore = [SpawnCeiling]::CpuSeconds()
+            if ($runners[$runner]) {
+                $elapsed = (Measure-Command $runners[$runner]).TotalSeconds
+            }
+            else {
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                $results = $lines | Invoke-ParallelBatch -ThrottleLimit $throttle
+                $elapsed = $clock.Elapsed.TotalSeconds
+                $results = $null
+            }
+            $seconds[$runner] += @($elapsed)
+            $cpu[$runner] += @([SpawnCeiling]::CpuSeconds() - $cpuBefore)
+        }
     }
-    $ours, $xargs, $gnu, $feParallel, $ceiling = foreach ($runner in $runners.Keys) { Write-Median $workload $runner $ProcessTasks $seconds[$runner] }
+    $ours, $user, $xargs, $gnu, $feParallel, $ceiling = foreach ($runner in $runners.Keys) { Write-Median $workload $runner $ProcessTasks $seconds[$runner] }
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'xargs -P'; Ratio = Ratio $ours $xargs; Target = 0.9 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'GNU parallel'; Ratio = Ratio $ours $gnu; Target = 5 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $ours $feParallel; Target = 7 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = "ceiling ($($ceiling.PerSecond)/s = $(Ratio $ceiling $feParallel)x FE -Parallel)"; Ratio = Ratio $ours $ceiling; Target = 0.97 })
+    $ratios.Add([pscustomobject]@{ Workload = "$workload, ``$results = `$lines | Invoke-ParallelBatch``"; Peer = 'ceiling'; Ratio = Ratio $user $ceiling; Target = 0.97 })
+    # CPU per task (this process and its children, user + system): on a busy machine a steadier
+    # view of the overhead than wall time; the children's own run is in both.
+    $cpuOurs = ($cpu['Invoke-ParallelBatch'] | Sort-Object)[[math]::Floor($Rounds / 2)] / $ProcessTasks * 1e6
+    $cpuCeiling = ($cpu['posix_spawn+waitpid only (ceiling)'] | Sort-Object)[[math]::Floor($Rounds / 2)] / $ProcessTasks * 1e6
+    Write-Host ('{0,-28} CPU per task: Invoke-ParallelBatch {1:N0} us, ceiling {2:N0} us' -f $workload, $cpuOurs, $cpuCeiling)
+    Add-BenchFigure -Bench parallel -Measure "$workload, CPU per task (process + children)" -Figure ('{0:N0} us vs ceiling {1:N0} us ({2:N2}x)' -f $cpuOurs, $cpuCeiling, ($cpuOurs / $cpuCeiling))
 }
 
-$workload = "$ScriptTasks x { `$_ * 2 }, throttle 2"
-$ours = Measure-Rate $workload 'Invoke-ParallelBatch -ScriptBlock' $ScriptTasks { 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 2 | Out-Null }
-$tasks = 1..$ScriptTasks | ForEach-Object { New-ParallelTask -ScriptBlock { $_ * 2 } -ArgumentList $_ }
-$oursTasks = Measure-Rate $workload 'Invoke-ParallelBatch, task objects' $ScriptTasks { $tasks | Invoke-ParallelBatch -ThrottleLimit 2 | Out-Null }
-$pool = Measure-Rate $workload 'RunspacePool(1,2) BeginInvoke' $ScriptTasks {
-    $runspaces = [runspacefactory]::CreateRunspacePool(1, 2)
-    $runspaces.Open()
-    $pending = foreach ($i in 1..$ScriptTasks) {
-        $shell = [powershell]::Create()
-        $shell.RunspacePool = $runspaces
-        $null = $shell.AddScript('$args[0] * 2').AddArgument($i)
-        [pscustomobject]@{ Shell = $shell; Handle = $shell.BeginInvoke() }
+if ($Part -ne 'Process') {
+    $workload = "$ScriptTasks x { `$_ * 2 }, throttle 2"
+    $tasks = 1..$ScriptTasks | ForEach-Object { New-ParallelTask -ScriptBlock { $_ * 2 } -ArgumentList $_ }
+    $runners = [ordered]@{
+        'Invoke-ParallelBatch -ScriptBlock' = { 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } -ThrottleLimit 2 | Out-Null }
+        'Invoke-ParallelBatch, the user''s way' = { $doubled = 1..$ScriptTasks | Invoke-ParallelBatch -ScriptBlock { $_ * 2 }; if ($doubled.Count -ne $ScriptTasks) { throw "The user's way wrote $($doubled.Count) results." } }
+        'Invoke-ParallelBatch, task objects' = { $tasks | Invoke-ParallelBatch -ThrottleLimit 2 | Out-Null }
+        'RunspacePool(1,2) BeginInvoke' = {
+            $runspaces = [runspacefactory]::CreateRunspacePool(1, 2)
+            $runspaces.Open()
+            $pending = foreach ($i in 1..$ScriptTasks) {
+                $shell = [powershell]::Create()
+                $shell.RunspacePool = $runspaces
+                $null = $shell.AddScript('$args[0] * 2').AddArgument($i)
+                [pscustomobject]@{ Shell = $shell; Handle = $shell.BeginInvoke() }
+            }
+            foreach ($item in $pending) { $null = $item.Shell.EndInvoke($item.Handle); $item.Shell.Dispose() }
+            $runspaces.Dispose()
+        }
+        'ForEach-Object -Parallel' = { 1..$ScriptTasks | ForEach-Object -Parallel { $_ * 2 } -ThrottleLimit 2 | Out-Null }
     }
-    foreach ($item in $pending) { $null = $item.Shell.EndInvoke($item.Handle); $item.Shell.Dispose() }
-    $runspaces.Dispose()
+    $seconds = @{}
+    foreach ($round in 1..$ScriptRounds) {
+        foreach ($runner in $runners.Keys) { $seconds[$runner] += @((Measure-Command $runners[$runner]).TotalSeconds) }
+    }
+    $ours, $oursUser, $oursTasks, $pool, $feParallel = foreach ($runner in $runners.Keys) { Write-Median $workload $runner $ScriptTasks $seconds[$runner] }
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $ours $feParallel; Target = 100 })
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'RunspacePool BeginInvoke'; Ratio = Ratio $ours $pool; Target = 8 })
+    $ratios.Add([pscustomobject]@{ Workload = "$ScriptTasks x { `$_ * 2 }, the user's way (default throttle, output kept)"; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $oursUser $feParallel; Target = 100 })
+    $ratios.Add([pscustomobject]@{ Workload = "$ScriptTasks x { `$_ * 2 }, the user's way (default throttle, output kept)"; Peer = 'RunspacePool BeginInvoke'; Ratio = Ratio $oursUser $pool; Target = 8 })
+    $ratios.Add([pscustomobject]@{ Workload = "$workload, New-ParallelTask objects"; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $oursTasks $feParallel; Target = 20 })
 }
-$feParallel = Measure-Rate $workload 'ForEach-Object -Parallel' $ScriptTasks { 1..$ScriptTasks | ForEach-Object -Parallel { $_ * 2 } -ThrottleLimit 2 | Out-Null }
-$ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $ours $feParallel; Target = 100 })
-$ratios.Add([pscustomobject]@{ Workload = "$workload, New-ParallelTask objects"; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $oursTasks $feParallel; Target = 20 })
-$ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'RunspacePool BeginInvoke'; Ratio = Ratio $ours $pool; Target = 8 })
 
 # Pickup latency of an idle pool: a chain of tasks, each queued only when the one before
 # it has finished, so every pickup finds the workers idle (blocked, not spinning).
+if ($Part -ne 'Process') {
 $chain = 1..$LatencySamples | ForEach-Object {
     New-ParallelTask -Id "c$_" -ScriptBlock { [Threading.Thread]::Sleep(2) } -DependsOn @(if ($_ -gt 1) { "c$($_ - 1)" })
 }
@@ -184,6 +253,7 @@ $poolP99 = $sorted[[math]::Ceiling(0.99 * $sorted.Count) - 1]
 Write-Host ('{0,-28} {1,-34} p50 {2,7:N3} ms  p99 {3,7:N3} ms' -f 'idle-pool pickup', 'Invoke-ParallelBatch', $summary.PickupLatencyP50.TotalMilliseconds, $summary.PickupLatencyP99.TotalMilliseconds)
 Write-Host ('{0,-28} {1,-34} p50 {2,7:N3} ms  p99 {3,7:N3} ms' -f 'idle-pool pickup', 'RunspacePool(1,2) Invoke', $poolP50, $poolP99)
 $ratios.Add([pscustomobject]@{ Workload = 'idle-pool pickup p99 (ms, target < 1)'; Peer = '-'; Ratio = [math]::Round($summary.PickupLatencyP99.TotalMilliseconds, 3); Target = 1 })
+}
 
 Write-Host ''
 Write-Host 'Ratios (ours / peer throughput; higher is better):'

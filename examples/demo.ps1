@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
-    The main job: set up a fresh state directory, validate the example workflows, show
-    their graphs and the configuration.
+    The main job, in a fresh state directory of its own: the example workflows validated,
+    drawn and run; a parallel batch; metrics piped into other cmdlets; the daemon with its
+    dashboard; a hermetic environment; a chaos experiment with its report.
 #>
 param([Parameter(Mandatory)] [string] $ModulePath)
 $ErrorActionPreference = 'Stop'
@@ -127,4 +128,57 @@ try {
 }
 finally {
     Stop-WorkflowDaemon -GracePeriod 5
+}
+
+Write-Section 'Hermetic environments: a PowerShell module pinned by sha512, installed offline'
+$scratch = New-Item -ItemType Directory -Force (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'demo-hermetic')
+$module = New-Item -ItemType Directory (Join-Path $scratch 'Greeting')
+Set-Content (Join-Path $module 'Greeting.psm1') 'function Get-Greeting { "hello from a locked module" }'
+New-ModuleManifest (Join-Path $module 'Greeting.psd1') -RootModule Greeting.psm1 -ModuleVersion 1.0.0 -FunctionsToExport Get-Greeting -Author demo -Description 'A module for the demo'
+$repository = New-Item -ItemType Directory (Join-Path $scratch 'repository')
+Compress-PSResource -Path $module -DestinationPath $repository
+New-HermeticEnvironment -Name demo -Path (Join-Path $scratch 'project') | Out-Null
+Install-HermeticPackage demo -Manager psmodule -Name Greeting -Source $repository.FullName | Out-Null
+Lock-HermeticEnvironment demo | Out-Null
+Get-HermeticEnvironment demo | Format-List Name, Packages, TreePath | Out-Host
+Write-Host "Drift after install: $(@(Test-HermeticEnvironment demo).Count) (none: the tree is exactly the lock)"
+Invoke-HermeticCommand demo -ScriptBlock { Import-Module Greeting; Get-Greeting } | Out-Host
+
+Write-Section 'Chaos: a declared experiment in a scratch state folder, and its report'
+$env:CHAOS_ENABLED = 'true'
+$chaos = New-Item -ItemType Directory -Force (Join-Path $env:WORKFLOW_AUTOMATION_HOME 'demo-chaos')
+Set-Content (Join-Path $chaos 'ledger.txt') 'balance=100'
+Set-Content (Join-Path $chaos 'audit.yaml') @'
+name: audit
+steps:
+  - name: check
+    shell: sh
+    command: grep -q '^balance=100$' ledger.txt
+'@
+Set-Content (Join-Path $chaos 'experiment.yaml') @'
+title: The ledger survives a corruption that is rolled back
+steady_state_hypothesis:
+  title: The audit workflow passes
+  probes:
+    - name: audit passes
+      workflow: { path: audit.yaml, expect: Succeeded }
+method:
+  - fault: { type: corruption, path: ledger.txt, bytes: 4, duration: 2s }
+    background: true
+  - pause: 300ms
+  - probe:
+      name: the audit notices the corruption
+      workflow: { path: audit.yaml, expect: Failed }
+'@
+Push-Location $chaos
+try {
+    $report = Join-Path $chaos 'report.html'
+    Invoke-ChaosTest -Experiment (Join-Path $chaos 'experiment.yaml') -Force -ReportPath $report |
+        Format-List Name, Verdict, Message, Reverted | Out-Host
+    Write-Host "Report: $report"
+    Write-Host "Ledger after the rollback: $(Get-Content (Join-Path $chaos 'ledger.txt'))"
+}
+finally {
+    Pop-Location
+    Remove-Item Env:CHAOS_ENABLED
 }

@@ -24,10 +24,6 @@ BeforeAll {
         $script:saved[$pair.Key] = [Environment]::GetEnvironmentVariable($pair.Key)
         [Environment]::SetEnvironmentVariable($pair.Key, $pair.Value)
     }
-    function Get-FreePort {
-        $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop(); $port
-    }
     function New-Workflow([string] $Name, [string] $Yaml) {
         $path = Join-Path $script:stateHome "$Name.yaml"
         Set-Content -Path $path -Value $Yaml

@@ -19,7 +19,15 @@ $configuration.Run.Path = @($Filter -split ',' | ForEach-Object { Get-ChildItem 
 $configuration.Run.PassThru = $true
 $configuration.Output.RenderMode = 'Plaintext'
 $configuration.Output.Verbosity = 'Normal'
-$result = Invoke-Pester -Configuration $configuration
+# Every state directory a test file creates is listed here and removed at the end.
+$env:WORKFLOW_AUTOMATION_TEST_CREATED = Join-Path ([System.IO.Path]::GetTempPath()) "wa-pester-$PID.list"
+try { $result = Invoke-Pester -Configuration $configuration }
+finally {
+    if (Test-Path $env:WORKFLOW_AUTOMATION_TEST_CREATED) {
+        Get-Content $env:WORKFLOW_AUTOMATION_TEST_CREATED | Remove-Item -Recurse -Force -ErrorAction Ignore
+        Remove-Item $env:WORKFLOW_AUTOMATION_TEST_CREATED
+    }
+}
 [pscustomobject]@{
     Passed = $result.PassedCount
     # A file that fails to load counts as a failure too.

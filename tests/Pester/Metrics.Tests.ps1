@@ -48,6 +48,20 @@ Describe 'Write-WorkflowMetric' {
         (Get-WorkflowMetric -Name mixed.ok).Value | Should -Be 1, 3
     }
 
+    It 'reads CSV rows as text, refuses a value that is not a number by name, and records the rest' {
+        $csv = Join-Path $script:stateHome 'readings.csv'
+        Set-Content $csv "Name,Value,Type,Tags,Timestamp`ncsv.depth,4.5,gauge,queue=build,2026-01-01T00:00:00Z`ncsv.depth,lots,gauge,queue=build,2026-01-01T00:00:10Z`ncsv.depth,6,gauge,queue=build,2026-01-01T00:00:20Z"
+        $errors = $null
+        Import-Csv $csv | Write-WorkflowMetric -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'MetricValueInvalid*'
+        $errors[0].Exception.Message | Should -BeLike "'lots' is not a number*csv.depth*"
+        $samples = Get-WorkflowMetric -Name csv.depth -Start ([datetime]'2025-12-31') -End ([datetime]'2026-01-02') -Resolution Raw
+        $samples.Value | Should -Be 4.5, 6
+        $samples.Tags | Sort-Object -Unique | Should -Be 'queue=build'
+        $samples[0].Timestamp | Should -Be ([datetimeoffset]'2026-01-01T00:00:00Z')
+    }
+
     It 'refuses a counter written as a gauge' {
         { Write-WorkflowMetric -Name app.requests -Value 1 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'app.requests' is a Counter*"
     }

@@ -148,6 +148,15 @@ Describe 'Invoke-ParallelBatch with pipeline input' {
         "$failures" | Should -Match 'two is bad'
     }
 
+    It 'streams -ScriptBlock input: output comes before the input has ended, so a long stream needs no more memory than a segment' {
+        $script:fed = 0
+        $feed = { for ($i = 1; $i -le 20000; $i++) { $script:fed = $i; $i } }
+        # Select-Object -First 1 stops the pipeline at the first output: what had been read by then?
+        $first = & $feed | Invoke-ParallelBatch -ScriptBlock { $_ * 2 } | Select-Object -First 1
+        $first | Should -Be 2
+        $script:fed | Should -BeLessThan 20000
+    }
+
     It 'records finished tasks and queue depth in the metric store for the dashboard' {
         $null = '1:true', '1:exit 2' | Invoke-ParallelBatch
         $series = Get-WorkflowMetric -ListAvailable -Name parallel.*
@@ -155,6 +164,17 @@ Describe 'Invoke-ParallelBatch with pipeline input' {
         $series.Name | Should -Contain 'parallel.queue.depth'
         $failed = Get-WorkflowMetric -Name parallel.tasks.completed -Tag @{ status = 'Failed' } -Start (Get-Date).AddMinutes(-5)
         $failed | Should -Not -BeNullOrEmpty
+    }
+
+    It 'commits the task counts of each batch when it ends, batch after batch in one session' {
+        function Get-NewestCount {
+            (Get-WorkflowMetric -Name parallel.tasks.completed -Tag @{ status = 'Succeeded' } -Start (Get-Date).AddMinutes(-5) -Resolution Raw |
+                Select-Object -Last 1).Value
+        }
+        $null = 1..3 | ForEach-Object { '1:true' } | Invoke-ParallelBatch
+        Get-NewestCount | Should -Be 3
+        $null = 1..2 | ForEach-Object { '1:true' } | Invoke-ParallelBatch
+        Get-NewestCount | Should -Be 2
     }
 
     It 'takes its default throttle limit from MAX_PARALLEL_WORKERS' {

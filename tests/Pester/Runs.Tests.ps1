@@ -20,10 +20,6 @@ BeforeAll {
         [bool](Get-Process -Id $Id -ErrorAction SilentlyContinue)
     }
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop(); $port
-    }
 }
 
 Describe 'Invoke-Workflow' {
@@ -553,6 +549,24 @@ steps:
         $started.Count | Should -Be 2
         Start-Sleep -Milliseconds 200
         $started | Where-Object { Test-ProcessAlive $_ } | Should -BeNullOrEmpty
+    }
+
+    It 'ends what an in-process pwsh step left running when the step ends: its child and an orphaned grandchild' {
+        $pids = Join-Path $script:work 'pwsh-left.pids'
+        $path = New-Workflow 'pwsh_leaves' @"
+name: pwsh_leaves
+steps:
+  - name: leaves
+    command: |
+      (Start-Process sleep -ArgumentList 60 -PassThru).Id >> '$pids'
+      sh -c 'sleep 61 > /dev/null 2>&1 & echo `$!' >> '$pids'
+"@
+        $run = Invoke-Workflow -Path $path 6>$null
+        $run.Status | Should -Be 'Succeeded'
+        $left = Get-Content $pids
+        $left.Count | Should -Be 2
+        Start-Sleep -Milliseconds 200
+        $left | Where-Object { Test-ProcessAlive $_ } | Should -BeNullOrEmpty
     }
 
     It 'masks secret inputs and SECRET_ENV_VARS values in Get-WorkflowRunLog, outputs and runs.db' {

@@ -6,6 +6,8 @@ function New-TestStateDirectory {
     New-Item -ItemType Directory -Path $path | Out-Null
     if (-not $IsWindows) { chmod 700 $path }
     $env:WORKFLOW_AUTOMATION_HOME = $path
+    # The suite removes what it created when it ends (Invoke-PesterSuite.ps1).
+    if ($env:WORKFLOW_AUTOMATION_TEST_CREATED) { Add-Content -LiteralPath $env:WORKFLOW_AUTOMATION_TEST_CREATED -Value $path }
     $path
 }
 
@@ -38,4 +40,23 @@ function Register-EngineTypes {
     foreach ($type in $engine.GetExportedTypes() | Where-Object { -not $_.IsNested }) { $accelerators::Add($type.FullName, $type) }
 }
 
-Export-ModuleMember -Function New-TestStateDirectory, Invoke-ChildPwsh, Register-EngineTypes
+function Get-FreePort {
+    # A loopback port the kernel says is free now; tests bind it at once.
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start()
+    try { $probe.LocalEndpoint.Port } finally { $probe.Stop() }
+}
+
+function Connect-Loopback([int] $Port) {
+    # A connect to a loopback port nobody listens on can succeed against itself (TCP simultaneous
+    # open) when the kernel picks that very port as the source, and then echoes what it sends:
+    # that is no listener, so it counts as refused.
+    $client = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)
+    if ($client.Client.LocalEndPoint.Port -eq $Port) {
+        $client.Dispose()
+        throw [System.Net.Sockets.SocketException]::new([int][System.Net.Sockets.SocketError]::ConnectionRefused)
+    }
+    $client
+}
+
+Export-ModuleMember -Function New-TestStateDirectory, Invoke-ChildPwsh, Register-EngineTypes, Get-FreePort, Connect-Loopback

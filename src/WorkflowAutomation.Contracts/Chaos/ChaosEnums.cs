@@ -9,6 +9,8 @@ public enum ChaosFaultType
     Disk,
     Process,
     Corruption,
+    /// <summary>The framework's own resilience experiments against a daemon in a scratch state directory.</summary>
+    Suite,
     /// <summary>A declared experiment file (steady-state hypothesis, method, rollbacks).</summary>
     Experiment,
 }

@@ -26,6 +26,10 @@ public sealed class ChaosResult
     public List<ChaosProbeResult> HypothesisBefore { get; init; } = [];
     /// <summary>The steady-state hypothesis after the method ran (experiments only).</summary>
     public List<ChaosProbeResult> HypothesisAfter { get; init; } = [];
+    /// <summary>Suite and its experiments: 0 to 100, the share of the checks that held (a suite: the mean of its experiments).</summary>
+    public double? Score { get; set; }
+    /// <summary>Suite only: one result per experiment of the suite, in the order they ran.</summary>
+    public List<ChaosResult> Children { get; init; } = [];
     /// <summary>Why the verdict is what it is, in a sentence.</summary>
     public string? Message { get; set; }
     /// <summary>The HTML report written for this result, if any.</summary>
@@ -51,7 +55,7 @@ public sealed record ChaosMeasurement(DateTimeOffset Time, string Name, double V
 /// <summary>Something a chaos test changed (a filler file, a corrupted file, a proxy, a killed process) and whether it was reverted.</summary>
 public sealed class ChaosTouch
 {
-    /// <summary>What kind of thing: File, Filler, Proxy, Process, Memory, Threads.</summary>
+    /// <summary>What kind of thing: File, Filler, Proxy, Process, Memory, Threads, NetemRule, Mount, Daemon, Folder.</summary>
     public required string Kind { get; init; }
     /// <summary>The path, endpoint or pid touched.</summary>
     public required string What { get; init; }

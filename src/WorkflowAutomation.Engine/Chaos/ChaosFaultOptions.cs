@@ -47,7 +47,16 @@ public sealed class ChaosFaultOptions
     /// <summary>Network: the proxy's port on 127.0.0.1. <value>The default value is 0 (a free port).</value></summary>
     public int ListenPort { get; init; }
 
-    /// <summary>Network: the toxics.</summary>
+    /// <summary>Network: tc netem on this machine's traffic towards the target's addresses instead of a proxy (Linux, root). <value>The default value is false.</value></summary>
+    public bool Netem { get; init; }
+
+    /// <summary>Network with netem: the share of packets towards the target dropped, in percent. <value>The default value is 0.</value></summary>
+    public double LossPercent { get; init; }
+
+    /// <summary>Network with netem: the share of packets towards the target with a flipped bit, in percent. <value>The default value is 0.</value></summary>
+    public double CorruptPercent { get; init; }
+
+    /// <summary>Network: the toxics (latency and jitter also set netem's delay).</summary>
     public ToxicSettings Toxics { get; init; } = new();
 
     /// <summary>Seeds random choices (bytes flipped, processes picked, jitter) for a repeatable test. <value>The default value is null (random).</value></summary>
@@ -64,18 +73,36 @@ public static class ChaosFaults
         {
             ChaosFaultType.Cpu => new CpuFault(
                 Range(options.Percent, 1, 100, "-Percent"),
-                Range(options.Cores ?? Environment.ProcessorCount, 1, Environment.ProcessorCount, "-Cores")),
+                Range(options.Cores ?? Environment.ProcessorCount, 1, Environment.ProcessorCount, "-Cores"),
+                HostCommand.Which("stress-ng"), options.Duration),
             ChaosFaultType.Memory => new MemoryFault(Range(options.MegaBytes, 1, 1024 * 1024, "-MegaBytes")),
             ChaosFaultType.Disk => new DiskFault(Require(options.Path, "-Path", "the folder whose filesystem is filled"), options.FillPercent, options.MinFreeMegaBytes),
             ChaosFaultType.Process => new ProcessFault(
                 ProcessSelector.Parse(Require(options.Target, "-Target", "the processes to kill (name:<pattern>, pid:<pid>, run:<run id> or daemon)"), state),
                 Range(options.Count, 1, 1000, "-Count"), options.Interval, random),
             ChaosFaultType.Corruption => new CorruptionFault(Require(options.Path, "-Path", "the file to corrupt"), options.Mode, options.Bytes, random, state),
+            ChaosFaultType.Network when options.Netem => new NetemFault(
+                Require(options.Target, "-Target", "the host (or host:port, to measure the round trip) whose traffic is delayed, lost or corrupted"),
+                CheckNetem(options)),
             ChaosFaultType.Network => new NetworkFault(Require(options.Target, "-Target", "the host:port to put the fault proxy in front of"),
                 Range(options.ListenPort, 0, 65535, "-ListenPort"), CheckToxics(options.Toxics), random),
             _ => throw new ChaosException(ErrorIds.ChaosInvalidArgument, ErrorKind.InvalidArgument,
-                $"-Type {options.Type} is not a single fault. Use Cpu, Memory, Disk, Network, Process or Corruption; -Experiment runs several."),
+                $"-Type {options.Type} is not a single fault. Use Cpu, Memory, Disk, Network, Process or Corruption; Suite and -Experiment run several."),
         };
+    }
+
+    private static NetemSettings CheckNetem(ChaosFaultOptions options)
+    {
+        if (options.LossPercent is < 0 or > 100 || options.CorruptPercent is < 0 or > 100)
+        {
+            throw new ChaosException(ErrorIds.ChaosInvalidArgument, ErrorKind.InvalidArgument, "-LossPercent and -CorruptPercent are percentages from 0 to 100.");
+        }
+        if (options.Toxics.LatencyMs <= 0 && options.LossPercent <= 0 && options.CorruptPercent <= 0)
+        {
+            throw new ChaosException(ErrorIds.ChaosMissingArgument, ErrorKind.InvalidArgument,
+                "A netem fault needs at least one of -LatencyMs, -LossPercent or -CorruptPercent.");
+        }
+        return new NetemSettings(options.Toxics.LatencyMs, options.Toxics.JitterMs, options.LossPercent, options.CorruptPercent);
     }
 
     private static ToxicSettings CheckToxics(ToxicSettings toxics)

@@ -29,10 +29,16 @@ public sealed class ChaosPlan
 
     /// <summary>Builds the plan; checks CHAOS_ENABLED and the options, touches nothing.</summary>
     public static ChaosPlan Create(string? experimentPath, ChaosFaultOptions options, StateDirectory state, WorkflowConfiguration configuration,
-        TimeProvider? time = null)
+        TimeProvider? time = null, ChaosSuiteOptions? suiteOptions = null)
     {
         ChaosSafety.RequireEnabled(configuration);
         time ??= TimeProvider.System;
+        if (options.Type == ChaosFaultType.Suite && experimentPath is null)
+        {
+            var suite = new ChaosSuite(state, configuration, suiteOptions ?? throw new ChaosException(ErrorIds.ChaosMissingArgument, ErrorKind.InvalidArgument,
+                "The suite needs to know how to start this module's daemon (its pwsh and manifest)."), time);
+            return new ChaosPlan(state, suite.Name, suite.Plan(), suite.RunAsync);
+        }
         if (experimentPath is not null)
         {
             var experiment = ExperimentReader.Load(experimentPath);

@@ -21,12 +21,15 @@ public static class ChaosReadinessCheck
         var proc = File.Exists("/proc/stat") ? null : "/proc/stat (Linux) to measure machine-wide load; the fault's own load is measured anyway";
         return
         [
-            Item("Cpu", $"{Environment.ProcessorCount} cores; threads of this process (stress-ng not needed)", null),
+            Item("Cpu", $"{Environment.ProcessorCount} cores; stress-ng when installed ({(HostCommand.Which("stress-ng") is { } stressNg ? "found: " + stressNg : "not installed: threads of this process do it")})", null),
             Item("Memory", $"free memory for the megabytes asked ({AvailableMegaBytes()} MB available now)", null),
             Item("Disk", "a writable folder on the filesystem to fill, with room above the free-space floor", null),
             Item("Process", "permission to signal the selected processes", OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? null : "run:<id> selectors need /proc (Linux)"),
             Item("Corruption", $"write access to the file and to {RollbackJournal.BackupFolder(state)} for its backup", null),
             Item("Network proxy", "a free port on 127.0.0.1 and the target host:port reachable", null),
+            Item("Network netem", "Linux, root, tc and ip (iproute2), a kernel with netem, htb and u32", Netem.Missing()),
+            Item("Suite", "this module's pwsh to start a scratch daemon; root (or unshare) for the tmpfs the disk experiment fills",
+                OperatingSystem.IsLinux() && HostCommand.IsRoot() ? null : "root to mount the scratch tmpfs: without it the disk experiment fails saying so"),
             Item("Measurements", "/proc/stat and /proc/self/status", proc),
         ];
     }

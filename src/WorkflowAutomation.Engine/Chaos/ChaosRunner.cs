@@ -94,11 +94,12 @@ public sealed class ChaosRunner(ChaosRunnerOptions options)
         {
             await RevertAsync(fault, context).ConfigureAwait(false);
         }
-        if (result.Reverted)
+        // Faults running side by side into one result each keep their own journal.
+        if (context.Reverted)
         {
             journal.Complete();
         }
-        context.Event("Revert", fault.Name, result.Reverted, result.Reverted ? "everything reverted" : "something could not be reverted");
+        context.Event("Revert", fault.Name, context.Reverted, context.Reverted ? "everything reverted" : "something could not be reverted");
         result.EndTime = options.Time.GetUtcNow();
         var verdict = aborted ? ChaosVerdict.Aborted : ChaosVerdict.Passed;
         string? note = null;
@@ -116,10 +117,10 @@ public sealed class ChaosRunner(ChaosRunnerOptions options)
                 note = saturated + " Everything was reverted.";
             }
         }
-        if (!result.Reverted)
+        if (!context.Reverted)
         {
             verdict = ChaosVerdict.Failed;
-            failure = "Not everything could be reverted: " + string.Join("; ", result.Touched.Where(t => !t.Reverted).Select(t => $"{t.What}: {t.Revert}"));
+            failure = "Not everything could be reverted: " + string.Join("; ", context.OwnTouches.Where(t => !t.Reverted).Select(t => $"{t.What}: {t.Revert}"));
         }
         result.Verdict = verdict;
         result.Message = failure ?? note ?? "The fault took effect within tolerance and everything was reverted.";
@@ -133,7 +134,7 @@ public sealed class ChaosRunner(ChaosRunnerOptions options)
         }
         catch (Exception exception) when (exception is IOException or InvalidOperationException or UnauthorizedAccessException)
         {
-            foreach (var touch in context.Result.Touched.Where(t => !t.Reverted))
+            foreach (var touch in context.OwnTouches.Where(t => !t.Reverted))
             {
                 touch.Revert ??= exception.Message;
             }

@@ -66,8 +66,24 @@ public sealed class ChaosContext
         lock (Result)
         {
             Result.Touched.Add(touch);
+            OwnTouches.Add(touch);
         }
         return touch;
+    }
+
+    /// <summary>What this fault touched (the result may hold others' too, when faults run side by side).</summary>
+    internal List<ChaosTouch> OwnTouches { get; } = [];
+
+    /// <summary>True when everything this fault touched is reverted.</summary>
+    internal bool Reverted
+    {
+        get
+        {
+            lock (Result)
+            {
+                return OwnTouches.All(touch => touch.Reverted);
+            }
+        }
     }
 
     /// <summary>Adds an entry to the result's journal of events.</summary>

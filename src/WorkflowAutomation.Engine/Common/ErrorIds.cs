@@ -121,4 +121,5 @@ public static class ErrorIds
     public const string ChaosResultNotFound = nameof(ChaosResultNotFound);
     public const string ChaosReportAssetsMissing = nameof(ChaosReportAssetsMissing);
     public const string ChaosProfileInvalid = nameof(ChaosProfileInvalid);
+    public const string ChaosToolMissing = nameof(ChaosToolMissing);
 }

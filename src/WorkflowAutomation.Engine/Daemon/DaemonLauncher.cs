@@ -16,6 +16,9 @@ public sealed class DaemonLaunchSettings
     public int? DashboardPort { get; init; }
 
     public bool NoDashboard { get; init; }
+
+    /// <summary>Variables set for the daemon and its supervisor on top of this process's environment (a scratch daemon's settings).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -126,6 +129,10 @@ public static class DaemonLauncher
         }
         start.UseShellExecute = false;
         start.WorkingDirectory = paths.State.Root;
+        foreach (var (name, value) in settings.Environment)
+        {
+            start.Environment[name] = value;
+        }
         start.Environment[StateDirectory.HomeVariable] = paths.State.Root;
         foreach (var (name, value) in environment)
         {

@@ -37,4 +37,7 @@ public sealed class WorkflowMetrics(StateDirectory state, WorkflowConfiguration?
 
     /// <summary>Opens the store for writing (one writer thread; dispose it to commit what is queued).</summary>
     public MetricStore OpenStore() => MetricStore.Open(state, configuration ?? WorkflowConfiguration.Load(state));
+
+    /// <summary>The store kept open for this process between commands; dispose the lease to commit and return it.</summary>
+    public SharedMetricStore.Lease LeaseStore() => SharedMetricStore.Acquire(state, configuration ?? WorkflowConfiguration.Load(state));
 }

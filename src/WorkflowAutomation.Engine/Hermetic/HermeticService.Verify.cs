@@ -42,6 +42,10 @@ public sealed partial class HermeticService
         }
         var tree = Paths.Tree(key);
         var installed = TreeLock(registration);
+        // Asking each tool its version starts a process (a pyenv shim, then the interpreter):
+        // that runs while the trees are scanned instead of after.
+        var toolChecks = installed.Managers.ToDictionary(pair => pair.Key,
+            pair => Task.Run(() => ToolDrifts(name, pair.Key, pair.Value).ToList(), cancellationToken));
         foreach (var (manager, section) in installed.Managers)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -79,7 +83,7 @@ public sealed partial class HermeticService
                     (difference.Expected is not null && difference.Actual is not null ? $" (locked: {difference.Expected}; found: {difference.Actual})" : string.Empty) + ".",
                     path: $"{label}/{difference.Path}", expected: difference.Expected, actual: difference.Actual));
             }
-            drifts.AddRange(ToolDrifts(name, manager, section));
+            drifts.AddRange(toolChecks[manager].GetAwaiter().GetResult());
         }
         if (rebuild && lockFile is not null)
         {

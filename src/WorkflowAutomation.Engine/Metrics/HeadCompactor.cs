@@ -8,7 +8,7 @@ namespace WorkflowAutomation.Metrics;
 /// by series, at most <see cref="MetricStoreOptions.CompactionBatchSize"/> samples per step and
 /// each step one transaction, so the writer commits new samples between steps and readers
 /// (WAL) always see every sample exactly once. New samples extend the series' newest chunk
-/// until it holds <see cref="MetricStoreOptions.ChunkSize"/>; a late sample is merged into the
+/// until it holds <see cref="MetricStoreOptions.ChunkSize"/> samples or <see cref="MetricStoreOptions.ChunkBytes"/> bytes; a late sample is merged into the
 /// chunk whose range it falls in (or the next one). After a pass, when a quarter of the file
 /// or more is free pages (a burst was compacted), the file is shrunk by incremental vacuum in
 /// bounded steps too, if the file was created with it.
@@ -30,7 +30,7 @@ internal sealed class HeadCompactor(MetricStoreOptions options)
         var budget = (long)options.CompactionBatchSize;
         long moved = 0;
         using var transaction = connection.BeginTransaction();
-        foreach (var seriesId in SeriesFrom(connection, transaction, nextSeries))
+        foreach (var seriesId in MetricSchema.SeriesFrom(connection, transaction, nextSeries))
         {
             var head = OldHead(connection, transaction, seriesId, cutoff, budget - moved);
             if (head.Count > 0)
@@ -50,21 +50,6 @@ internal sealed class HeadCompactor(MetricStoreOptions options)
         nextSeries = 0;
         vacuuming = ShouldVacuum(connection);
         return (moved, !vacuuming);
-    }
-
-    private static List<long> SeriesFrom(SqliteConnection connection, SqliteTransaction transaction, long first)
-    {
-        using var list = connection.CreateCommand();
-        list.Transaction = transaction;
-        list.CommandText = "SELECT id FROM series WHERE id >= $first ORDER BY id";
-        list.Parameters.AddWithValue("$first", first);
-        using var reader = list.ExecuteReader();
-        var ids = new List<long>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-        return ids;
     }
 
     private static List<(long Timestamp, double Value)> OldHead(SqliteConnection connection, SqliteTransaction transaction, long seriesId, long cutoff, long limit)
@@ -99,14 +84,14 @@ internal sealed class HeadCompactor(MetricStoreOptions options)
         {
             // Extend the newest chunk (read again: merging late samples may have rewritten it) while it has room.
             var tail = SampleChunks.Select(connection, transaction, seriesId, "1 ORDER BY last_ts DESC LIMIT 1");
-            if (tail.Count == 1 && tail[0].Count < options.ChunkSize)
+            if (tail.Count == 1 && tail[0].Count < options.ChunkSize && tail[0].Data.Length < options.ChunkBytes)
             {
                 var extended = SampleChunkCodec.Decode(tail[0].Data);
                 extended.AddRange(fresh);
                 fresh = extended;
                 SampleChunks.Delete(connection, transaction, tail[0].Id);
             }
-            SampleChunks.Write(connection, transaction, seriesId, fresh, options.ChunkSize);
+            SampleChunks.Write(connection, transaction, seriesId, fresh, options.ChunkSize, options.ChunkBytes);
         }
         using var delete = connection.CreateCommand();
         delete.Transaction = transaction;
@@ -133,7 +118,7 @@ internal sealed class HeadCompactor(MetricStoreOptions options)
             }
             var merged = Merge(SampleChunkCodec.Decode(target.Data), late.GetRange(first, index - first));
             SampleChunks.Delete(connection, transaction, target.Id);
-            SampleChunks.Write(connection, transaction, seriesId, merged, options.ChunkSize, evenly: true);
+            SampleChunks.Write(connection, transaction, seriesId, merged, options.ChunkSize, options.ChunkBytes, evenly: true);
         }
     }
 

@@ -168,6 +168,15 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         using var command = snapshot.Connection!.CreateCommand();
         command.Transaction = snapshot;
         command.CommandText = "SELECT id, name, tags, type FROM series ORDER BY name, tags";
+        if (LiteralPrefix(name) is { Length: > 0 } prefix)
+        {
+            // The names that can match, from the index, rather than every series of the store:
+            // valid names are ASCII below DEL, so every name starting with the prefix sorts before
+            // prefix + DEL under NOCASE, which folds ASCII case exactly as the matcher does.
+            command.CommandText = SeriesByPrefix;
+            command.Parameters.AddWithValue("$low", prefix);
+            command.Parameters.AddWithValue("$high", prefix + '\u007f');
+        }
         using var reader = command.ExecuteReader();
         var list = new List<StoredSeries>();
         while (reader.Read())
@@ -189,6 +198,14 @@ public sealed class MetricReader(string databasePath, MetricStoreOptions? option
         }
         return list;
     }
+
+    /// <summary>The series whose name starts with $low (any case) and sorts before $high.</summary>
+    internal const string SeriesByPrefix =
+        "SELECT id, name, tags, type FROM series WHERE name >= $low COLLATE NOCASE AND name < $high COLLATE NOCASE ORDER BY name, tags";
+
+    /// <summary>What every name a pattern matches starts with: the text before its first wildcard.</summary>
+    internal static string LiteralPrefix(string? pattern) =>
+        pattern is null ? string.Empty : pattern[..(pattern.AsSpan().IndexOfAny('*', '?') is var at and >= 0 ? at : pattern.Length)];
 
     private static IEnumerable<WorkflowMetricSample> RawOf(SeriesQuery context, MetricAggregate? aggregate)
     {

@@ -42,11 +42,19 @@ public sealed class MetricStoreOptions
     public TimeSpan HeadWindow { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Most samples in one compressed chunk. <value>The default value is 304</value>: a noisy gauge
-    /// (about 6 bytes a sample) then fills a chunk of about 1.8 KiB, two of which fill a 4 KiB SQLite
-    /// page (measured: 256 left a quarter of every chunk page empty), while re-encoding stays cheap.
+    /// Most samples in one compressed chunk. <value>The default value is 1,024</value>: it bounds the
+    /// work of re-encoding a series' newest chunk as samples extend it; how full a chunk gets is
+    /// mostly set by <see cref="ChunkBytes"/>.
     /// </summary>
-    public int ChunkSize { get; init; } = 304;
+    public int ChunkSize { get; init; } = 1024;
+
+    /// <summary>
+    /// Most encoded bytes in one chunk (a single sample may exceed it). <value>The default value is
+    /// 2,000</value>: two such chunks with their row fields fill a 4 KiB SQLite page to within a few
+    /// bytes whatever the data (a count limit left a tenth of every chunk page empty for a noisy gauge
+    /// and more for smoother ones).
+    /// </summary>
+    public int ChunkBytes { get; init; } = 2000;
 
     /// <summary>Samples compacted per step, between which writes go on. <value>The default value is 10,000.</value></summary>
     public int CompactionBatchSize { get; init; } = 10_000;

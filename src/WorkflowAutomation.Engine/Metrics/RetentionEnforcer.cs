@@ -12,24 +12,37 @@ namespace WorkflowAutomation.Metrics;
 /// </summary>
 internal sealed class RetentionEnforcer(MetricStoreOptions options)
 {
+    private static readonly MetricResolution[] Resolutions = MetricResolutions.Labels.Select(MetricResolutions.Parse).ToArray();
+
+    // Where the pass goes on: a step that used up its budget stops there, and the next resumes
+    // at the same series instead of walking every series again (which made a pass over many
+    // series with much to delete cost series x steps statements).
+    private int nextResolution;
+    private long nextSeries;
+
     /// <summary>Runs one step; returns the rows deleted and whether everything due is gone.</summary>
     public (long Deleted, bool Finished) Step(SqliteConnection connection, long nowMs)
     {
-        var budget = (long)options.RetentionBatchSize;
-        var seriesIds = new List<long>();
-        using (var list = connection.CreateCommand())
+        try
         {
-            list.CommandText = "SELECT id FROM series ORDER BY id";
-            using var reader = list.ExecuteReader();
-            while (reader.Read())
-            {
-                seriesIds.Add(reader.GetInt64(0));
-            }
+            return Continue(connection, nowMs);
         }
+        catch
+        {
+            // The next pass starts over, so that it still reaches every series.
+            (nextResolution, nextSeries) = (0, 0);
+            throw;
+        }
+    }
+
+    private (long Deleted, bool Finished) Continue(SqliteConnection connection, long nowMs)
+    {
+        var budget = (long)options.RetentionBatchSize;
         long deleted = 0;
         using var transaction = connection.BeginTransaction();
-        foreach (var resolution in MetricResolutions.Labels.Select(MetricResolutions.Parse))
+        for (; nextResolution < Resolutions.Length; nextResolution++, nextSeries = 0)
         {
+            var resolution = Resolutions[nextResolution];
             var column = resolution == MetricResolution.Raw ? "ts" : "bucket";
             // Delete rows whose key is below the cutoff, but at most 'limit' of them: the bound is
             // the key of the (limit+1)-th oldest row when there is one.
@@ -41,17 +54,19 @@ internal sealed class RetentionEnforcer(MetricStoreOptions options)
             var limit = delete.Parameters.Add("$limit", SqliteType.Integer);
             var cutoff = Cutoff(resolution, nowMs);
             delete.Parameters.AddWithValue("$cutoff", cutoff);
-            foreach (var id in seriesIds)
+            foreach (var id in MetricSchema.SeriesFrom(connection, transaction, nextSeries))
             {
                 series.Value = id;
                 limit.Value = budget - deleted;
                 deleted += delete.ExecuteNonQuery();
                 if (resolution == MetricResolution.Raw && deleted < budget)
                 {
-                    deleted += SampleChunks.Expire(connection, transaction, id, cutoff, budget - deleted, options.ChunkSize);
+                    deleted += SampleChunks.Expire(connection, transaction, id, cutoff, budget - deleted, options.ChunkSize, options.ChunkBytes);
                 }
                 if (deleted >= budget)
                 {
+                    // Come back to this series: the budget may have cut its expired rows short.
+                    nextSeries = id;
                     transaction.Commit();
                     return (deleted, false);
                 }
@@ -65,6 +80,7 @@ internal sealed class RetentionEnforcer(MetricStoreOptions options)
             inbox.ExecuteNonQuery();
         }
         transaction.Commit();
+        (nextResolution, nextSeries) = (0, 0);
         return (deleted, true);
     }
 

@@ -76,12 +76,13 @@ internal static class SampleChunks
     }
 
     /// <summary>
-    /// Stores samples (sorted, distinct timestamps) as chunks of at most <paramref name="chunkSize"/>:
-    /// full chunks and the remainder last (the series' newest chunk, which later samples extend),
-    /// or, <paramref name="evenly"/>, of equal size (a chunk in the middle, which rarely grows).
+    /// Stores samples (sorted, distinct timestamps) as chunks of at most <paramref name="chunkSize"/>
+    /// samples and, past one sample, at most <paramref name="chunkBytes"/> encoded bytes: full chunks
+    /// and the remainder last (the series' newest chunk, which later samples extend), or,
+    /// <paramref name="evenly"/>, of equal size (a chunk in the middle, which rarely grows).
     /// </summary>
     public static void Write(SqliteConnection connection, SqliteTransaction transaction, long seriesId,
-        List<(long Timestamp, double Value)> samples, int chunkSize, bool evenly = false)
+        List<(long Timestamp, double Value)> samples, int chunkSize, int chunkBytes, bool evenly = false)
     {
         if (samples.Count == 0)
         {
@@ -96,19 +97,87 @@ internal static class SampleChunks
         var last = insert.Parameters.Add("$last", SqliteType.Integer);
         var count = insert.Parameters.Add("$count", SqliteType.Integer);
         var data = insert.Parameters.Add("$data", SqliteType.Blob);
-        var pieces = (samples.Count + chunkSize - 1) / chunkSize;
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples);
-        for (var piece = 0; piece < pieces; piece++)
+        void Insert(ReadOnlySpan<(long Timestamp, double Value)> slice, byte[] encoded)
         {
-            var start = evenly ? (int)((long)samples.Count * piece / pieces) : piece * chunkSize;
-            var end = evenly ? (int)((long)samples.Count * (piece + 1) / pieces) : Math.Min(samples.Count, start + chunkSize);
-            var slice = span[start..end];
             first.Value = slice[0].Timestamp;
             last.Value = slice[^1].Timestamp;
             count.Value = slice.Length;
-            data.Value = SampleChunkCodec.Encode(slice);
+            data.Value = encoded;
             insert.ExecuteNonQuery();
         }
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(samples);
+        if (evenly)
+        {
+            // Pieces of equal length, as many as the count and the byte limit ask for.
+            var whole = SampleChunkCodec.Encode(span);
+            var pieces = Math.Max((samples.Count + chunkSize - 1) / chunkSize, (whole.Length + chunkBytes - 1) / Math.Max(1, chunkBytes));
+            pieces = Math.Clamp(pieces, 1, samples.Count);
+            if (pieces == 1)
+            {
+                Insert(span, whole);
+                return;
+            }
+            for (var piece = 0; piece < pieces; piece++)
+            {
+                var slice = span[(int)((long)samples.Count * piece / pieces)..(int)((long)samples.Count * (piece + 1) / pieces)];
+                Insert(slice, SampleChunkCodec.Encode(slice));
+            }
+            return;
+        }
+        var estimate = chunkSize;
+        for (var start = 0; start < samples.Count;)
+        {
+            var (length, encoded) = LongestFitting(span[start..], chunkSize, chunkBytes, ref estimate);
+            Insert(span.Slice(start, length), encoded);
+            start += length;
+        }
+    }
+
+    /// <summary>
+    /// The longest prefix (up to <paramref name="chunkSize"/> samples) that encodes in at most
+    /// <paramref name="chunkBytes"/>, found in a few encodes by scaling from the bytes a sample
+    /// took so far (<paramref name="estimate"/> carries the guess to the next chunk).
+    /// </summary>
+    private static (int Length, byte[] Encoded) LongestFitting(ReadOnlySpan<(long Timestamp, double Value)> samples, int chunkSize, int chunkBytes,
+        ref int estimate)
+    {
+        var most = Math.Min(samples.Length, chunkSize);
+        var length = Math.Clamp(estimate, 1, most);
+        var best = (Length: 0, Encoded: Array.Empty<byte>());
+        var tooLong = int.MaxValue;
+        for (var attempt = 0; attempt < 6; attempt++)
+        {
+            var encoded = SampleChunkCodec.Encode(samples[..length]);
+            if (encoded.Length <= chunkBytes || length == 1)
+            {
+                if (length > best.Length)
+                {
+                    best = (length, encoded);
+                }
+                if (length == most || encoded.Length >= chunkBytes * 0.98)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                tooLong = Math.Min(tooLong, length);
+            }
+            // Scale by the bytes a sample took, staying between what fits and what did not.
+            var next = (int)((long)length * chunkBytes / Math.Max(1, encoded.Length));
+            next = Math.Clamp(next, best.Length + 1, Math.Min(most, tooLong - 1));
+            if (next <= best.Length || next == length)
+            {
+                break;
+            }
+            length = next;
+        }
+        if (best.Length == 0)
+        {
+            best = (1, SampleChunkCodec.Encode(samples[..1]));
+        }
+        estimate = best.Length;
+        return best;
     }
 
     public static void Delete(SqliteConnection connection, SqliteTransaction transaction, long chunkId)
@@ -125,7 +194,7 @@ internal static class SampleChunks
     /// go, a chunk straddling the cutoff is re-encoded without them. Stops once at least
     /// <paramref name="allowance"/> samples are gone; returns how many went.
     /// </summary>
-    public static long Expire(SqliteConnection connection, SqliteTransaction transaction, long seriesId, long cutoff, long allowance, int chunkSize)
+    public static long Expire(SqliteConnection connection, SqliteTransaction transaction, long seriesId, long cutoff, long allowance, int chunkSize, int chunkBytes)
     {
         long removed = 0;
         var limit = Math.Max(1, allowance / Math.Max(1, chunkSize));
@@ -147,7 +216,7 @@ internal static class SampleChunks
                 }
                 var kept = new List<(long, double)>(chunk.Count);
                 SampleChunkCodec.Decode(chunk.Data, kept, from: cutoff);
-                Write(connection, transaction, seriesId, kept, chunkSize, evenly: true);
+                Write(connection, transaction, seriesId, kept, chunkSize, chunkBytes, evenly: true);
                 removed += chunk.Count - kept.Count;
             }
         }

@@ -12,6 +12,7 @@ namespace WorkflowAutomation.Parallel;
 public sealed class CommandContext(string? workingDirectory, TimeSpan? timeout, TimeProvider time) : IDisposable
 {
     private readonly Lazy<NativeEnvironment> environment = new(NativeEnvironment.Capture);
+    private readonly Lazy<int[]> ignoredSignals = new(SpawnAttributes.ReadIgnoredSignals);
 
     /// <summary>The folder tasks start in; the process's current directory when null.</summary>
     public string? WorkingDirectory => workingDirectory;
@@ -23,6 +24,9 @@ public sealed class CommandContext(string? workingDirectory, TimeSpan? timeout, 
     public TimeProvider Time => time;
 
     internal NativeEnvironment Environment => environment.Value;
+
+    /// <summary>The signals ignored in this process when the batch started, which children get back at their defaults.</summary>
+    internal IReadOnlyList<int> IgnoredSignals => ignoredSignals.Value;
 
     public void Dispose()
     {

@@ -39,6 +39,9 @@ public sealed class ScriptTaskFeed
         }
     }
 
+    /// <summary>The script block object of the current task, for a host that caches what it made of it.</summary>
+    public object? Source => Current.ScriptBlock;
+
     /// <summary>The script block text of the current task (script blocks are re-created from text in the worker's runspace).</summary>
     public string Text => Current.ScriptBlock?.ToString() ?? string.Empty;
 

@@ -23,8 +23,6 @@ internal static class SpawnedProcess
     private const int ORdonly = 0;
     private const short PollIn = 0x1;
     private const int Eintr = 4;
-    private const short SetSignalDefaults = 0x04;
-    private const short SetSignalMask = 0x08;
     private const int PPid = 1;
     private const int WExited = 4;
     private const int WNoHang = 1;
@@ -43,6 +41,13 @@ internal static class SpawnedProcess
     // The read buffer of each worker thread, reused by every task it runs.
     [ThreadStatic]
     private static byte[]? readBuffer;
+
+    [ThreadStatic]
+    private static PollFd[]? pollSet;
+
+    // The siginfo_t that waitid fills, one per worker thread.
+    [ThreadStatic]
+    private static byte[]? waitInfo;
 
     public static TaskOutcome Run(string program, IReadOnlyList<string> arguments, CommandContext context, string token, CancellationToken cancellation)
     {
@@ -85,8 +90,8 @@ internal static class SpawnedProcess
             (stdout, stderr) = ReadBoth(output[0], error[0], child);
             child.WaitAndReap();
         }
-        var text = Encoding.UTF8.GetString(stdout);
-        var errors = Encoding.UTF8.GetString(stderr).TrimEnd('\r', '\n');
+        var text = stdout.Length == 0 ? string.Empty : Encoding.UTF8.GetString(stdout);
+        var errors = stderr.Length == 0 ? string.Empty : Encoding.UTF8.GetString(stderr).TrimEnd('\r', '\n');
         if (child.StoppedAs is { } reason)
         {
             var why = reason == ParallelTaskStatus.TimedOut
@@ -100,16 +105,12 @@ internal static class SpawnedProcess
 
     private static int Spawn(string program, IReadOnlyList<string> arguments, CommandContext context, string token, int stdout, int stderr, out int pid)
     {
-        // Opaque glibc structures: generously sized buffers (posix_spawn_file_actions_t is
-        // 80 bytes, posix_spawnattr_t 336, sigset_t 128).
-        var actions = Marshal.AllocHGlobal(512);
-        var attributes = Marshal.AllocHGlobal(1024);
-        var signals = Marshal.AllocHGlobal(256);
-        var tokenVariable = Marshal.StringToCoTaskMemUTF8($"{ProcessTree.TokenVariable}={token}");
+        var scratch = SpawnAttributes.For(context);
+        scratch.SetToken(token);
+        var actions = scratch.Actions;
+        posix_spawn_file_actions_init(actions);
         try
         {
-            posix_spawn_file_actions_init(actions);
-            posix_spawnattr_init(attributes);
             if (DevNull >= 0)
             {
                 posix_spawn_file_actions_adddup2(actions, DevNull, 0);
@@ -124,38 +125,30 @@ internal static class SpawnedProcess
             {
                 posix_spawn_file_actions_addchdir_np(actions, context.WorkingDirectory);
             }
-            sigfillset(signals);
-            posix_spawnattr_setsigdefault(attributes, signals);
-            sigemptyset(signals);
-            posix_spawnattr_setsigmask(attributes, signals);
-            posix_spawnattr_setflags(attributes, SetSignalDefaults | SetSignalMask);
-
             var argv = new string?[arguments.Count + 2];
             argv[0] = program;
             for (var i = 0; i < arguments.Count; i++)
             {
                 argv[i + 1] = arguments[i];
             }
-            return posix_spawn(out pid, program, actions, attributes, argv, context.Environment.With(tokenVariable));
+            return posix_spawn(out pid, program, actions, scratch.Attributes, argv, scratch.Envp);
         }
         finally
         {
-            Marshal.FreeCoTaskMem(tokenVariable);
             posix_spawn_file_actions_destroy(actions);
-            posix_spawnattr_destroy(attributes);
-            Marshal.FreeHGlobal(actions);
-            Marshal.FreeHGlobal(attributes);
-            Marshal.FreeHGlobal(signals);
         }
     }
 
     /// <summary>Reads both pipes to their end on this thread; kills leftovers that hold them after the child exited.</summary>
     private static (byte[] Output, byte[] Error) ReadBoth(int output, int error, Child child)
     {
-        using var stdout = new MemoryStream();
-        using var stderr = new MemoryStream();
+        // Most tasks print little or nothing: a stream is made only for output that arrives.
+        MemoryStream? stdout = null;
+        MemoryStream? stderr = null;
         var buffer = readBuffer ??= new byte[16384];
-        var fds = new PollFd[] { new() { Fd = output, Events = PollIn }, new() { Fd = error, Events = PollIn } };
+        var fds = pollSet ??= new PollFd[2];
+        fds[0] = new PollFd { Fd = output, Events = PollIn };
+        fds[1] = new PollFd { Fd = error, Events = PollIn };
         var open = 2;
         long exitedAt = 0;
         long sweptAt = 0;
@@ -196,7 +189,7 @@ internal static class SpawnedProcess
                     var read = ReadSome(fds[i].Fd, buffer);
                     if (read > 0)
                     {
-                        (i == 0 ? stdout : stderr).Write(buffer, 0, read);
+                        (i == 0 ? stdout ??= new MemoryStream() : stderr ??= new MemoryStream()).Write(buffer, 0, read);
                     }
                     else
                     {
@@ -209,12 +202,15 @@ internal static class SpawnedProcess
         }
         finally
         {
-            foreach (var fd in fds.Where(f => f.Fd >= 0))
+            for (var i = 0; i < fds.Length; i++)
             {
-                close(fd.Fd);
+                if (fds[i].Fd >= 0)
+                {
+                    close(fds[i].Fd);
+                }
             }
         }
-        return (stdout.ToArray(), stderr.ToArray());
+        return (stdout?.ToArray() ?? [], stderr?.ToArray() ?? []);
     }
 
     private static int ReadSome(int fd, byte[] buffer)
@@ -244,13 +240,13 @@ internal static class SpawnedProcess
 
         public bool HasExited()
         {
-            var info = new byte[128];
+            var info = waitInfo ??= new byte[128];
             return waitid(PPid, pid, info, WExited | WNoHang | WNoWait) == 0 && BitConverter.ToInt32(info, SiPidOffset) == pid;
         }
 
         public void WaitAndReap()
         {
-            var info = new byte[128];
+            var info = waitInfo ??= new byte[128];
             while (waitid(PPid, pid, info, WExited | WNoWait) != 0 && Marshal.GetLastPInvokeError() == Eintr)
             {
             }
@@ -333,24 +329,10 @@ internal static class SpawnedProcess
     [DllImport("libc")]
     private static extern int posix_spawn_file_actions_addchdir_np(IntPtr actions, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
 
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_init(IntPtr attributes);
 
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_destroy(IntPtr attributes);
 
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_setflags(IntPtr attributes, short flags);
 
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_setsigmask(IntPtr attributes, IntPtr mask);
 
-    [DllImport("libc")]
-    private static extern int posix_spawnattr_setsigdefault(IntPtr attributes, IntPtr signals);
 
-    [DllImport("libc")]
-    private static extern int sigemptyset(IntPtr set);
 
-    [DllImport("libc")]
-    private static extern int sigfillset(IntPtr set);
 }

@@ -44,10 +44,19 @@ public static class ProcessTree
     public static int KillByToken(string token) => KillByEnvironment(TokenVariable, token);
 
     /// <summary>
+    /// Kills every process (other than this one) whose environment carries a token that was
+    /// first handed out after <paramref name="since"/>: only processes started since then are read.
+    /// </summary>
+    public static int KillByToken(string token, PidMark since) => KillByEnvironment(TokenVariable, token, since);
+
+    /// <summary>
     /// Kills every process (other than this one) started with <paramref name="variable"/> set
     /// to <paramref name="value"/>, such as every step process of a run (WORKFLOW_RUN_ID). Linux only.
+    /// With <paramref name="since"/> taken before anything carried the value, only the processes
+    /// started since are read, instead of every process's environment (most of a short step's
+    /// cost on a busy machine).
     /// </summary>
-    public static int KillByEnvironment(string variable, string value)
+    public static int KillByEnvironment(string variable, string value, PidMark? since = null)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -56,25 +65,37 @@ public static class ProcessTree
         var marker = Encoding.UTF8.GetBytes($"{variable}={value}\0");
         var self = Environment.ProcessId;
         var killed = 0;
+        var mark = since;
         // Again after a kill: a process may have forked between the scan and the signal. A scan
-        // that finds nothing (the usual step end) is not repeated; it reads every process's
-        // environment, which is most of a short step's cost on a busy machine.
+        // that finds nothing (the usual step end) is not repeated.
         int found;
         do
         {
             found = 0;
-            foreach (var folder in Directory.EnumerateDirectories("/proc"))
+            var now = PidMark.Take();
+            foreach (var pid in mark is { } from ? from.StartedUntil(now) ?? AllProcesses() : AllProcesses())
             {
-                if (int.TryParse(Path.GetFileName(folder), out var pid) && pid != self && Carries(folder, marker)
-                    && SendSignal(pid, SigKill) == 0)
+                if (pid != self && Carries($"/proc/{pid}", marker) && SendSignal(pid, SigKill) == 0)
                 {
                     found++;
                 }
             }
             killed += found;
+            mark = now;
         }
         while (found > 0 && killed < 100_000);
         return killed;
+    }
+
+    private static IEnumerable<int> AllProcesses()
+    {
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                yield return pid;
+            }
+        }
     }
 
     private static bool Carries(string folder, byte[] marker)

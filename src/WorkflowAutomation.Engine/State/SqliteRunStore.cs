@@ -14,7 +14,7 @@ namespace WorkflowAutomation.State;
 public sealed class SqliteRunStore : IRunStore
 {
     private const string DaemonOrigin = "daemon";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = RunStoreJsonContext.StoreOptions;
 
     private readonly SqliteConnection connection;
     private readonly object gate = new();
@@ -74,6 +74,7 @@ public sealed class SqliteRunStore : IRunStore
 
     public string DatabasePath { get; }
 
+    /// <summary>The tables; the counts and indexes added since are created by <see cref="RunStoreMigrations"/>.</summary>
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS runs(
             id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, created INTEGER NOT NULL,
@@ -81,7 +82,6 @@ public sealed class SqliteRunStore : IRunStore
             origin TEXT, restart_of TEXT, definition TEXT,
             owner_pid INTEGER, owner_start INTEGER, owner_host TEXT);
         CREATE INDEX IF NOT EXISTS runs_by_created ON runs(created DESC);
-        CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
         CREATE INDEX IF NOT EXISTS runs_by_id_nocase ON runs(id COLLATE NOCASE);
         CREATE TABLE IF NOT EXISTS steps(
             run_id TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
@@ -200,8 +200,8 @@ public sealed class SqliteRunStore : IRunStore
         {
             var runs = new List<WorkflowRun>();
             var abandoned = new HashSet<WorkflowRun>();
-            var (where, parameters) = Prefilter(query);
-            var command = Command($"SELECT id, name, status, start_time, end_time, source_path, parameters, error, origin, restart_of, owner_pid, owner_start, owner_host FROM runs{where} ORDER BY created DESC, rowid DESC", parameters);
+            var (sql, parameters) = FindQuery(query);
+            var command = Command(sql, parameters);
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -343,6 +343,13 @@ public sealed class SqliteRunStore : IRunStore
             step.Status = StepStatus.Interrupted;
             step.Error = AbandonedStepMessage;
         }
+    }
+
+    /// <summary>The statement of <see cref="FindRuns"/>: runs newest first, prefiltered where an index can.</summary>
+    internal static (string Sql, (string, object?)[] Parameters) FindQuery(RunQuery query)
+    {
+        var (where, parameters) = Prefilter(query);
+        return ($"SELECT id, name, status, start_time, end_time, source_path, parameters, error, origin, restart_of, owner_pid, owner_start, owner_host FROM runs{where} ORDER BY created DESC, rowid DESC", parameters);
     }
 
     /// <summary>

@@ -14,7 +14,12 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// -Target (name:pattern, pid:n, run:id, daemon), never pid 1 or this session; Corruption
 /// damages the file -Path (FlipBytes, Truncate, ZeroPage) and restores it byte for byte;
 /// Network puts a TCP fault proxy on 127.0.0.1:-ListenPort in front of -Target host:port
-/// with Toxiproxy's toxics. -Experiment runs a declared experiment file.
+/// with Toxiproxy's toxics, or with -Netem a tc netem rule (delay, loss, corruption) on this
+/// machine's packets towards -Target's addresses only (Linux, root). Suite runs the
+/// framework's own resilience experiments against a daemon of this module in a scratch state
+/// directory (kill -9 mid-run, CPU saturation, memory pressure, a full disk, a corrupted
+/// metrics inbox file, webhook latency and resets), each with a score and a verdict.
+/// -Experiment runs a declared experiment file.
 /// Every fault needs CHAOS_ENABLED=true (error ChaosDisabled otherwise) and asks for
 /// confirmation (-Force skips it); -WhatIf lists exactly what would be touched. Everything is
 /// reverted at the end, on Ctrl+C, on Stop-Job and on a safeguard breach; what a killed test
@@ -34,6 +39,14 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// <para>Shows the filler file that would be created and how full the filesystem would become.</para>
 /// </example>
 /// <example>
+/// <code>Invoke-ChaosTest -Type Suite -Force -ReportPath ./resilience.html; (Get-ChaosResult -Type Suite -First 1).Children</code>
+/// <para>The seed's "chaos_test.sh suite": six resilience experiments against a scratch daemon in about 40 s, then each experiment's score and verdict.</para>
+/// </example>
+/// <example>
+/// <code>Invoke-ChaosTest -Type Network -Netem -Target 10.0.0.2:5432 -LatencyMs 100 -LossPercent 5 -DurationSeconds 30 -Force</code>
+/// <para>Packets from this machine to 10.0.0.2 are delayed 100 ms and 5 % of them dropped; the round trip to port 5432 is measured. Other traffic is untouched.</para>
+/// </example>
+/// <example>
 /// <code>Invoke-ChaosTest -Recover</code>
 /// <para>Reverts what a killed chaos test left behind (filler files, corrupted files).</para>
 /// </example>
@@ -47,9 +60,9 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
     private const string ExperimentSet = "Experiment";
     private const string RecoverSet = "Recover";
 
-    /// <summary>The fault: Cpu, Memory, Disk, Network, Process or Corruption.</summary>
+    /// <summary>The fault: Cpu, Memory, Disk, Network, Process or Corruption; or Suite, the framework's own resilience experiments.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FaultSet)]
-    [ValidateSet("Cpu", "Memory", "Disk", "Network", "Process", "Corruption", IgnoreCase = true)]
+    [ValidateSet("Cpu", "Memory", "Disk", "Network", "Process", "Corruption", "Suite", IgnoreCase = true)]
     public ChaosFaultType Type { get; set; }
 
     /// <summary>A declared experiment (YAML: steady-state hypothesis, method, rollbacks, safeguards).</summary>
@@ -60,12 +73,12 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
     [Parameter(Mandatory = true, ParameterSetName = RecoverSet)]
     public SwitchParameter Recover { get; set; }
 
-    /// <summary>How long the fault lasts, in seconds. The default is 30.</summary>
+    /// <summary>How long the fault lasts, in seconds. The default is 30; for Suite, how long its CPU, memory and disk faults last (default 4).</summary>
     [Parameter(Position = 1, ParameterSetName = FaultSet)]
     [ValidateRange(1, 86400)]
     public int DurationSeconds { get; set; } = 30;
 
-    /// <summary>Cpu: the percent of each loaded core kept busy (1-100). The default is 80.</summary>
+    /// <summary>Cpu: the percent of each loaded core kept busy (1-100). The default is 80 (100 for Suite's CPU saturation).</summary>
     [Parameter(ParameterSetName = FaultSet)]
     [ValidateRange(1, 100)]
     public int Percent { get; set; } = 80;
@@ -75,7 +88,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
     [ValidateRange(1, 4096)]
     public int Cores { get; set; }
 
-    /// <summary>Memory: megabytes held resident. The default is 512.</summary>
+    /// <summary>Memory: megabytes held resident. The default is 512 (256 for Suite's memory pressure).</summary>
     [Parameter(ParameterSetName = FaultSet)]
     [ValidateRange(1, 1048576)]
     public int MegaBytes { get; set; } = 512;
@@ -94,7 +107,7 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int MinFreeMegaBytes { get; set; } = 100;
 
-    /// <summary>Network: the host:port the proxy forwards to. Process: name:&lt;pattern&gt;, pid:&lt;pid&gt;[,&lt;pid&gt;], run:&lt;run id&gt; or daemon.</summary>
+    /// <summary>Network: the host:port the proxy forwards to (with -Netem: host or host:port). Process: name:&lt;pattern&gt;, pid:&lt;pid&gt;[,&lt;pid&gt;], run:&lt;run id&gt; or daemon. Suite: the experiments to run, comma-separated (kill, cpu, memory, disk, inbox, webhook); all by default.</summary>
     [Parameter(ParameterSetName = FaultSet)]
     public string? Target { get; set; }
 
@@ -166,6 +179,20 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
     [Parameter(ParameterSetName = FaultSet)]
     public SwitchParameter Down { get; set; }
 
+    /// <summary>Network: instead of a proxy, a tc netem rule on this machine's packets towards -Target's resolved addresses only (Linux, root); -LatencyMs and -JitterMs set its delay.</summary>
+    [Parameter(ParameterSetName = FaultSet)]
+    public SwitchParameter Netem { get; set; }
+
+    /// <summary>Network with -Netem: the percent of packets towards the target that are dropped.</summary>
+    [Parameter(ParameterSetName = FaultSet)]
+    [ValidateRange(0.0, 100.0)]
+    public double LossPercent { get; set; }
+
+    /// <summary>Network with -Netem: the percent of packets towards the target with a flipped bit.</summary>
+    [Parameter(ParameterSetName = FaultSet)]
+    [ValidateRange(0.0, 100.0)]
+    public double CorruptPercent { get; set; }
+
     /// <summary>Network: the stream the toxics act on: Downstream (server to client, the default), Upstream or Both.</summary>
     [Parameter(ParameterSetName = FaultSet)]
     public ToxicDirection Direction { get; set; } = ToxicDirection.Downstream;
@@ -211,7 +238,8 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
             }
         }
         var experiment = ParameterSetName == ExperimentSet;
-        var plan = ChaosPlan.Create(experiment ? ResolvePath(Experiment) : null, experiment ? new ChaosFaultOptions() : Options(), State, Configuration);
+        var plan = ChaosPlan.Create(experiment ? ResolvePath(Experiment) : null, experiment ? new ChaosFaultOptions() : Options(), State, Configuration,
+            suiteOptions: !experiment && Type == ChaosFaultType.Suite ? SuiteOptions() : null);
         var action = $"Inject chaos: {plan.Name}";
         if (WhatIfOnly)
         {
@@ -260,6 +288,17 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
         }
     }
 
+    private ChaosSuiteOptions SuiteOptions() => new()
+    {
+        Launch = DaemonCmdlet.LaunchSettings(this, null, noDashboard: true),
+        FaultDuration = TimeSpan.FromSeconds(Bound(nameof(DurationSeconds)) ? DurationSeconds : 4),
+        CpuPercent = Bound(nameof(Percent)) ? Percent : 100,
+        MemoryMegaBytes = Bound(nameof(MegaBytes)) ? MegaBytes : 256,
+        Experiments = Target?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+    };
+
+    private bool Bound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
+
     private ChaosFaultOptions Options() => new()
     {
         Type = Type,
@@ -276,6 +315,9 @@ public sealed class InvokeChaosTestCommand : WorkflowCmdlet
         Bytes = Bytes,
         ListenPort = ListenPort,
         Seed = Seed >= 0 ? Seed : null,
+        Netem = Netem,
+        LossPercent = LossPercent,
+        CorruptPercent = CorruptPercent,
         Duration = TimeSpan.FromSeconds(DurationSeconds),
         Toxics = new ToxicSettings
         {

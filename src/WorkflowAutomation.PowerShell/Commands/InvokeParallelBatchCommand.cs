@@ -14,7 +14,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// Tasks come from batch files (-Path: one 'priority:command' a line, 1 first and 10 last,
 /// '#' comments) or from the pipeline: batch-form strings, script blocks, New-ParallelTask
 /// objects, and any object with Command (or ScriptBlock), Priority, Id and DependsOn
-/// properties, so Import-Csv rows work. All input is read and checked first: a malformed
+/// properties, so Import-Csv rows work. Such tasks are all read and checked first: a malformed
 /// line, an unknown dependency or a cycle is reported and nothing runs.
 ///
 /// Tasks start in priority order, first come first served within a priority, once the
@@ -29,7 +29,9 @@ namespace WorkflowAutomation.PowerShell.Commands;
 /// With -ScriptBlock the cmdlet writes what the script block writes, like ForEach-Object
 /// -Parallel, but in input order (the output of an item waits until the items before it
 /// have finished); a failed item writes a ParallelTaskFailed error instead. -AsResult
-/// writes the ParallelTaskResult objects instead, as tasks finish.
+/// writes the ParallelTaskResult objects instead, as tasks finish. The input streams
+/// through in segments of 16,384 items, each started when it is full or the input ends, so
+/// a million items take no more memory than a segment.
 /// </remarks>
 /// <example>
 /// <code>Invoke-ParallelBatch -Path ./nightly.batch -ThrottleLimit 4 -TimeoutSeconds 600 -Summary</code>
@@ -54,7 +56,7 @@ namespace WorkflowAutomation.PowerShell.Commands;
 [Cmdlet(VerbsLifecycle.Invoke, "ParallelBatch", DefaultParameterSetName = InputSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ParallelTaskResult), typeof(ParallelBatchSummary))]
 [OutputType(typeof(object), ParameterSetName = [ScriptBlockSet])]
-public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
+public sealed class InvokeParallelBatchCommand : WorkflowCmdlet, IDisposable
 {
     private const string PathSet = "Path";
     private const string InputSet = "InputObject";
@@ -62,6 +64,12 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly TaskInput input = new();
+    private readonly ProgressRecord progress = new(1, "Invoke-ParallelBatch", "starting");
+    private ParallelTaskStream? stream;
+    private InputOrderOutput? ordered;
+    private SharedMetricStore.Lease? metrics;
+    private Stopwatch? clock;
+    private TimeSpan lastProgress;
 
     /// <summary>Batch files to run (wildcards allowed); their tasks run as one batch.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
@@ -125,7 +133,7 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
         {
             if (ParameterSetName == ScriptBlockSet)
             {
-                input.AddInput(ScriptBlock, item);
+                Stream().Add(new ParallelTask { ScriptBlock = ScriptBlock, ArgumentList = [item] }, Emit, Cancellation);
             }
             else
             {
@@ -134,14 +142,34 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
         }
     }
 
-    protected override void OnEnd() => Run();
+    protected override void OnEnd()
+    {
+        if (ParameterSetName != ScriptBlockSet)
+        {
+            Run();
+            return;
+        }
+        if (!MyInvocation.ExpectingInput && Stream().Count == 0)
+        {
+            Stream().Add(new ParallelTask { ScriptBlock = ScriptBlock }, Emit, Cancellation);
+        }
+        var summary = Stream().Complete(Emit, Cancellation);
+        EndProgress();
+        if (Summary && summary is not null)
+        {
+            WriteObject(summary);
+        }
+    }
+
+    public void Dispose() => metrics?.Dispose();
 
     /// <summary>The state directory's metric store, for the dashboard's executor panel; a batch runs without it if it cannot be opened.</summary>
-    private MetricStore? OpenMetrics()
+    /// <remarks>The store stays open between batches of the session: opening and closing metrics.db was a good part of a short batch.</remarks>
+    private SharedMetricStore.Lease? OpenMetrics()
     {
         try
         {
-            return new WorkflowMetrics(State, Configuration).OpenStore();
+            return new WorkflowMetrics(State, Configuration).LeaseStore();
         }
         catch (Exception exception)
         {
@@ -158,47 +186,76 @@ public sealed class InvokeParallelBatchCommand : WorkflowCmdlet
         return $"{runner.Total} task(s) on {Math.Min(runner.Options.ThrottleLimit, runner.Total)} worker(s), starting with {string.Join(", ", first)}";
     }
 
+    private ParallelBatchOptions Options() => new()
+    {
+        ThrottleLimit = ThrottleLimit > 0 ? ThrottleLimit : Configuration.MaxParallelWorkers,
+        RetryCount = RetryCount,
+        RetryDelay = TimeSpan.FromSeconds(RetryDelaySeconds),
+        Timeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
+        FailFast = FailFast,
+        WorkingDirectory = RunspaceLocation.FolderOf(SessionState.Path.CurrentFileSystemLocation),
+        ScriptHost = WorkerRunspaceHost.Shared,
+        Metrics = (metrics ??= OpenMetrics()) is { } lease ? new ExecutionMetrics(lease.Store.Writer) : null,
+    };
+
+    /// <summary>
+    /// With -ScriptBlock the input streams through in segments (<see cref="ParallelTaskStream"/>):
+    /// tasks start as each segment fills, and memory stays bounded whatever the input's length.
+    /// </summary>
+    private ParallelTaskStream Stream() => stream ??= new ParallelTaskStream(Options())
+    {
+        Approve = (runner, inputEnded) => ShouldProcess(inputEnded ? Describe(runner) : $"{Describe(runner)}, then the rest of the input as it comes", "Run"),
+    };
+
+    /// <summary>Writes a -ScriptBlock result: its output in input order, or the result itself with -AsResult.</summary>
+    private void Emit(ParallelTaskResult result)
+    {
+        if (AsResult)
+        {
+            WriteObject(result);
+        }
+        else
+        {
+            (ordered ??= new InputOrderOutput(this)).Add(result);
+        }
+        ShowProgress(stream!.Finished, null);
+    }
+
+    private void ShowProgress(long done, int? total)
+    {
+        clock ??= Stopwatch.StartNew();
+        if (clock.Elapsed - lastProgress < ProgressInterval)
+        {
+            return;
+        }
+        lastProgress = clock.Elapsed;
+        progress.StatusDescription = total is { } all
+            ? $"{done} of {all} tasks, {done / clock.Elapsed.TotalSeconds:F0} tasks/s"
+            : $"{done} tasks, {done / clock.Elapsed.TotalSeconds:F0} tasks/s";
+        progress.PercentComplete = total is { } count ? (int)(100L * done / count) : -1;
+        WriteProgress(progress);
+    }
+
+    private void EndProgress()
+    {
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+    }
+
     private void Run()
     {
-        if (ParameterSetName == ScriptBlockSet && !MyInvocation.ExpectingInput && input.Tasks.Count == 0)
-        {
-            input.AddInput(ScriptBlock, null, withArgument: false);
-        }
         input.ThrowIfInvalid();
-        using var metrics = OpenMetrics();
-        var runner = new ParallelBatchRunner(input.Tasks, new ParallelBatchOptions
-        {
-            ThrottleLimit = ThrottleLimit > 0 ? ThrottleLimit : Configuration.MaxParallelWorkers,
-            RetryCount = RetryCount,
-            RetryDelay = TimeSpan.FromSeconds(RetryDelaySeconds),
-            Timeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
-            FailFast = FailFast,
-            WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-            ScriptHost = WorkerRunspaceHost.Shared,
-            Metrics = metrics is null ? null : new ExecutionMetrics(metrics.Writer),
-        });
+        var runner = new ParallelBatchRunner(input.Tasks, Options());
         if (runner.Total == 0 || !ShouldProcess(Describe(runner), "Run"))
         {
             return;
         }
-        var progress = new ProgressRecord(1, "Invoke-ParallelBatch", $"0 of {runner.Total} tasks");
-        var clock = Stopwatch.StartNew();
-        var lastProgress = TimeSpan.Zero;
-        var emit = ParameterSetName == ScriptBlockSet && !AsResult ? new InputOrderOutput(runner.Tasks, this).Add : (Action<ParallelTaskResult>)WriteObject;
         var summary = runner.Run(result =>
         {
-            emit(result);
-            if (clock.Elapsed - lastProgress >= ProgressInterval)
-            {
-                lastProgress = clock.Elapsed;
-                var done = runner.Finished;
-                progress.StatusDescription = $"{done} of {runner.Total} tasks, {done / clock.Elapsed.TotalSeconds:F0} tasks/s";
-                progress.PercentComplete = (int)(100L * done / runner.Total);
-                WriteProgress(progress);
-            }
+            WriteObject(result);
+            ShowProgress(runner.Finished, runner.Total);
         }, Cancellation);
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
+        EndProgress();
         if (Summary)
         {
             WriteObject(summary);

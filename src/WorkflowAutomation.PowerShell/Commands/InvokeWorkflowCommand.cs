@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.PowerShell.Completers;
+using WorkflowAutomation.PowerShell.Hosting;
 using WorkflowAutomation.PowerShell.Infrastructure;
 using WorkflowAutomation.Workflows;
 
@@ -78,6 +79,10 @@ public sealed class InvokeWorkflowCommand : WorkflowRunCmdlet
         if (definition is null)
         {
             return;
+        }
+        if (!MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+        {
+            WorkflowSession.Prepare(definition);
         }
         var parameters = Parameter.Keys.Cast<object>().ToDictionary(
             key => key.ToString()!,

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Management.Automation.Runspaces;
 using System.Management.Automation;
 using WorkflowAutomation.Execution;
 using WorkflowAutomation.Platform;
@@ -21,14 +20,12 @@ internal sealed class RunspaceScriptHost : IScriptHost
     // After PowerShell.Stop() a script stuck in .NET code may not return; it is abandoned.
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
 
-    private const string FailureVariable = "WorkflowAutomationStepFailure";
-
     private readonly SemaphoreSlim slot = new(1, 1);
     // Per scratch root (the state directory can change within a session): created on first use, removed on dispose.
     private readonly Dictionary<string, string> scriptFolders = new(StringComparer.Ordinal);
     private readonly IScriptHost fallback;
     private readonly string defaultDirectory;
-    private Runspace? runspace;
+    private StepRunspace? runspace;
     private bool disposed;
 
     /// <param name="pwshPath">The pwsh executable used when the runspace is busy.</param>
@@ -38,6 +35,9 @@ internal sealed class RunspaceScriptHost : IScriptHost
         fallback = new ProcessScriptHost(pwshPath);
         this.defaultDirectory = defaultDirectory;
     }
+
+    /// <summary>Whether a runspace is open for steps already.</summary>
+    public bool HasRunspace => runspace is not null;
 
     /// <summary>The pwsh executable next to the running PowerShell.</summary>
     public static string CurrentPwsh(string psHome) =>
@@ -56,7 +56,9 @@ internal sealed class RunspaceScriptHost : IScriptHost
     private async Task<ScriptResult> RunExclusive(ScriptRequest request, Action<OutputLine>? onOutput, CancellationToken cancellationToken)
     {
         var saved = new Dictionary<string, string?>();
-        // Processes the script starts inherit the token, so a stop can find them all, orphans included.
+        // Processes the script starts inherit the token, so a stop can find them all, orphans
+        // included; they are all started after this mark, so only those are read.
+        var since = PidMark.Take();
         var token = ProcessTree.NewToken();
         var environment = new Dictionary<string, string?>(request.Environment) { [ProcessTree.TokenVariable] = token };
         try
@@ -66,7 +68,7 @@ internal sealed class RunspaceScriptHost : IScriptHost
                 saved[name] = Environment.GetEnvironmentVariable(name);
                 Environment.SetEnvironmentVariable(name, value);
             }
-            return await RunInRunspace(request, token, onOutput ?? (_ => { }), cancellationToken).ConfigureAwait(false);
+            return await RunInRunspace(request, new StepTree(token, since), onOutput ?? (_ => { }), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -78,31 +80,29 @@ internal sealed class RunspaceScriptHost : IScriptHost
         }
     }
 
-    private async Task<ScriptResult> RunInRunspace(ScriptRequest request, string token, Action<OutputLine> sink, CancellationToken cancellationToken)
+    private async Task<ScriptResult> RunInRunspace(ScriptRequest request, StepTree tree, Action<OutputLine> sink, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var target = runspace ??= OpenRunspace();
+        var target = runspace ??= StepRunspace.Take();
         // A script file, not script text: 'exit 3' then ends the step with code 3 instead of
         // silently ending the pipeline, and the step's variables stay in its own scope. Named
-        // by its content, so PowerShell's cache of parsed scripts serves a rerun.
+        // by its content, so a rerun finds it written and resolved already.
         var text = PwshScript.Wrap(request.Script);
         var file = Path.Combine(ScriptFolder(request.ScratchFolder), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32] + ".ps1");
         if (!File.Exists(file))
         {
             OwnerOnly.WriteScratchFile(file, text);
         }
-        return await RunFile(target, file, request, token, sink, cancellationToken, stopwatch).ConfigureAwait(false);
+        return await RunFile(target, file, request, tree, sink, cancellationToken, stopwatch).ConfigureAwait(false);
     }
 
-    private async Task<ScriptResult> RunFile(Runspace target, string file, ScriptRequest request, string token, Action<OutputLine> sink,
+    private async Task<ScriptResult> RunFile(StepRunspace target, string file, ScriptRequest request, StepTree tree, Action<OutputLine> sink,
         CancellationToken cancellationToken, Stopwatch stopwatch)
     {
-        using var shell = System.Management.Automation.PowerShell.Create();
-        shell.Runspace = target;
         // Set through the API rather than by cmdlets in the script: each cmdlet costs milliseconds.
-        target.SessionStateProxy.PSVariable.Remove("LASTEXITCODE");
-        MoveTo(target, request.WorkingDirectory ?? defaultDirectory);
-        shell.AddScript(Launcher).AddParameter("File", file);
+        target.Runspace.SessionStateProxy.PSVariable.Remove("LASTEXITCODE");
+        target.MoveTo(request.WorkingDirectory ?? defaultDirectory);
+        using var shell = target.Launch(file);
         var output = new PSDataCollection<PSObject>();
         output.DataAdded += (_, e) => sink(new OutputLine(OutputStream.Output, output[e.Index]?.ToString() ?? string.Empty));
         shell.Streams.Error.DataAdded += (_, e) => sink(new OutputLine(OutputStream.Error, shell.Streams.Error[e.Index].ToString()));
@@ -122,20 +122,20 @@ internal sealed class RunspaceScriptHost : IScriptHost
         {
             var timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             shell.BeginStop(null, null);
-            ProcessTree.KillByToken(token);
+            tree.Kill();
             if (await Task.WhenAny(invocation, Task.Delay(StopGrace, CancellationToken.None)).ConfigureAwait(false) != invocation)
             {
                 // Stuck in code PowerShell cannot interrupt: leave it and start afresh next time.
                 runspace = null;
                 _ = invocation.ContinueWith(_ => target.Dispose(), TaskScheduler.Default);
             }
-            ProcessTree.KillByToken(token);
+            tree.Kill();
             return new ScriptResult(-1, timedOut, !timedOut, stopwatch.Elapsed,
                 timedOut ? $"The script ran past its timeout of {request.Timeout!.Value.TotalSeconds:0.###} s and was stopped." : "The script was cancelled.");
         }
 
         // Background processes the script started end with the step, as they do for process steps.
-        ProcessTree.KillByToken(token);
+        tree.Kill();
         try
         {
             await invocation.ConfigureAwait(false);
@@ -145,47 +145,23 @@ internal sealed class RunspaceScriptHost : IScriptHost
             sink(new OutputLine(OutputStream.Error, exception.ErrorRecord?.ToString() ?? exception.Message));
             return new ScriptResult(1, false, false, stopwatch.Elapsed, exception.Message);
         }
-        if (target.SessionStateProxy.GetVariable(FailureVariable) is { } failure)
+        if (target.TakeFailure() is { } record)
         {
-            target.SessionStateProxy.SetVariable(FailureVariable, null);
-            var record = failure is PSObject wrapped ? wrapped.BaseObject : failure;
             var message = record is ErrorRecord error ? error.Exception.Message : record.ToString();
             sink(new OutputLine(OutputStream.Error, record is ErrorRecord full ? full.ToString() : message ?? string.Empty));
-            return new ScriptResult(ExitCode(target) is { } code and not 0 ? code : 1, false, false, stopwatch.Elapsed, message);
+            return new ScriptResult(target.ExitCode() is { } code and not 0 ? code : 1, false, false, stopwatch.Elapsed, message);
         }
         // Errors that did not stop the script (ErrorAction Continue inside it) are not a failure.
-        var exitCode = ExitCode(target) ?? 0;
+        var exitCode = target.ExitCode() ?? 0;
         return new ScriptResult(exitCode, false, false, stopwatch.Elapsed,
             exitCode == 0 ? null : $"The script exited with code {exitCode}.");
     }
 
-    // The step's terminating error is kept here rather than thrown, so its output and the
-    // error both reach the log in the order they happened. Constant text: compiled once.
-    private const string Launcher = """
-        param($File)
-        try { & $File | Out-String -Stream } catch { $global:WorkflowAutomationStepFailure = $_ }
-        """;
-
-    /// <summary>
-    /// Sets the runspace's location, unless it is there already: setting it costs about a
-    /// millisecond, most of a step's overhead, while reading it costs a tenth of that.
-    /// </summary>
-    private static void MoveTo(Runspace target, string directory)
+    /// <summary>The processes a script started: those carrying its token, started since the mark.</summary>
+    private readonly record struct StepTree(string Token, PidMark Since)
     {
-        var current = target.SessionStateProxy.Path.CurrentLocation;
-        var there = current.Provider.Name == "FileSystem"
-            && string.Equals(Path.TrimEndingDirectorySeparator(current.ProviderPath), Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)),
-                OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-        if (!there)
-        {
-            target.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(directory));
-        }
+        public void Kill() => ProcessTree.KillByToken(Token, Since);
     }
-
-    private static int? ExitCode(Runspace target) =>
-        target.SessionStateProxy.GetVariable("LASTEXITCODE") is { } value
-            ? LanguagePrimitives.ConvertTo<int>(value)
-            : null;
 
     /// <summary>
     /// Step scripts may carry interpolated secrets: a private folder in the state directory,
@@ -202,16 +178,6 @@ internal sealed class RunspaceScriptHost : IScriptHost
             }
             return folder;
         }
-    }
-
-    private static Runspace OpenRunspace()
-    {
-        var state = InitialSessionState.CreateDefault2();
-        var created = RunspaceFactory.CreateRunspace(state);
-        // One thread for every step, instead of a new thread per invocation.
-        created.ThreadOptions = PSThreadOptions.ReuseThread;
-        created.Open();
-        return created;
     }
 
     public void Dispose()

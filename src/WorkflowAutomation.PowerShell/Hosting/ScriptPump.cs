@@ -1,70 +1,86 @@
-using System.Collections;
 using System.Management.Automation;
 using WorkflowAutomation.Parallel;
 
 namespace WorkflowAutomation.PowerShell.Hosting;
 
 /// <summary>
-/// What the worker's pipeline script sees: the current task's script block (re-created from
-/// its text in this runspace, as ForEach-Object -Parallel does, and cached), its input, and
-/// the call that reports it. Public only so that the pipeline script can call it.
+/// Runs one worker's script tasks inside the worker's pipeline, one after another on its
+/// thread: each task's script block (re-created in this runspace, as ForEach-Object -Parallel
+/// does, and cached) is invoked directly with its input as <c>$_</c>, and what it wrote and
+/// the errors it wrote are reported. Public only so that the pipeline script can call it.
 /// </summary>
 public sealed class ScriptPump
 {
-    // Runs a task's block with its errors merged into its output, so they can be told apart.
-    private const string RunnerScript = "param($__block, $__arguments) & $__block @__arguments 2>&1";
-
     private readonly ScriptTaskFeed feed;
-    private readonly Dictionary<string, ScriptBlock> blocks = new(StringComparer.Ordinal);
-    private ScriptBlock? runner;
+    // Most batches run one script block object for every item: looked up by reference, then by text.
+    private readonly Dictionary<object, ScriptBlock> bySource = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, ScriptBlock> byText = new(StringComparer.Ordinal);
+    private object? lastSource;
+    private ScriptBlock? lastBlock;
 
     internal ScriptPump(ScriptTaskFeed feed)
     {
         this.feed = feed;
     }
 
-    /// <summary>The folder the scripts start in.</summary>
-    public string? WorkingDirectory => feed.WorkingDirectory;
+    /// <summary>
+    /// Where the errors a task writes go: the worker's pipeline error stream, read after each
+    /// task (a direct invocation writes its errors to the pipeline it runs in).
+    /// </summary>
+    internal PSDataCollection<ErrorRecord> Errors { get; } = new();
 
-    /// <summary>Waits for the next script task of this worker; false when there is none.</summary>
-    public bool MoveNext() => feed.MoveNext();
-
-    /// <summary>The current task's script block, bound to this runspace.</summary>
-    private ScriptBlock Block
+    /// <summary>Runs this worker's tasks until the batch has none left for it.</summary>
+    public void RunAll()
     {
-        get
+        while (feed.MoveNext())
         {
-            var text = feed.Text;
-            if (!blocks.TryGetValue(text, out var block))
-            {
-                block = ScriptBlock.Create(text);
-                blocks[text] = block;
-            }
-            return block;
+            RunCurrent();
         }
     }
 
-    /// <summary>The current task's arguments.</summary>
-    private object?[] Arguments => [.. feed.Arguments];
-
-    /// <summary>The current task's first argument, its <c>$_</c>.</summary>
-    private object? Input => feed.Input;
+    /// <summary>The current task's script block, bound to this runspace.</summary>
+    private ScriptBlock Block()
+    {
+        var source = feed.Source;
+        if (ReferenceEquals(source, lastSource) && lastBlock is not null)
+        {
+            return lastBlock;
+        }
+        if (source is null || !bySource.TryGetValue(source, out var block))
+        {
+            var text = feed.Text;
+            if (!byText.TryGetValue(text, out block))
+            {
+                block = byText[text] = ScriptBlock.Create(text);
+            }
+            if (source is not null)
+            {
+                bySource[source] = block;
+            }
+        }
+        (lastSource, lastBlock) = (source, block);
+        return block;
+    }
 
     /// <summary>
     /// Runs the current task on this thread and reports it: what it wrote, its errors, what
     /// it threw, or the code it passed to <c>exit</c> (which ends the task, not the worker).
     /// </summary>
-    public void RunCurrent()
+    private void RunCurrent()
     {
-        runner ??= ScriptBlock.Create(RunnerScript);
         try
         {
-            var output = runner.InvokeWithContext(null, [new PSVariable("_", Input)], Block, Arguments);
-            Complete(output.Cast<object?>().ToArray(), null);
+            var arguments = feed.Arguments;
+            var input = arguments.Count > 0 ? arguments[0] : null;
+            // Invoked directly rather than through a pipeline: a task then costs a script block
+            // call, as an item of ForEach-Object does, in a scope of its own.
+            var output = Block().InvokeWithContext(null, [new PSVariable("_", input)], [.. arguments]);
+            Complete(output, null);
         }
         catch (ExitException exit)
         {
             var code = LanguagePrimitives.ConvertTo<int>(exit.Argument ?? 0);
+            Errors.Clear();
             feed.Complete([], code == 0 ? null : $"The script block called exit {code}.");
         }
         catch (RuntimeException failure) when (failure is not PipelineStoppedException)
@@ -73,45 +89,19 @@ public sealed class ScriptPump
         }
     }
 
-    /// <summary>Reports the current task from what the script wrote (errors merged in) and what it threw.</summary>
-    private void Complete(object? output, object? failure)
+    /// <summary>Reports the current task from what the script wrote, the errors it wrote and what it threw.</summary>
+    private void Complete(IReadOnlyList<PSObject>? output, object? failure)
     {
-        var objects = new List<object?>();
-        var errors = new List<string>();
-        foreach (var item in Items(output))
+        List<string>? errors = null;
+        if (Errors.Count > 0)
         {
-            if ((item is PSObject wrapped ? wrapped.BaseObject : item) is ErrorRecord record)
-            {
-                errors.Add(record.ToString());
-            }
-            else
-            {
-                objects.Add(item);
-            }
+            errors = Errors.ReadAll().Select(record => record.ToString()).ToList();
         }
         if (failure is not null)
         {
             var record = (failure is PSObject wrapped ? wrapped.BaseObject : failure) as ErrorRecord;
-            errors.Add(record?.ToString() ?? failure.ToString() ?? "The script failed.");
+            (errors ??= []).Add(record?.ToString() ?? failure.ToString() ?? "The script failed.");
         }
-        feed.Complete(objects, errors.Count == 0 ? null : string.Join(Environment.NewLine, errors));
-    }
-
-    private static IEnumerable<object?> Items(object? output)
-    {
-        var value = output is PSObject { BaseObject: object[] } wrapped ? wrapped.BaseObject : output;
-        if (value is null)
-        {
-            yield break;
-        }
-        if (value is object[] array)
-        {
-            foreach (var item in array)
-            {
-                yield return item;
-            }
-            yield break;
-        }
-        yield return value;
+        feed.Complete(output is null ? [] : output, errors is null ? null : string.Join(Environment.NewLine, errors));
     }
 }

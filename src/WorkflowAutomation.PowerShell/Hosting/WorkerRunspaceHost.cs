@@ -21,11 +21,8 @@ internal sealed class WorkerRunspaceHost : IParallelScriptHost
     // Enough for any sensible throttle limit; beyond it, runspaces are closed after the batch.
     private const int MaxIdleRunspaces = 32;
 
-    private const string PumpScript = """
-        param($pump)
-        if ($pump.WorkingDirectory) { Set-Location -LiteralPath $pump.WorkingDirectory }
-        while ($pump.MoveNext()) { $pump.RunCurrent() }
-        """;
+    // The loop is in C#: a PowerShell loop is compiled to IL afresh for every new pipeline.
+    private const string PumpScript = "param($pump) $pump.RunAll()";
 
     private readonly ConcurrentBag<Runspace> idle = [];
 
@@ -35,10 +32,15 @@ internal sealed class WorkerRunspaceHost : IParallelScriptHost
         try
         {
             var pump = new ScriptPump(feed);
+            if (feed.WorkingDirectory is { Length: > 0 } folder)
+            {
+                RunspaceLocation.MoveTo(runspace, folder);
+            }
             while (!feed.Finished)
             {
                 using var pipeline = Pipeline.Create();
                 pipeline.Runspace = runspace;
+                pipeline.Streams.Error = pump.Errors;
                 pipeline.AddScript(PumpScript, useLocalScope: true).AddArgument(pump);
                 feed.OnStop(() => pipeline.BeginStop(null, null));
                 try

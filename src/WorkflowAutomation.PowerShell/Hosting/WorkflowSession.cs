@@ -12,6 +12,19 @@ internal static class WorkflowSession
     private static readonly object Gate = new();
     private static RunspaceScriptHost? scriptHost;
 
+    /// <summary>
+    /// A workflow with pwsh steps is about to run: the first one of the session finds its
+    /// runspace opened meanwhile, on another thread, instead of opening it on the run's path.
+    /// </summary>
+    public static void Prepare(Workflows.WorkflowDefinition definition)
+    {
+        var runspaceOpen = Volatile.Read(ref scriptHost) is { HasRunspace: true };
+        if (!runspaceOpen && definition.Steps.Any(step => step.Shell == Workflows.StepShell.Pwsh))
+        {
+            StepRunspace.PrewarmInBackground();
+        }
+    }
+
     public static IScriptHost ScriptHost(string psHome)
     {
         lock (Gate)

@@ -11,10 +11,13 @@ public abstract class DaemonCmdlet : WorkflowCmdlet
     protected WorkflowDaemon Daemon => new(State, Configuration);
 
     /// <summary>Settings to start this module in a new pwsh: $PSHOME/pwsh and this module's manifest.</summary>
-    protected DaemonLaunchSettings LaunchSettings(int? dashboardPort, bool noDashboard)
+    protected DaemonLaunchSettings LaunchSettings(int? dashboardPort, bool noDashboard) => LaunchSettings(this, dashboardPort, noDashboard);
+
+    /// <summary>Settings to start this module in a new pwsh, for any cmdlet that starts a daemon (the chaos suite's scratch one too).</summary>
+    internal static DaemonLaunchSettings LaunchSettings(System.Management.Automation.PSCmdlet cmdlet, int? dashboardPort, bool noDashboard)
     {
-        var psHome = (string)SessionState.PSVariable.GetValue("PSHOME");
-        var manifest = MyInvocation.MyCommand.Module?.Path is { } path && path.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase)
+        var psHome = (string)cmdlet.SessionState.PSVariable.GetValue("PSHOME");
+        var manifest = cmdlet.MyInvocation.MyCommand.Module?.Path is { } path && path.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase)
             ? path
             : Path.Combine(Path.GetDirectoryName(typeof(DaemonCmdlet).Assembly.Location)!, "WorkflowAutomation.psd1");
         return new DaemonLaunchSettings

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using WorkflowAutomation.Parallel;
 using WorkflowAutomation.Common;
@@ -7,38 +8,26 @@ namespace WorkflowAutomation.PowerShell.Parallel;
 /// <summary>
 /// Writes the output of script-block tasks in the order their input came, as a
 /// ForEach-Object user reads it: a finished task's output waits for the tasks before it.
-/// A task that did not succeed writes an error record in its place.
+/// A task that did not succeed writes an error record in its place. Tasks are those of a
+/// <see cref="ParallelTaskStream"/>, whose ids are their input positions; only results that
+/// wait for an earlier one are held, so memory follows the tasks in flight, not the input.
 /// </summary>
-internal sealed class InputOrderOutput
+internal sealed class InputOrderOutput(Cmdlet cmdlet)
 {
-    private readonly Dictionary<string, int> positions;
-    private readonly ParallelTaskResult?[] finished;
-    private readonly Cmdlet cmdlet;
-    private int next;
-
-    public InputOrderOutput(IReadOnlyList<ParallelTask> tasks, Cmdlet cmdlet)
-    {
-        positions = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
-        for (var i = 0; i < tasks.Count; i++)
-        {
-            positions[tasks[i].Id] = i;
-        }
-        finished = new ParallelTaskResult?[tasks.Count];
-        this.cmdlet = cmdlet;
-    }
+    private readonly Dictionary<long, ParallelTaskResult> waiting = [];
+    private long next = 1;
 
     /// <summary>Takes a result as it finishes (on the pipeline thread) and writes every result now due.</summary>
     public void Add(ParallelTaskResult result)
     {
-        finished[positions[result.Id]] = result;
-        while (next < finished.Length && finished[next] is { } due)
+        waiting[long.Parse(result.Id, CultureInfo.InvariantCulture)] = result;
+        while (waiting.Remove(next, out var due))
         {
-            finished[next++] = null;
-            Write(due);
+            Write(due, next++);
         }
     }
 
-    private void Write(ParallelTaskResult result)
+    private void Write(ParallelTaskResult result, long position)
     {
         foreach (var item in result.Output)
         {
@@ -46,7 +35,7 @@ internal sealed class InputOrderOutput
         }
         if (!result.Succeeded)
         {
-            var message = $"Input #{positions[result.Id] + 1} {result.Status}: {result.Error}".TrimEnd(' ', ':');
+            var message = $"Input #{position} {result.Status}: {result.Error}".TrimEnd(' ', ':');
             var category = result.Status == ParallelTaskStatus.TimedOut ? ErrorCategory.OperationTimeout : ErrorCategory.NotSpecified;
             cmdlet.WriteError(new ErrorRecord(new InvalidOperationException(message), ErrorIds.ParallelTaskFailed, category, result));
         }

@@ -68,13 +68,6 @@ internal sealed class TaskInput
         }
     }
 
-    /// <summary>A task that runs <paramref name="block"/> with <paramref name="item"/> as its $_.</summary>
-    public void AddInput(ScriptBlock block, object? item, bool withArgument = true)
-    {
-        position++;
-        tasks.Add(new ParallelTask { ScriptBlock = block, ArgumentList = withArgument ? [item] : [] });
-    }
-
     /// <summary>Throws one error listing every problem, before anything runs.</summary>
     public void ThrowIfInvalid()
     {

@@ -97,5 +97,24 @@ public sealed class ChaosRunnerTests : IDisposable
         Assert.Equal(["live.json"], Directory.GetFiles(journalFolder).Select(Path.GetFileName));
     }
 
+    [Fact]
+    public async Task Faults_side_by_side_in_one_result_each_close_their_own_journal()
+    {
+        var first = DataFile();
+        var second = Path.Combine(temp.Path, "second.bin");
+        File.Copy(first, second);
+        var result = new ChaosResult { Id = "side-by-side", Type = ChaosFaultType.Corruption, Name = "two files" };
+        var runner = Runner();
+        var quick = ChaosFaults.Create(new ChaosFaultOptions { Type = ChaosFaultType.Corruption, Path = first }, temp.State);
+        var slow = ChaosFaults.Create(new ChaosFaultOptions { Type = ChaosFaultType.Corruption, Path = second }, temp.State);
+
+        // The quick one ends while the slow one still holds its file corrupted.
+        await Task.WhenAll(runner.RunIntoAsync(result, quick, TimeSpan.FromMilliseconds(200), CancellationToken.None),
+            runner.RunIntoAsync(result, slow, TimeSpan.FromSeconds(1.5), CancellationToken.None));
+
+        Assert.True(result.Reverted);
+        Assert.Empty(Directory.GetFiles(RollbackJournal.Folder(temp.State)));
+    }
+
     public void Dispose() => temp.Dispose();
 }

@@ -15,7 +15,7 @@ public sealed class StepChaosTests : IDisposable
     {
         var definition = WorkflowParser.Load(temp.File("flaky.yaml", yaml));
         using var store = SqliteRunStore.Open(temp.State);
-        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store, ChaosEnabled = chaosEnabled });
+        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store, ChaosEnabled = chaosEnabled, ScratchFolder = temp.State.ScratchFolder });
         return await executor.RunAsync(definition, new RunRequest { WorkingDirectory = temp.Path }, CancellationToken.None);
     }
 
@@ -94,7 +94,7 @@ public sealed class StepChaosTests : IDisposable
         var breakers = new CircuitBreakerRegistry(database, threshold: 2, TimeSpan.FromMinutes(1), TimeProvider.System);
         using var store = SqliteRunStore.Open(temp.State);
         // The guard the daemon puts in front of every step.
-        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store, ChaosEnabled = true, StepGuard = new BreakerStepGuard(breakers) });
+        var executor = new WorkflowExecutor(new WorkflowExecutorOptions { Store = store, ChaosEnabled = true, StepGuard = new BreakerStepGuard(breakers), ScratchFolder = temp.State.ScratchFolder });
         var runs = new List<WorkflowRun>();
         for (var i = 0; i < 3; i++)
         {

@@ -11,9 +11,12 @@ public sealed class HealthTests
     [InlineData(50 * GiB, 100 * GiB, HealthStatus.Healthy)]
     [InlineData(GiB / 2, 20 * GiB, HealthStatus.Degraded)]
     [InlineData(4 * GiB, 100 * GiB, HealthStatus.Degraded)]
-    [InlineData(GiB / 20, 100 * GiB, HealthStatus.Unhealthy)]
-    [InlineData(GiB / 2, GiB, HealthStatus.Degraded)]
-    [InlineData(GiB / 2, 100 * GiB, HealthStatus.Unhealthy)]
+    [InlineData(GiB / 20, 100 * GiB, HealthStatus.Degraded)]
+    [InlineData(GiB / 20, GiB, HealthStatus.Degraded)]
+    [InlineData(GiB / 2, GiB, HealthStatus.Healthy)]
+    [InlineData(GiB / 2, 100 * GiB, HealthStatus.Degraded)]
+    [InlineData(0, 64L * 1024 * 1024, HealthStatus.Degraded)]
+    [InlineData(60L * 1024 * 1024, 64L * 1024 * 1024, HealthStatus.Healthy)]
     public async Task Disk_space_maps_to_health(long free, long total, HealthStatus expected)
     {
         var check = new DiskHealthCheck("/srv", _ => (free, total));

@@ -271,6 +271,44 @@ public sealed class CompactionTests : IDisposable
     }
 
     [Fact]
+    public async Task Chunks_fill_to_the_byte_limit_whatever_the_data_so_pages_are_not_left_part_empty()
+    {
+        var options = new MetricStoreOptions { HeadWindow = TimeSpan.FromHours(1) };
+        using var store = MetricStore.Open(folder.State, options, time);
+        var noisy = store.Writer.Series("noisy", MetricType.Gauge);
+        var smooth = store.Writer.Series("smooth", MetricType.Gauge);
+        for (var i = 0; i < 4000; i++)
+        {
+            noisy.Record(50 + (40 * Math.Sin(i / 97.0)) + (i % 7 * 0.013), T0.AddSeconds(i));
+            smooth.Record(i < 2000 ? 42 : 43, T0.AddSeconds(i));
+        }
+        store.Writer.Flush();
+        Assert.Equal(8000, await store.Writer.CompactAsync());
+
+        using var connection = new SqliteConnection($"Data Source={store.DatabasePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        // Every chunk but a series' newest (which later samples extend) is full: by bytes for the
+        // noisy gauge (a few bytes a sample), by count for the steady one (a bit or two a sample).
+        command.CommandText = "SELECT s.name, c.count, length(c.data) FROM sample_chunks c JOIN series s ON s.id = c.series_id " +
+            "WHERE c.last_ts < (SELECT max(last_ts) FROM sample_chunks WHERE series_id = c.series_id)";
+        using var reader = command.ExecuteReader();
+        var full = new List<(string Name, long Count, long Bytes)>();
+        while (reader.Read())
+        {
+            full.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+        Assert.Contains(full, c => c.Name == "noisy");
+        Assert.All(full.Where(c => c.Name == "noisy"), c => Assert.InRange(c.Bytes, options.ChunkBytes * 0.95, options.ChunkBytes));
+        Assert.All(full.Where(c => c.Name == "smooth"), c => Assert.Equal(options.ChunkSize, c.Count));
+        foreach (var name in new[] { "noisy", "smooth" })
+        {
+            Assert.Equal(4000, Assert.Single(Raw(store, name, T0, T0.AddHours(2), MetricAggregate.Count)).Value);
+        }
+        Assert.Equal([50 + (40 * Math.Sin(1234 / 97.0)) + (1234 % 7 * 0.013)], Raw(store, "noisy", T0.AddSeconds(1234), T0.AddSeconds(1234)).Select(s => s.Value));
+    }
+
+    [Fact]
     public async Task A_compacted_burst_gives_its_disk_space_back()
     {
         using var store = Open(chunkSize: 1024, compactionBatch: 10_000);

@@ -32,6 +32,47 @@ public sealed class ShellCommandExecutorTests
     }
 
     [Fact]
+    public void A_plain_program_starts_with_no_signal_ignored_or_blocked_even_one_this_process_ignores()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        // SIGPIPE is ignored by the runtime; SIGUSR2 is ignored here for the test. A child must get both back.
+        const int sigUsr2 = 12;
+        var previous = signal(sigUsr2, 1);
+        try
+        {
+            var status = Run("cat /proc/self/status").Output.Cast<string>().ToList();
+            ulong Mask(string field) => Convert.ToUInt64(status.Single(line => line.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim(), 16);
+            // glibc's own signals 32 and 33 (bits 31 and 32) are its business; no other may be ignored.
+            const ulong glibcInternal = 0x180000000;
+            Assert.Equal(0UL, Mask("SigIgn") & ~glibcInternal);
+            Assert.Equal(0UL, Mask("SigBlk"));
+        }
+        finally
+        {
+            signal(sigUsr2, previous);
+        }
+    }
+
+    [Fact]
+    public void Each_plain_program_carries_its_own_process_tree_token()
+    {
+        using var context = new CommandContext(null, null, TimeProvider.System);
+        string Token() => ShellCommandExecutor.Instance.Run(new ParallelTask { Id = "t", Command = "env" }, context, default).Output
+            .Cast<string>().Single(line => line.StartsWith(Processes.ProcessTree.TokenVariable + "=", StringComparison.Ordinal));
+
+        var first = Token();
+        var second = Token();
+        Assert.Matches("^WORKFLOW_AUTOMATION_TREE=[0-9a-f]{32}$", first);
+        Assert.NotEqual(first, second);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern nint signal(int signal, nint handler);
+
+    [Fact]
     public void A_timeout_kills_the_whole_process_tree()
     {
         var marker = UniqueSleep();

@@ -10,6 +10,21 @@ public sealed class RunStoreMigrationTests : IDisposable
 
     public void Dispose() => folder.Delete(recursive: true);
 
+    private static List<(string, string, long)> Counts(string database)
+    {
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, status, runs FROM run_counts ORDER BY name, status";
+        using var reader = command.ExecuteReader();
+        var counts = new List<(string, string, long)>();
+        while (reader.Read())
+        {
+            counts.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+        return counts;
+    }
+
     [Fact]
     public void A_runs_db_written_by_release_0_1_keeps_its_runs_and_times()
     {
@@ -41,6 +56,9 @@ public sealed class RunStoreMigrationTests : IDisposable
             store.CreateRun(next, new WorkflowDefinition { Name = "legacy", Steps = [] }, RunOwner.Current);
             Assert.Equal(["r-next", run.Id], store.FindRuns(new RunQuery()).Select(r => r.Id));
         }
+
+        // The runs it had are counted, and the run written since is counted with them.
+        Assert.Equal([("legacy", "Failed", 1L), ("legacy", "Succeeded", 1L)], Counts(database));
 
         // Opening it again migrates nothing twice.
         using (var store = new SqliteRunStore(database))

@@ -273,7 +273,7 @@ public static class ExperimentReader
                 return null;
             }
             var type = values.Choice<ChaosFaultType>(typeEntry.Value, $"'type' of the fault of {owner}", WorkflowDiagnosticCode.InvalidValue);
-            if (type is ChaosFaultType.Experiment)
+            if (type is ChaosFaultType.Experiment or ChaosFaultType.Suite)
             {
                 values.Diagnostics.Error(typeEntry.Value, WorkflowDiagnosticCode.InvalidValue, "A fault of an experiment is cpu, memory, disk, network, process or corruption.");
                 return null;

@@ -18,9 +18,11 @@ internal sealed class DiskFault : IChaosFault
     public const double Tolerance = 2;
 
     private readonly string folder;
-    private readonly int fillPercent;
+    private int fillPercent;
     private readonly long floorBytes;
     private readonly string filler;
+    private readonly int maxFillPercent = MaxFillPercent;
+    private readonly bool toTheBrim;
     private long plannedBytes;
     private double expectedPercent;
     private ChaosTouch? touch;
@@ -41,6 +43,20 @@ internal sealed class DiskFault : IChaosFault
         this.fillPercent = fillPercent;
         floorBytes = minFreeMegaBytes * 1024L * 1024L;
         filler = Path.Combine(folder, $".chaos-fill-{Guid.NewGuid().ToString("n")[..8]}");
+    }
+
+    /// <summary>
+    /// Fills a filesystem completely, until writing fails with "no space left". Only for a
+    /// filesystem the caller made for the purpose (the suite's own small tmpfs): never a user's.
+    /// </summary>
+    internal static DiskFault ToTheBrim(string path) => new(path);
+
+    private DiskFault(string path)
+        : this(path, MaxFillPercent, 1)
+    {
+        fillPercent = 100;
+        maxFillPercent = 100;
+        toTheBrim = true;
     }
 
     public ChaosFaultType Type => ChaosFaultType.Disk;
@@ -112,8 +128,32 @@ internal sealed class DiskFault : IChaosFault
             }
             stream.Flush(flushToDisk: true);
         }
+        if (toTheBrim)
+        {
+            TopUp(filler);
+            expectedPercent = 100;
+        }
         Sample(context, TimeSpan.Zero);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Appends small blocks until the filesystem refuses: the last bytes a preallocation leaves.</summary>
+    private static void TopUp(string file)
+    {
+        var block = new byte[4096];
+        // Unbuffered, so a refused write leaves nothing pending that closing would try again.
+        using var stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.None, bufferSize: 0);
+        try
+        {
+            for (var i = 0; i < 1_000_000; i++)
+            {
+                stream.Write(block);
+            }
+        }
+        catch (IOException)
+        {
+            // ENOSPC: the filesystem is full, which is the point.
+        }
     }
 
     public void Sample(ChaosContext context, TimeSpan elapsed)
@@ -157,7 +197,7 @@ internal sealed class DiskFault : IChaosFault
     private long FillerBytes(long total, long used, long free)
     {
         var wanted = (long)(total * (fillPercent / 100.0)) - used;
-        var cap = (long)(total * (MaxFillPercent / 100.0)) - used;
+        var cap = (long)(total * (maxFillPercent / 100.0)) - used;
         var aboveFloor = free - floorBytes;
         return Math.Max(0, Math.Min(wanted, Math.Min(cap, aboveFloor)));
     }

@@ -7,13 +7,14 @@ namespace WorkflowAutomation.Chaos;
 /// <summary>
 /// Holds a number of megabytes resident: native blocks whose every page is written, so the
 /// kernel must back them with real memory. Freed at the end (large blocks go back to the
-/// system at once). Measured as this process's resident set.
+/// system at once). Measured page by page (mincore): how much of the fault's own memory is
+/// resident, whatever the rest of the process does meanwhile.
 /// </summary>
 internal sealed class MemoryFault(int megaBytes) : IChaosFault
 {
     private const int ChunkBytes = 16 * 1024 * 1024;
     private const int PageBytes = 4096;
-    private readonly List<nint> blocks = [];
+    private readonly List<(nint Address, int Size)> blocks = [];
     private long baselineBytes;
     private ChaosTouch? touch;
 
@@ -46,7 +47,7 @@ internal sealed class MemoryFault(int megaBytes) : IChaosFault
             cancellationToken.ThrowIfCancellationRequested();
             var size = (int)Math.Min(ChunkBytes, remaining);
             var block = Marshal.AllocHGlobal(size);
-            blocks.Add(block);
+            blocks.Add((block, size));
             for (var offset = 0; offset < size; offset += PageBytes)
             {
                 Marshal.WriteByte(block, offset, 1);
@@ -57,11 +58,11 @@ internal sealed class MemoryFault(int megaBytes) : IChaosFault
     }
 
     public void Sample(ChaosContext context, TimeSpan elapsed) =>
-        context.Measure("memory.fault_mb", (ResidentBytes() - baselineBytes) / (1024.0 * 1024.0), "MB");
+        context.Measure("memory.fault_mb", FaultResidentBytes() / (1024.0 * 1024.0), "MB");
 
     public Task RevertAsync(ChaosContext context)
     {
-        foreach (var block in blocks)
+        foreach (var (block, _) in blocks)
         {
             Marshal.FreeHGlobal(block);
         }
@@ -88,21 +89,66 @@ internal sealed class MemoryFault(int megaBytes) : IChaosFault
             : $"Only {held:0} MB of {megaBytes} MB stayed resident: the system swapped or reclaimed it.";
     }
 
-    /// <summary>This process's resident set size.</summary>
+    /// <summary>
+    /// The resident bytes of the fault's own blocks, asked of the kernel page by page; where
+    /// mincore is not available, the growth of the process's resident memory since the start.
+    /// </summary>
+    private long FaultResidentBytes()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return ResidentBytes() - baselineBytes;
+        }
+        var page = Environment.SystemPageSize;
+        long resident = 0;
+        foreach (var (block, size) in blocks)
+        {
+            var start = block & ~(nint)(page - 1);
+            var length = (nuint)(block + size - start);
+            var pages = new byte[(int)((length + (nuint)page - 1) / (nuint)page)];
+            if (mincore(start, length, pages) != 0)
+            {
+                return ResidentBytes() - baselineBytes;
+            }
+            resident += pages.Count(state => (state & 1) != 0) * (long)page;
+        }
+        return resident;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int mincore(nint address, nuint length, byte[] residency);
+
+    /// <summary>
+    /// This process's anonymous resident memory (RssAnon): the fault's pages are anonymous,
+    /// while file-backed pages (code, mapped assemblies) leave and come back as the machine's
+    /// page cache churns and would read as the fault's pages being reclaimed. The whole
+    /// resident set where the kernel does not split it.
+    /// </summary>
     internal static long ResidentBytes()
     {
         if (File.Exists("/proc/self/status"))
         {
+            long? total = null;
             foreach (var line in File.ReadLines("/proc/self/status"))
             {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    return Kilobytes(line) * 1024;
+                }
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 {
-                    var kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-                    return kb * 1024;
+                    total = Kilobytes(line) * 1024;
                 }
+            }
+            if (total is { } rss)
+            {
+                return rss;
             }
         }
         using var self = Process.GetCurrentProcess();
         return self.WorkingSet64;
     }
+
+    private static long Kilobytes(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }

@@ -8,7 +8,8 @@ namespace WorkflowAutomation.Chaos;
 
 /// <summary>
 /// The on-disk record of what a running chaos test would leave behind if its process died
-/// (filler files, corrupted files and their backups). Written before each thing
+/// (filler files, corrupted files and their backups, stress-ng processes, netem rules, the
+/// suite's scratch daemon, tmpfs and folder). Written before each thing
 /// is touched and removed once everything is reverted; the next test, or
 /// Invoke-ChaosTest -Recover, undoes what a killed test left.
 /// </summary>
@@ -53,12 +54,39 @@ public sealed class RollbackJournal
     public void RestoreFileLater(string filePath, string backup, string sha256) =>
         Add(new JournalEntry { Kind = JournalKind.RestoreFile, Path = filePath, Backup = backup, Sha256 = sha256 });
 
+    /// <summary>Records a process (a load generator) that must be killed with its children; the start time tells it from a recycled pid.</summary>
+    public void KillProcessLater(int pid, long startTicks, string name) =>
+        Add(new JournalEntry { Kind = JournalKind.KillProcess, Path = name, Pid = pid, StartTicks = startTicks });
+
+    /// <summary>Records the root qdisc (with this handle) that must be deleted from a device of this network namespace.</summary>
+    public void DeleteNetemLater(string device, string handle) =>
+        Add(new JournalEntry { Kind = JournalKind.DeleteNetem, Path = device, Handle = handle, NetNamespace = NetNamespaceOfThisProcess() });
+
+    /// <summary>Records a scratch state directory whose daemon and supervisor must be killed.</summary>
+    public void StopDaemonLater(string stateRoot) => Add(new JournalEntry { Kind = JournalKind.StopDaemon, Path = stateRoot });
+
+    /// <summary>Records a filesystem mounted for a test that must be unmounted.</summary>
+    public void UnmountLater(string mountPoint) => Add(new JournalEntry { Kind = JournalKind.Unmount, Path = mountPoint });
+
+    /// <summary>Records a scratch folder that must be deleted with its contents.</summary>
+    public void DeleteFolderLater(string folder) => Add(new JournalEntry { Kind = JournalKind.DeleteFolder, Path = folder });
+
     /// <summary>Marks an entry done (reverted by its fault), so recovery leaves it alone.</summary>
     public void Done(string filePath)
     {
         lock (file)
         {
             file.Entries.RemoveAll(entry => entry.Path == filePath);
+            Save();
+        }
+    }
+
+    /// <summary>Marks one kind of entry of a path done, leaving the others of the same path.</summary>
+    internal void Done(string path, JournalKind kind)
+    {
+        lock (file)
+        {
+            file.Entries.RemoveAll(entry => entry.Path == path && entry.Kind == kind);
             Save();
         }
     }
@@ -143,6 +171,11 @@ public sealed class RollbackJournal
     private static string Describe(JournalEntry entry) => entry.Kind switch
     {
         JournalKind.DeleteFile => $"Delete filler file {entry.Path}",
+        JournalKind.KillProcess => $"Kill {entry.Path} (process {entry.Pid}) and its children",
+        JournalKind.DeleteNetem => $"Delete the netem rule (root qdisc {entry.Handle}) of {entry.Path}",
+        JournalKind.StopDaemon => $"Kill the scratch daemon and supervisor of {entry.Path}",
+        JournalKind.Unmount => $"Unmount the scratch filesystem at {entry.Path}",
+        JournalKind.DeleteFolder => $"Delete the scratch folder {entry.Path}",
         _ => $"Restore {entry.Path} from {entry.Backup}",
     };
 
@@ -152,6 +185,24 @@ public sealed class RollbackJournal
         {
             case JournalKind.DeleteFile:
                 File.Delete(entry.Path);
+                return "deleted";
+            case JournalKind.KillProcess:
+                return LeftoverProcess.Kill(entry.Pid, entry.StartTicks);
+            case JournalKind.DeleteNetem:
+                if (entry.NetNamespace is { } netns && netns != NetNamespaceOfThisProcess())
+                {
+                    throw new InvalidOperationException($"the rule is in network namespace {netns}; run Invoke-ChaosTest -Recover there (ip netns exec …)");
+                }
+                return Netem.DeleteRoot(entry.Path, entry.Handle!);
+            case JournalKind.StopDaemon:
+                return ScratchMount.KillDaemon(entry.Path);
+            case JournalKind.Unmount:
+                return ScratchMount.Unmount(entry.Path);
+            case JournalKind.DeleteFolder:
+                if (Directory.Exists(entry.Path))
+                {
+                    Directory.Delete(entry.Path, recursive: true);
+                }
                 return "deleted";
             default:
                 RestoreFromBackup(entry.Path, entry.Backup!, entry.Sha256!);
@@ -199,10 +250,28 @@ public sealed class RollbackJournal
         }
     }
 
-    private enum JournalKind
+    /// <summary>The network namespace of this process (its /proc link), so a netem rule is only removed where it was added.</summary>
+    internal static string? NetNamespaceOfThisProcess()
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() ? new FileInfo("/proc/self/ns/net").LinkTarget : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    internal enum JournalKind
     {
         DeleteFile,
         RestoreFile,
+        KillProcess,
+        DeleteNetem,
+        StopDaemon,
+        Unmount,
+        DeleteFolder,
     }
 
     private sealed class JournalEntry
@@ -211,6 +280,10 @@ public sealed class RollbackJournal
         public string Path { get; set; } = string.Empty;
         public string? Backup { get; set; }
         public string? Sha256 { get; set; }
+        public int Pid { get; set; }
+        public long StartTicks { get; set; }
+        public string? Handle { get; set; }
+        public string? NetNamespace { get; set; }
     }
 
     private sealed class JournalFile

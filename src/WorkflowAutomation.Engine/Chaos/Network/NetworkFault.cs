@@ -29,6 +29,9 @@ internal sealed class NetworkFault : IChaosFault
         this.random = random;
     }
 
+    /// <summary>The proxy once applied; its counters stay readable after it closed.</summary>
+    internal TcpFaultProxy? Proxy => proxy;
+
     /// <summary>Where clients connect while the fault runs (once applied).</summary>
     public string? ProxyEndpoint => proxy?.Endpoint.ToString();
 

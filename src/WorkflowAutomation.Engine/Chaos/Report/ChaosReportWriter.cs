@@ -35,17 +35,25 @@ public static class ChaosReportWriter
             .Append("</dd><dt>Target</dt><dd>").Append(E(result.Target)).Append("</dd><dt>Started</dt><dd>")
             .Append(result.StartTime.ToString("u", CultureInfo.InvariantCulture)).Append("</dd><dt>Duration</dt><dd>")
             .Append(result.Duration is { } d ? $"{d.TotalSeconds:0.##} s" : "-").Append("</dd>");
+        if (result.Score is { } score)
+        {
+            html.Append("<dt>Score</dt><dd>").Append(score.ToString("0.#", CultureInfo.InvariantCulture)).Append(" / 100</dd>");
+        }
         html.Append("</dl></header>");
 
         Table(html, "Parameters", ["Name", "Value"], result.Parameters.Select(p => new[] { p.Key, p.Value }));
-        if (result.HypothesisBefore.Count + result.HypothesisAfter.Count > 0)
+        Hypothesis(html, result, "Steady-state hypothesis");
+        if (result.Children.Count > 0)
         {
-            Table(html, "Steady-state hypothesis", ["Probe", "Before", "After"],
-                result.HypothesisBefore.Select(b => new[]
-                {
-                    b.Name, Probe(b),
-                    result.HypothesisAfter.FirstOrDefault(a => a.Name == b.Name) is { } after ? Probe(after) : "not checked",
-                }));
+            Table(html, "Experiments", ["Experiment", "Type", "Verdict", "Score", "Duration", "Message"], result.Children.Select(c => new[]
+            {
+                c.Name, c.Type.ToString(), c.Verdict.ToString(), c.Score?.ToString("0.#", CultureInfo.InvariantCulture) ?? "-",
+                c.Duration is { } cd ? $"{cd.TotalSeconds:0.#} s" : "-", c.Message ?? string.Empty,
+            }));
+            foreach (var child in result.Children)
+            {
+                Hypothesis(html, child, $"{child.Name}: {child.Verdict}, score {child.Score?.ToString("0.#", CultureInfo.InvariantCulture) ?? "-"}");
+            }
         }
         html.Append("<section><h2>Timeline</h2><p>Measured values while the faults ran; shaded bands are faults.</p><div id=\"charts\"></div></section>");
         Table(html, "Touched and reverted", ["Kind", "What", "Action", "Reverted", "How"],
@@ -56,6 +64,22 @@ public static class ChaosReportWriter
         html.Append("<script>").Append(script).Append("</script>");
         html.Append("<script>const data = ").Append(ChartData(result)).Append(";").Append(ChartScript).Append("</script></body></html>");
         return html.ToString();
+    }
+
+    /// <summary>Every probe or check by name, with what it said before the method and after it (or while the fault lasted).</summary>
+    private static void Hypothesis(StringBuilder html, ChaosResult result, string title)
+    {
+        var names = result.HypothesisBefore.Select(p => p.Name).Concat(result.HypothesisAfter.Select(p => p.Name)).Distinct().ToList();
+        if (names.Count == 0)
+        {
+            return;
+        }
+        Table(html, title, ["Probe", "Before", "After"], names.Select(name => new[]
+        {
+            name,
+            result.HypothesisBefore.FirstOrDefault(p => p.Name == name) is { } before ? Probe(before) : "-",
+            result.HypothesisAfter.FirstOrDefault(p => p.Name == name) is { } after ? Probe(after) : "not checked",
+        }));
     }
 
     private static string Probe(ChaosProbeResult probe) => $"{(probe.Ok ? "✔" : "✘")} {probe.Detail}";

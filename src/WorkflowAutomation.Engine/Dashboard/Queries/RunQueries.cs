@@ -31,19 +31,11 @@ public sealed class RunQueries(StateDirectory state)
             return new RunPage { Runs = [] };
         }
         using var connection = Open();
-        var (where, parameters) = Where(filter);
         var limit = Math.Clamp(filter.Limit, 1, 500);
-        var paged = new List<string>(where);
-        if (filter.After is { } after && after.Split('.') is [var created, var row]
-            && long.TryParse(created, CultureInfo.InvariantCulture, out var createdAt) && long.TryParse(row, CultureInfo.InvariantCulture, out var rowid))
-        {
-            paged.Add("(created < $afterCreated OR (created = $afterCreated AND rowid < $afterRow))");
-            parameters.Add(("$afterCreated", createdAt));
-            parameters.Add(("$afterRow", rowid));
-        }
         var runs = new List<RunSummary>();
         string? next = null;
-        using (var command = Command(connection, $"SELECT {SummaryColumns} FROM runs{Clause(paged)} ORDER BY created DESC, rowid DESC LIMIT {limit + 1}", parameters))
+        var (pageSql, pageParameters) = PageQuery(filter, limit + 1);
+        using (var command = Command(connection, pageSql, pageParameters))
         using (var reader = command.ExecuteReader())
         {
             long lastCreated = 0, lastRow = 0;
@@ -58,11 +50,39 @@ public sealed class RunQueries(StateDirectory state)
                 (lastCreated, lastRow) = (reader.GetInt64(4), reader.GetInt64(0));
             }
         }
-        using var count = Command(connection, $"SELECT count(*) FROM runs{Clause(where)}", parameters.Where(p => !p.Name.StartsWith("$after", StringComparison.Ordinal)));
+        var (countSql, countParameters) = CountQuery(filter);
+        using var count = Command(connection, countSql, countParameters);
         return new RunPage { Runs = runs, Next = next, Total = (long)count.ExecuteScalar()! };
     }
 
-    /// <summary>Every workflow name with how many runs it has, for the filter.</summary>
+    /// <summary>The statement of one page, newest first, from <see cref="RunListFilter.After"/> on.</summary>
+    internal static (string Sql, List<(string Name, object? Value)> Parameters) PageQuery(RunListFilter filter, int rows)
+    {
+        var (where, parameters) = Where(filter);
+        if (filter.After is { } after && after.Split('.') is [var created, var row]
+            && long.TryParse(created, CultureInfo.InvariantCulture, out var createdAt) && long.TryParse(row, CultureInfo.InvariantCulture, out var rowid))
+        {
+            where.Add("(created < $afterCreated OR (created = $afterCreated AND rowid < $afterRow))");
+            parameters.Add(("$afterCreated", createdAt));
+            parameters.Add(("$afterRow", rowid));
+        }
+        return ($"SELECT {SummaryColumns} FROM runs{Clause(where)} ORDER BY created DESC, rowid DESC LIMIT {rows}", parameters);
+    }
+
+    /// <summary>
+    /// The statement of the total. Filters on status and workflow alone read the counts the
+    /// store keeps per workflow and status (their columns have the same names), so the total
+    /// costs the same with a million runs as with ten; a time range counts the index entries in
+    /// it, and a search reads every run.
+    /// </summary>
+    internal static (string Sql, List<(string Name, object? Value)> Parameters) CountQuery(RunListFilter filter)
+    {
+        var (where, parameters) = Where(filter);
+        var counted = filter.Since is null && filter.Until is null && filter.Search is not { Length: > 0 };
+        return ($"SELECT {(counted ? "coalesce(sum(runs), 0) FROM run_counts" : "count(*) FROM runs")}{Clause(where)}", parameters);
+    }
+
+    /// <summary>Every workflow name with how many runs it has, for the filter (from the store's counts: no run is read).</summary>
     public IReadOnlyList<(string Name, long Runs)> Workflows()
     {
         if (!File.Exists(state.RunsDatabase))
@@ -70,7 +90,7 @@ public sealed class RunQueries(StateDirectory state)
             return [];
         }
         using var connection = Open();
-        using var command = Command(connection, "SELECT name, count(*) FROM runs GROUP BY name ORDER BY name", []);
+        using var command = Command(connection, "SELECT name, sum(runs) FROM run_counts GROUP BY name HAVING sum(runs) > 0 ORDER BY name", []);
         using var reader = command.ExecuteReader();
         var list = new List<(string, long)>();
         while (reader.Read())
