@@ -128,6 +128,40 @@ try {
         $results.Add((Report "Flat-out submits: $way (median of $FlatOutRounds)" (Percentile $rates[$way] 0.5) '/s' '>= 1,000/s' 'ping round trips' (Percentile $pings 0.5) ((Percentile $rates[$way] 0.5) -ge 1000)))
     }
 
+    # Context: the submit path alone. A second daemon runs one run at a time and its first run
+    # waits, so these submits are committed and answered but not executed meanwhile.
+    $mainHome = $env:WORKFLOW_AUTOMATION_HOME
+    $env:WORKFLOW_AUTOMATION_HOME = Join-Path $mainHome 'held'
+    New-Item -ItemType Directory $env:WORKFLOW_AUTOMATION_HOME | Out-Null
+    if (-not $IsWindows) { chmod 700 $env:WORKFLOW_AUTOMATION_HOME }
+    $env:MAX_PARALLEL_WORKFLOWS = '1'
+    try {
+        Start-WorkflowDaemon -NoDashboard | Out-Null
+        $blocker = Join-Path $env:WORKFLOW_AUTOMATION_HOME 'blocker.yaml'
+        Set-Content $blocker "name: blocker`nsteps:`n  - name: wait`n    shell: sh`n    command: sleep 600`n"
+        Submit-Workflow $blocker | Out-Null
+        $heldState = [Activator]::CreateInstance($stateType, @($env:WORKFLOW_AUTOMATION_HOME))
+        $heldFacade = [Activator]::CreateInstance($engine.GetType('WorkflowAutomation.Facades.WorkflowDaemon'), @($heldState, $engine.GetType('WorkflowAutomation.Configuration.WorkflowConfiguration').GetMethod('Load').Invoke($null, @($heldState, $null))))
+        $alone = foreach ($round in 1..$FlatOutRounds) {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $submissions = $heldFacade.OpenSubmissions([Threading.CancellationToken]::None)
+            try {
+                $accepted = 0
+                foreach ($index in 1..$FlatOutSubmits) { $accepted += @($submissions.Submit($workflow, $noParameters, $null) | Where-Object Run).Count }
+                $accepted += @($submissions.Complete() | Where-Object Run).Count
+            }
+            finally { $submissions.Dispose() }
+            if ($accepted -ne $FlatOutSubmits) { throw "The held daemon accepted $accepted of $FlatOutSubmits submits" }
+            $FlatOutSubmits / $clock.Elapsed.TotalSeconds
+        }
+        $results.Add((Report "Submit path alone: engine client, runs held in the queue (median of $FlatOutRounds)" (Percentile $alone 0.5) '/s' '' 'ping round trips' (Percentile $pings 0.5)))
+    }
+    finally {
+        Stop-WorkflowDaemon -Force -ErrorAction Ignore
+        Remove-Item env:MAX_PARALLEL_WORKFLOWS
+        $env:WORKFLOW_AUTOMATION_HOME = $mainHome
+    }
+
     # 4. Sustained submits at $Rate per second; every accepted run must end Succeeded.
     $accepted = [System.Collections.Generic.List[string]]::new()
     $refused = 0

@@ -303,14 +303,21 @@ public sealed partial class DaemonHost
 
     private void RegisterWorkOperations(IpcServer server)
     {
-        server.Handle<SubmitRequest>(DaemonOperations.Submit, IpcAccess.ChangesState, (request, _) =>
+        // Each waits for the start to end when asked while the daemon starts (see WhenStarted).
+        void Work<TBody>(string op, IpcAccess access, Func<TBody?, CancellationToken, Task<object?>> handler) =>
+            server.Handle<TBody>(op, access, async (body, cancellation) =>
+            {
+                await WhenStarted(cancellation).ConfigureAwait(false);
+                return await handler(body, cancellation).ConfigureAwait(false);
+            });
+        Work<SubmitRequest>(DaemonOperations.Submit, IpcAccess.ChangesState, (request, _) =>
         {
             var submitted = request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "A submission needs the workflow's path and text.");
             var definition = (validated ??= new ValidatedDefinitions(ParseOptions)).Get(submitted.Yaml, submitted.Path);
             // Not awaited here: the connection reads its next request while this one waits for its group's commit.
             return QueuedAsync(AcceptAsync(new RunAdmission(definition, submitted.Yaml, submitted.Path, submitted.Parameters, "submit", WorkingDirectory: submitted.WorkingDirectory)));
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Wait, IpcAccess.ReadOnly, async (request, cancellation) =>
+        Work<RunRequestBody>(DaemonOperations.Wait, IpcAccess.ReadOnly, async (request, cancellation) =>
         {
             var runId = RequireRunId(request);
             if (runStore!.GetRun(runId) is null)
@@ -321,11 +328,11 @@ public sealed partial class DaemonHost
             var ended = await dispatcher!.WaitAsync(runId, timeout, cancellation).ConfigureAwait(false);
             return new WaitResponse { Ended = ended, Run = runStore!.GetRun(runId) };
         });
-        server.Handle<RunRequestBody>(DaemonOperations.Cancel, IpcAccess.ChangesState, (request, _) => Task.FromResult<object?>(CancelRun(RequireRunId(request), "a client")));
-        server.Handle<AnswerRequest>(DaemonOperations.Answer, IpcAccess.ChangesState, async (request, _) => await AnswerAsync(
+        Work<RunRequestBody>(DaemonOperations.Cancel, IpcAccess.ChangesState, (request, _) => Task.FromResult<object?>(CancelRun(RequireRunId(request), "a client")));
+        Work<AnswerRequest>(DaemonOperations.Answer, IpcAccess.ChangesState, async (request, _) => await AnswerAsync(
             request ?? throw new WorkflowAutomationException(ErrorIds.DaemonRequestInvalid, ErrorKind.InvalidArgument, "An answer needs a run id and a step.")).ConfigureAwait(false));
-        server.Handle(DaemonOperations.Breakers, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(Breakers.List()));
-        server.Handle<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) => Task.FromResult<object?>(ResetBreakers(request?.Name ?? "*")));
+        Work<object>(DaemonOperations.Breakers, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(Breakers.List()));
+        Work<NameRequest>(DaemonOperations.ResetBreaker, IpcAccess.ChangesState, (request, _) => Task.FromResult<object?>(ResetBreakers(request?.Name ?? "*")));
     }
 
     private async Task<object?> QueuedAsync(Task<WorkflowRun> accepting)

@@ -16,6 +16,8 @@ public sealed partial class DaemonHost : IAsyncDisposable
     private readonly DaemonHostOptions options;
     private readonly TimeProvider time;
     private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completes when the start ends, running or not (a status request may wait for it).
+    private readonly TaskCompletionSource running = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object stateGate = new();
     private InstanceLock? instanceLock;
     private DaemonDatabase? database;
@@ -66,19 +68,26 @@ public sealed partial class DaemonHost : IAsyncDisposable
         try
         {
             DaemonRuntimeSettings.RemoveFromProcess();
-            WarmUpProtocolMeanwhile();
             RefuseInsecureState();
             instanceLock = InstanceLock.Acquire(Paths);
             Log.Info($"Starting ({options.Mode}) on {State.Root}");
             Configuration = options.Configuration ?? WorkflowConfiguration.Load(State);
             var token = DaemonToken.EnsureCreated(Paths);
             database = new DaemonDatabase(Paths.Database);
-            StartWork();
+            // The socket opens first: its check (a client's round trip through it, the slowest of
+            // the checks on a fresh process) runs while the work opens. Requests other than ping
+            // and status wait until the daemon runs.
             ipc = new IpcServer(Paths, Log, token, options.Ipc);
             RegisterOperations(ipc);
             ipc.Start();
+            var socketCheck = new SocketHealthCheck(Paths);
+            var firstSocketCheck = Task.Run(() => socketCheck.CheckAsync(cancellation), cancellation);
+            // A status answer is made once meanwhile too, so that the serializer of the answer
+            // Start-WorkflowDaemon waits for is ready when the daemon runs.
+            _ = Task.Run(PrepareStatusAnswer, cancellation);
+            StartWork();
             await StartComponentsAsync(cancellation).ConfigureAwait(false);
-            health = new HealthMonitor(HealthChecks(), options.HealthCheckInterval ?? Configuration.HealthCheckInterval, time, Log);
+            health = new HealthMonitor(HealthChecks(new FirstResultAhead(socketCheck, firstSocketCheck)), options.HealthCheckInterval ?? Configuration.HealthCheckInterval, time, Log);
             await health.CheckNowAsync(cancellation).ConfigureAwait(false);
             health.Start();
             if (options.HandleTerminationSignal)
@@ -87,6 +96,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
             }
             startTime = time.GetUtcNow();
             Lifecycle = DaemonState.Running;
+            running.TrySetResult();
             Log.Info($"Running as process {Environment.ProcessId}; health {health.Current?.Status}");
         }
         catch (Exception exception)
@@ -138,6 +148,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
         Log.Dispose();
         (health, ipc, database, instanceLock, termination) = (null, null, null, null, null);
         Lifecycle = DaemonState.Stopped;
+        running.TrySetResult();
         stopped.TrySetResult();
     }
 
@@ -192,18 +203,17 @@ public sealed partial class DaemonHost : IAsyncDisposable
         Paths.EnsureFolders();
     }
 
-    /// <summary>The first requests' serializers get ready on a spare core while the databases open.</summary>
-    private void WarmUpProtocolMeanwhile() => Task.Run(() =>
+    private void PrepareStatusAnswer()
     {
         try
         {
-            IpcWarmUp.Run(State.Root);
+            IpcFraming.Encode(new IpcResponse { Ok = true, Body = IpcJson.ToElement(GetStatus()) }, "The answer");
         }
         catch (Exception exception)
         {
-            Log.Warn("Getting the protocol ready ahead failed (the first requests do it instead): " + exception.Message);
+            Log.Warn("Preparing the status answer failed (the first status request does it): " + exception.Message);
         }
-    });
+    }
 
     private void ListenForTermination()
     {
@@ -225,9 +235,25 @@ public sealed partial class DaemonHost : IAsyncDisposable
     private void RegisterOperations(IpcServer server)
     {
         server.Handle(DaemonOperations.Ping, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>("pong"));
-        server.Handle(DaemonOperations.Status, IpcAccess.ReadOnly, (_, _) => Task.FromResult<object?>(GetStatus()));
-        server.Handle<StopRequest>(DaemonOperations.Stop, IpcAccess.ChangesState, (request, cancellation) =>
+        server.Handle<StatusRequest>(DaemonOperations.Status, IpcAccess.ReadOnly, async (request, cancellation) =>
         {
+            if (request is { WaitUntilRunningSeconds: > 0 } && Lifecycle == DaemonState.Starting)
+            {
+                var wait = TimeSpan.FromSeconds(IpcArguments.Seconds(request.WaitUntilRunningSeconds, nameof(StatusRequest.WaitUntilRunningSeconds), StatusRequest.MaxWaitSeconds));
+                try
+                {
+                    await running.Task.WaitAsync(wait, time, cancellation).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Still starting: the answer says so.
+                }
+            }
+            return GetStatus();
+        });
+        server.Handle<StopRequest>(DaemonOperations.Stop, IpcAccess.ChangesState, async (request, cancellation) =>
+        {
+            await WhenStarted(cancellation).ConfigureAwait(false);
             var grace = request is null ? options.GracePeriod
                 : TimeSpan.FromSeconds(IpcArguments.Seconds(request.GraceSeconds, nameof(StopRequest.GraceSeconds), StopRequest.MaxGraceSeconds));
             Log.Info("Stop requested by a client");
@@ -237,12 +263,31 @@ public sealed partial class DaemonHost : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
                 await StopAsync(grace).ConfigureAwait(false);
             });
-            return Task.FromResult<object?>(GetStatus());
+            return GetStatus();
         });
         RegisterWorkOperations(server);
     }
 
-    private List<IHealthCheck> HealthChecks()
+    /// <summary>
+    /// Completes at once when the daemon runs; while it starts (the socket opens before the
+    /// work), a request waits for the start to end, a minute at most.
+    /// </summary>
+    private Task WhenStarted(CancellationToken cancellation) =>
+        Lifecycle == DaemonState.Starting ? WaitForStartAsync(cancellation) : Task.CompletedTask;
+
+    private async Task WaitForStartAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            await running.Task.WaitAsync(TimeSpan.FromMinutes(1), time, cancellation).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still starting after a minute: the operation says what it finds.
+        }
+    }
+
+    private List<IHealthCheck> HealthChecks(IHealthCheck socket)
     {
         var checks = new List<IHealthCheck>
         {
@@ -251,7 +296,7 @@ public sealed partial class DaemonHost : IAsyncDisposable
         };
         checks.AddRange(WorkHealthChecks());
         checks.Add(new MetricsIngestionHealthCheck(() => metrics?.Collectors, time));
-        checks.Add(new SocketHealthCheck(Paths));
+        checks.Add(socket);
         checks.AddRange(options.Components.Select(component => new ComponentHealthCheck(component)));
         return checks;
     }

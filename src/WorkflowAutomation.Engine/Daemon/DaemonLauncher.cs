@@ -154,7 +154,9 @@ public static class DaemonLauncher
                 {
                     try
                     {
-                        var status = client.Send<DaemonStatus>(DaemonOperations.Status, null, cancellation);
+                        // Answered the moment the daemon runs (a daemon of an older version answers at once).
+                        var status = client.Send<DaemonStatus>(DaemonOperations.Status,
+                            new StatusRequest { WaitUntilRunningSeconds = Math.Clamp((timeout - clock.Elapsed).TotalSeconds, 0.001, 5) }, cancellation);
                         if (status is { State: DaemonState.Running })
                         {
                             return status;
@@ -171,7 +173,7 @@ public static class DaemonLauncher
                 throw new DaemonStartFailedException(
                     $"The daemon process ended (exit code {process.ExitCode}) before it was running. {Tail(paths.ConsoleLogFile)}{Tail(paths.LogFile)}".Trim());
             }
-            Thread.Sleep(25);
+            Thread.Sleep(10);
         }
         throw new DaemonTimeoutException($"The daemon did not become ready within {timeout.TotalSeconds:0} s. See {paths.LogFile}.");
     }

@@ -25,6 +25,19 @@ public sealed class SubmitRequest
     public string? WorkingDirectory { get; init; }
 }
 
+/// <summary>Arguments of <see cref="DaemonOperations.Status"/> (optional).</summary>
+public sealed class StatusRequest
+{
+    /// <summary>A ten-minute wait: the longest a status request waits for a starting daemon.</summary>
+    public const double MaxWaitSeconds = 600;
+
+    /// <summary>
+    /// While the daemon is still starting, answer once it runs (or this many seconds have
+    /// passed) rather than at once: Start-WorkflowDaemon learns it is running the moment it is.
+    /// </summary>
+    public double WaitUntilRunningSeconds { get; init; }
+}
+
 /// <summary>Arguments naming a run (cancel), and how long to wait for it (wait).</summary>
 public sealed class RunRequestBody
 {
