@@ -93,6 +93,24 @@ Describe 'A detached daemon' {
     }
 }
 
+Describe 'A supervisor still starting' {
+    It 'is ended by Stop-WorkflowDaemon -Force, and does not live on to watch the next daemon' {
+        Start-WorkflowDaemon -NoDashboard | Out-Null
+        Stop-WorkflowDaemon -Force
+        Start-WorkflowDaemon -NoDashboard | Out-Null
+        try {
+            # A supervisor left starting would be up and watching by now.
+            Start-Sleep -Seconds 5
+            $supervisors = @(Get-ChildItem /proc -Directory | Where-Object Name -Match '^\d+$' | Where-Object {
+                    (Get-Content "/proc/$($_.Name)/cmdline" -Raw -ErrorAction Ignore) -like '*SupervisorEntry*' -and
+                    ((Get-Content "/proc/$($_.Name)/environ" -Raw -ErrorAction Ignore) -split "`0") -contains "WORKFLOW_AUTOMATION_HOME=$script:stateHome"
+                })
+            $supervisors.Count | Should -Be 1
+        }
+        finally { Stop-WorkflowDaemon -Force }
+    }
+}
+
 Describe 'A daemon as a job of this session' {
     It 'is listed by Get-Job, answers the daemon cmdlets and stops with Stop-Job' {
         $job = Start-WorkflowDaemon -AsJob -NoDashboard

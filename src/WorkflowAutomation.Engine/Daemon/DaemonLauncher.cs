@@ -96,9 +96,14 @@ public static class DaemonLauncher
     {
         var port = settings.DashboardPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "$null";
         var noDashboard = settings.NoDashboard ? "$true" : "$false";
-        return StartDetached(paths, settings,
+        var process = StartDetached(paths, settings,
             $"Import-Module {Quote(settings.ModuleManifest)}; [WorkflowAutomation.PowerShell.Hosting.SupervisorEntry]::Run({Quote(settings.PwshPath)}, {Quote(settings.ModuleManifest)}, {port}, {noDashboard})",
             new Dictionary<string, string?>());
+        // Written now (the supervisor writes the same once it runs): a Stop-WorkflowDaemon -Force
+        // in the second the new pwsh takes to start still finds it, and it does not live on to
+        // watch whatever daemon is started next.
+        OwnerOnly.WriteAllText(paths.SupervisorPidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        return process;
     }
 
     private static Process StartDetached(DaemonPaths paths, DaemonLaunchSettings settings, string script, IReadOnlyDictionary<string, string?> environment)
