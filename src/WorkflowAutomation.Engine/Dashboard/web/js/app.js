@@ -79,6 +79,9 @@ function connect() {
     lostOnce = true;
     live.textContent = 'connection lost — reconnecting…';
     live.className = 'live lost';
+    // The browser retries by itself only while the answer is an event stream: a restarting
+    // daemon's plain error page closes the source for good, so the page opens a new one.
+    if (source.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
   };
 }
 
