@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using WorkflowAutomation.Workflows;
 
 namespace WorkflowAutomation.Daemon.Ipc;
 
@@ -10,6 +12,10 @@ public static class IpcJson
     {
         Converters = { new JsonStringEnumConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // The protocol's own types come with metadata generated at build time: a fresh daemon or
+        // session serializes its first requests without building it by reflection first.
+        // Anything else still works through reflection.
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(IpcJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     public static JsonElement ToElement(object? value) =>
@@ -20,3 +26,20 @@ public static class IpcJson
             ? value.Deserialize<T>(Options)
             : default;
 }
+
+/// <summary>The messages and answers of the daemon's protocol, for the JSON source generator.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(IpcRequest))]
+[JsonSerializable(typeof(IpcResponse))]
+[JsonSerializable(typeof(SubmitRequest))]
+[JsonSerializable(typeof(RunRequestBody))]
+[JsonSerializable(typeof(WaitResponse))]
+[JsonSerializable(typeof(AnswerRequest))]
+[JsonSerializable(typeof(NameRequest))]
+[JsonSerializable(typeof(StopRequest))]
+[JsonSerializable(typeof(DaemonStatus))]
+[JsonSerializable(typeof(WorkflowRun))]
+[JsonSerializable(typeof(WorkflowStepRun))]
+[JsonSerializable(typeof(List<CircuitBreakerInfo>))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class IpcJsonContext : JsonSerializerContext;

@@ -23,8 +23,13 @@ public sealed partial class IpcServer
         }
         finally
         {
-            // Answers to what was read still go out (a client may close its sending side and read them).
+            // Answers to what was read still go out (a client may close its sending side and read
+            // them); a connection with none to send no longer counts against the limit.
             answers.Writer.TryComplete();
+            if (connection.InFlight == 0)
+            {
+                connections.TryRemove(connection, out _);
+            }
             await writing.ConfigureAwait(false);
             connections.TryRemove(connection, out _);
             connection.Dispose();
@@ -44,7 +49,6 @@ public sealed partial class IpcServer
                     return;
                 }
                 connection.Touch();
-                connection.Received();
                 var answer = await ReceiveAndAnswerAsync(connection, length.Value).ConfigureAwait(false);
                 await answers.WriteAsync(answer, stopping.Token).ConfigureAwait(false);
             }
@@ -119,7 +123,10 @@ public sealed partial class IpcServer
             Interlocked.Add(ref payloadBytes, -reserved);
             throw;
         }
-        // Started now, on this thread, so that requests reach their handlers in the order they came.
+        // Busy from here (never closed to make room) until answered; one that only declared a
+        // large message and sends nothing is not. Started now, on this thread, so that requests
+        // reach their handlers in the order they came.
+        connection.Received();
         return AnswerAndReleaseAsync(payload, reserved);
     }
 

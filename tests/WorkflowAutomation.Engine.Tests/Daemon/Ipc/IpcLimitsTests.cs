@@ -96,6 +96,11 @@ public sealed class IpcLimitsTests
             run = (await submitter.SendAsync<WorkflowAutomation.Workflows.WorkflowRun>(DaemonOperations.Submit,
                 new SubmitRequest { Path = file, Yaml = File.ReadAllText(file) }))!;
         }
+        // The submitter's connection is gone before the two that fill the limit come.
+        for (var attempt = 0; attempt < 200 && host.Ipc!.OpenConnections > 0; attempt++)
+        {
+            await Task.Delay(10);
+        }
         using var first = DaemonClient.Connect(temp.State);
         using var second = DaemonClient.Connect(temp.State);
         var waits = new[] { first, second }.Select(client =>
