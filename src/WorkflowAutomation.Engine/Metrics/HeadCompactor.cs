@@ -30,7 +30,7 @@ internal sealed class HeadCompactor(MetricStoreOptions options)
         var budget = (long)options.CompactionBatchSize;
         long moved = 0;
         using var transaction = connection.BeginTransaction();
-        foreach (var seriesId in SeriesFrom(connection, transaction, nextSeries))
+        foreach (var seriesId in MetricSchema.SeriesFrom(connection, transaction, nextSeries))
         {
             var head = OldHead(connection, transaction, seriesId, cutoff, budget - moved);
             if (head.Count > 0)
@@ -50,21 +50,6 @@ internal sealed class HeadCompactor(MetricStoreOptions options)
         nextSeries = 0;
         vacuuming = ShouldVacuum(connection);
         return (moved, !vacuuming);
-    }
-
-    private static List<long> SeriesFrom(SqliteConnection connection, SqliteTransaction transaction, long first)
-    {
-        using var list = connection.CreateCommand();
-        list.Transaction = transaction;
-        list.CommandText = "SELECT id FROM series WHERE id >= $first ORDER BY id";
-        list.Parameters.AddWithValue("$first", first);
-        using var reader = list.ExecuteReader();
-        var ids = new List<long>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-        return ids;
     }
 
     private static List<(long Timestamp, double Value)> OldHead(SqliteConnection connection, SqliteTransaction transaction, long seriesId, long cutoff, long limit)

@@ -92,4 +92,20 @@ internal static class MetricSchema
         command.Transaction = transaction;
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The ids of the series from <paramref name="first"/> on, in order: where a paced maintenance pass resumes.</summary>
+    internal static List<long> SeriesFrom(SqliteConnection connection, SqliteTransaction transaction, long first)
+    {
+        using var list = connection.CreateCommand();
+        list.Transaction = transaction;
+        list.CommandText = "SELECT id FROM series WHERE id >= $first ORDER BY id";
+        list.Parameters.AddWithValue("$first", first);
+        using var reader = list.ExecuteReader();
+        var ids = new List<long>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return ids;
+    }
 }

@@ -54,7 +54,7 @@ internal sealed class RetentionEnforcer(MetricStoreOptions options)
             var limit = delete.Parameters.Add("$limit", SqliteType.Integer);
             var cutoff = Cutoff(resolution, nowMs);
             delete.Parameters.AddWithValue("$cutoff", cutoff);
-            foreach (var id in SeriesFrom(connection, transaction, nextSeries))
+            foreach (var id in MetricSchema.SeriesFrom(connection, transaction, nextSeries))
             {
                 series.Value = id;
                 limit.Value = budget - deleted;
@@ -82,21 +82,6 @@ internal sealed class RetentionEnforcer(MetricStoreOptions options)
         transaction.Commit();
         (nextResolution, nextSeries) = (0, 0);
         return (deleted, true);
-    }
-
-    private static List<long> SeriesFrom(SqliteConnection connection, SqliteTransaction transaction, long first)
-    {
-        using var list = connection.CreateCommand();
-        list.Transaction = transaction;
-        list.CommandText = "SELECT id FROM series WHERE id >= $first ORDER BY id";
-        list.Parameters.AddWithValue("$first", first);
-        using var reader = list.ExecuteReader();
-        var ids = new List<long>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-        return ids;
     }
 
     /// <summary>Keys (timestamps or bucket starts) below this value are past retention.</summary>
