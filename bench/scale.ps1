@@ -304,9 +304,9 @@ function Measure-MetricQueries {
     $month = [WorkflowAutomation.Metrics.MetricQuery]@{ Name = 'svc0000.requests'; Tags = $tags; Start = $now.AddDays(-30); End = $now }
     $day = [WorkflowAutomation.Metrics.MetricQuery]@{ Name = 'svc0000.requests'; Tags = $tags; Start = $now.AddDays(-1); End = $now }
     $measures = [ordered]@{
-        '30 days of one series (1h), store API'   = { $reader.Query($month).Count }
-        '24 hours of one series (5m), store API'  = { $reader.Query($day).Count }
-        'Get-WorkflowMetric, 30 days of one series' = { Get-WorkflowMetric -Name svc0000.requests -Tag @{ host = 'h07' } -Start $now.AddDays(-30).UtcDateTime -End $now.UtcDateTime }
+        'store API, 30 days of a series (1h)'  = { $reader.Query($month).Count }
+        'store API, 24 hours of a series (5m)' = { $reader.Query($day).Count }
+        'Get-WorkflowMetric, 30 days (1h)'     = { Get-WorkflowMetric -Name svc0000.requests -Tag @{ host = 'h07' } -Start $now.AddDays(-30).UtcDateTime -End $now.UtcDateTime }
     }
     $times = @{}
     foreach ($name in $measures.Keys) { foreach ($size in $sizes) { $times["$name|$size"] = [System.Collections.Generic.List[double]]::new() } }
@@ -324,7 +324,7 @@ function Measure-MetricQueries {
     }
     $largestReader = $readers[[string]$sizes[-1]]
     $points = @{}
-    foreach ($name in $measures.Keys) { $points[$name] = if ($name -like '24 hours*') { $largestReader.Query($day).Count } else { $largestReader.Query($month).Count } }
+    foreach ($name in $measures.Keys) { $points[$name] = if ($name -like '*24 hours*') { $largestReader.Query($day).Count } else { $largestReader.Query($month).Count } }
     $table = foreach ($name in $measures.Keys) {
         $row = [ordered]@{ Measure = "$name (median ms)" }
         foreach ($size in $sizes) { $row["$(Format-Size $size) series"] = '{0:N2}' -f (Get-Median $times["$name|$size"]) }
