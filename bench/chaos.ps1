@@ -113,6 +113,9 @@ $job = Invoke-ChaosTest -Type Cpu -Percent 50 -DurationSeconds 6 -Force -AsJob
 Start-Sleep -Milliseconds 1500
 $during = Measure-BusyPercent 3
 $result = Receive-Job $job -Wait -ErrorAction SilentlyContinue; Remove-Job $job
+# The quieter of the baselines before and after: work still winding down from the proxy
+# measurements above can make the first one busier than the machine is.
+$baseline = [math]::Min($baseline, (Measure-BusyPercent 2))
 $measured = $during - $baseline
 $engine = $result.Parameters['Engine']
 $rows.Add([pscustomobject]@{ Measure = "cpu 50 % of every core ($engine, /proc/stat)"; Value = '{0:0.0} points' -f $measured; Peer = 'baseline {0:0.0} % busy' -f $baseline; Result = ('error {0:+0.0;-0.0} points (goal ±10); the load got {1:0.0} % by its own CPU time' -f ($measured - 50), $result.Mean('cpu.fault_percent')) })
@@ -125,7 +128,11 @@ $file = Join-Path $env:WORKFLOW_AUTOMATION_HOME 'victim.bin'
 $bytes = [byte[]]::new(1MB); [Random]::new(1).NextBytes($bytes); [IO.File]::WriteAllBytes($file, $bytes)
 $hash = (Get-FileHash $file).Hash
 $pwsh = Join-Path $PSHOME 'pwsh'
-$child = Start-Process $pwsh -ArgumentList '-NoProfile', '-Command', "Import-Module '$manifest'; Invoke-ChaosTest -Type Corruption -Path '$file' -Bytes 4096 -DurationSeconds 600 -Force" -PassThru
+$childArguments = @('-NoProfile', '-Command', "Import-Module '$manifest'; Invoke-ChaosTest -Type Corruption -Path '$file' -Bytes 4096 -DurationSeconds 600 -Force")
+# A shell that started this benchmark in the background ignores SIGINT, and its children inherit
+# that: the child gets Ctrl+C's default back, as it has in a terminal.
+$child = if ($IsLinux -and (Test-Path /usr/bin/env)) { Start-Process /usr/bin/env -ArgumentList (@('--default-signal=INT', $pwsh) + $childArguments) -PassThru }
+         else { Start-Process $pwsh -ArgumentList $childArguments -PassThru }
 $deadline = [datetime]::UtcNow.AddSeconds(60)
 while ((Get-FileHash $file).Hash -eq $hash -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
 Start-Sleep -Milliseconds 500
