@@ -50,6 +50,9 @@ public sealed class ParallelBatchRunner
 
     internal TimeProvider Time => Options.TimeProvider;
 
+    /// <summary>How many times a worker, timer or Ctrl+C woke the coordinating thread.</summary>
+    internal int CoordinatorWakeUps => inbox.WakeUps;
+
     /// <summary>
     /// Runs the batch, calling <paramref name="onResult"/> on this thread for each task as it
     /// finishes. Cancelling the token stops every running task (process trees are killed)
@@ -171,7 +174,7 @@ public sealed class ParallelBatchRunner
 
     internal void Report(int worker, QueuedAttempt attempt, TaskOutcome outcome, long startedTimestamp, DateTimeOffset startedAt)
     {
-        Interlocked.Decrement(ref running);
+        var stillRunning = Interlocked.Decrement(ref running);
         var ended = Time.GetTimestamp();
         if (Options.FailFast && outcome.Status is ParallelTaskStatus.Failed or ParallelTaskStatus.TimedOut && attempt.Attempt > Options.RetryCount)
         {
@@ -184,7 +187,10 @@ public sealed class ParallelBatchRunner
         var available = Math.Max(attempt.QueuedTimestamp, freeSince[worker]);
         var latency = startedTimestamp > available ? Time.GetElapsedTime(available, startedTimestamp) : TimeSpan.Zero;
         freeSince[worker] = ended;
-        inbox.Add(new Message.Completed(attempt, outcome, worker, startedTimestamp, startedAt, ended, latency));
+        // The coordinator must hear at once when it has something to do: a dependant to queue,
+        // a failure to retry or skip past, or the batch's end. A plain success can wait for its next wake-up.
+        var urgent = outcome.Status != ParallelTaskStatus.Succeeded || graph.Dependants[attempt.Index].Length > 0 || (stillRunning == 0 && queues.IsEmpty);
+        inbox.Add(new Message.Completed(attempt, outcome, worker, startedTimestamp, startedAt, ended, latency), urgent);
     }
 
     internal void Requeue(QueuedAttempt attempt)

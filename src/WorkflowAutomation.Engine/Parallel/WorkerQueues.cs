@@ -50,6 +50,25 @@ internal sealed class WorkerQueues
         }
     }
 
+    /// <summary>Whether no attempt waits in any queue.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (gate)
+            {
+                foreach (var queue in queues)
+                {
+                    if (queue.Count > 0)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+    }
+
     /// <summary>Tasks taken from another worker's queue.</summary>
     public int Steals { get; private set; }
 
