@@ -14,10 +14,12 @@ param(
     [int] $DurationSeconds = 60,
     # Submits per second in that phase.
     [int] $Rate = 100,
-    # Sequential submits measured for the latency figures.
-    [int] $LatencySamples = 200,
-    # Submits before those, not in the percentiles (the first one is reported on its own).
-    [int] $LatencyWarmUp = 20,
+    # Sequential submits measured for the latency figures: with 1,000, the p99 is the tenth
+    # slowest, not the second slowest as with 200 (one scheduling hiccup of a busy machine).
+    [int] $LatencySamples = 1000,
+    # Submits before those, not in the percentiles (the first one is reported on its own): a
+    # fresh daemon still compiles its code during its first runs (see the first-run figure).
+    [int] $LatencyWarmUp = 100,
     # Submits per flat-out round (Submit-Workflow in a loop does half as many); each figure is the median of -FlatOutRounds.
     [int] $FlatOutSubmits = 2000,
     [int] $FlatOutRounds = 3
