@@ -97,7 +97,7 @@ function Write-JitProfile {
         $owner = Get-CodeOwner $method
         if (-not $byOwner[$owner]) { $byOwner[$owner] = [pscustomobject]@{ Owner = $owner; Methods = 0; ILBytes = 0 } }
         $byOwner[$owner].Methods += $extra
-        $byOwner[$owner].ILBytes += ($sizes | Select-Object -First $extra | Measure-Object -Sum).Sum
+        $byOwner[$owner].ILBytes += [long]($sizes | Select-Object -First $extra | Measure-Object -Sum).Sum
     }
     $total = ($byOwner.Values | Measure-Object ILBytes -Sum).Sum
     $table = $byOwner.Values | Sort-Object ILBytes -Descending | Select-Object Owner, Methods, ILBytes, @{ n = 'Share'; e = { '{0:P0}' -f ($_.ILBytes / $total) } }
