@@ -57,6 +57,60 @@ steps:
 '@
 function Median([double[]] $Values) { ($Values | Sort-Object)[[int][math]::Floor($Values.Count / 2)] }
 
+# Where the first workflow's time goes: the methods the JIT compiles for it (the runtime lists
+# them with DOTNET_JitStdOutFile), by owner, weighed by IL size, against an import-only session.
+function Get-JitLog([string] $Script, [string] $Log) {
+    $env:DOTNET_JitStdOutFile = $Log; $env:DOTNET_JitDisasmSummary = '1'
+    try { $null = & $pwsh -NoProfile -NonInteractive -Command $Script }
+    finally { Remove-Item env:DOTNET_JitStdOutFile, env:DOTNET_JitDisasmSummary }
+    $methods = @{}
+    foreach ($line in [IO.File]::ReadLines($Log)) {
+        if ($line -match 'JIT compiled (\S+?)\(.* IL size=(\d+)') { $methods[$Matches[1]] += @([int]$Matches[2]) }
+    }
+    $methods
+}
+function Get-CodeOwner([string] $Method) {
+    switch -Regex ($Method) {
+        '^(System\.Management\.Automation|Microsoft\.PowerShell)' { 'PowerShell'; break }
+        '^WorkflowAutomation' { 'WorkflowAutomation'; break }
+        '^(YamlDotNet|Microsoft\.Data\.Sqlite|SQLitePCL)' { 'YamlDotNet, Microsoft.Data.Sqlite'; break }
+        '^System\.Text\.Json' { 'System.Text.Json'; break }
+        '^(System|Internal|Interop|Microsoft)\.' { '.NET (generic code for these types, mostly)'; break }
+        default { 'other (dynamic methods)' }
+    }
+}
+function Test-ReadyToRun([string] $Assembly) {
+    $stream = [IO.File]::OpenRead($Assembly)
+    try { $header = [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders.CorHeader; $null -ne $header -and $header.ManagedNativeHeaderDirectory.Size -gt 0 }
+    finally { $stream.Dispose() }
+}
+function Write-JitProfile {
+    $module = Join-Path $ModulePath 'WorkflowAutomation.psd1'
+    $setHome = "`$env:WORKFLOW_AUTOMATION_HOME = '$(Join-Path $work 'jit-home')'"
+    $imported = Get-JitLog "$setHome; Import-Module '$module'" (Join-Path $work 'jit-import.txt')
+    $flowed = Get-JitLog "$setHome; Import-Module '$module'; `$null = Invoke-Workflow -Path '$(Join-Path $work 'three.yaml')' -InformationAction Ignore -ProgressAction Ignore" (Join-Path $work 'jit-flow.txt')
+    $byOwner = @{}
+    foreach ($method in $flowed.Keys) {
+        $sizes = $flowed[$method]
+        $extra = $sizes.Count - @($imported[$method]).Where({ $null -ne $_ }).Count
+        if ($extra -le 0) { continue }
+        $owner = Get-CodeOwner $method
+        if (-not $byOwner[$owner]) { $byOwner[$owner] = [pscustomobject]@{ Owner = $owner; Methods = 0; ILBytes = 0 } }
+        $byOwner[$owner].Methods += $extra
+        $byOwner[$owner].ILBytes += [long]($sizes | Select-Object -First $extra | Measure-Object -Sum).Sum
+    }
+    $total = ($byOwner.Values | Measure-Object ILBytes -Sum).Sum
+    $table = $byOwner.Values | Sort-Object ILBytes -Descending | Select-Object Owner, Methods, ILBytes, @{ n = 'Share'; e = { '{0:P0}' -f ($_.ILBytes / $total) } }
+    Write-Host "Compiled by the JIT for the first 3-step workflow (after import), by owner:"
+    $table | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+    $automation = Join-Path $PSHOME 'System.Management.Automation.dll'
+    $powershellR2R = Test-ReadyToRun $automation
+    Write-Host ("{0}: {1}" -f $automation, $(if ($powershellR2R) { 'ReadyToRun (precompiled)' } else { 'IL only: every PowerShell method the session runs is compiled by the JIT first' }))
+    $powershell = $byOwner['PowerShell']
+    Add-BenchFigure -Bench coldstart -Measure 'first 3-step Invoke-Workflow, JIT work by owner' -Figure (($table | ForEach-Object { '{0} {1} ({2:N0} methods)' -f $_.Owner, $_.Share, $_.Methods }) -join '; ') -Target '' -Met $null
+    Add-BenchFigure -Bench coldstart -Measure "this PowerShell's own code (System.Management.Automation.dll)" -Figure $(if ($powershellR2R) { 'ReadyToRun' } else { 'IL only (no ReadyToRun code): its methods are compiled by the JIT in every new session' }) -Target '' -Met $null
+}
+
 try {
     # Half the sessions run the batch first, half the workflow first: each "first" pays the
     # shared start-up (engine load, SQLite) in half of the samples.
@@ -86,6 +140,7 @@ try {
     )
     $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
     foreach ($row in $rows) { Add-BenchFigure -Bench coldstart -Measure $row.Measure -Figure $row.Figure -Target $row.Target -Met $row.Met }
+    Write-JitProfile
 }
 finally {
     Remove-Item $work -Recurse -Force -ErrorAction Ignore

@@ -19,8 +19,9 @@ internal enum ContainmentMode
 /// Holds everything one step starts so that all of it ends with the step. The environment
 /// token (<see cref="ProcessTree"/>) is dropped by <c>env -u</c>, and parent links are broken
 /// by <c>setsid</c> or a subshell that exits; so on Linux the step also runs in a cgroup of
-/// its own where one is writable (the step is moved there by a one-line <c>sh</c> launcher
-/// before its command starts, so not even its first child escapes), and elsewhere this
+/// its own where one is writable (the step joins it before its command starts, as its
+/// script's first command or through a one-line <c>sh</c> launcher, so not even its first
+/// child escapes), and elsewhere this
 /// process becomes a child subreaper (<c>PR_SET_CHILD_SUBREAPER</c>): orphans then re-parent
 /// to it instead of to init, and a sweep finds them by their parent pid.
 /// </summary>
@@ -75,12 +76,24 @@ internal sealed class StepContainment : IDisposable
         return new StepContainment(token, null);
     }
 
-    /// <summary>What to start instead of the program: in cgroup mode, a launcher that joins the cgroup, then execs it.</summary>
+    /// <summary>
+    /// What to start instead of the program: in cgroup mode, a shell script (<c>sh -c</c>) that
+    /// joins the cgroup as its first command, and any other program through a launcher that
+    /// joins it, then execs the program.
+    /// </summary>
     public (string FileName, IReadOnlyList<string> Arguments) Launch(string fileName, IReadOnlyList<string> arguments)
     {
         if (cgroup is null)
         {
             return (fileName, arguments);
+        }
+        if (ShellScriptIndex(fileName, arguments) is { } script)
+        {
+            // One exec fewer than the launcher (0.7 ms a step). Same line as the script's first,
+            // so its line numbers stay; "|| :" so that errexit (-e) never ends the step here.
+            var joined = arguments.ToArray();
+            joined[script] = "{ echo $$ >" + ShellQuote(Path.Combine(cgroup, "cgroup.procs")) + "; } 2>/dev/null || :; " + joined[script];
+            return (fileName, joined);
         }
         var resolved = fileName.Contains('/') ? fileName : OnPath(fileName);
         if (resolved is null || !File.Exists(resolved))
@@ -95,6 +108,25 @@ internal sealed class StepContainment : IDisposable
         launcher.AddRange(arguments);
         return ("/bin/sh", launcher);
     }
+
+    /// <summary>Where a POSIX shell's script is in its arguments (the one after <c>-c</c>), or null for any other program.</summary>
+    private static int? ShellScriptIndex(string fileName, IReadOnlyList<string> arguments)
+    {
+        if (Path.GetFileName(fileName) is not ("sh" or "bash" or "dash"))
+        {
+            return null;
+        }
+        for (var i = 0; i + 1 < arguments.Count; i++)
+        {
+            if (arguments[i] == "-c")
+            {
+                return i + 1;
+            }
+        }
+        return null;
+    }
+
+    private static string ShellQuote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static string? OnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)

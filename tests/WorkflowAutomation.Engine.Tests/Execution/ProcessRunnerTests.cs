@@ -145,6 +145,30 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task A_shell_step_joins_its_cgroup_as_its_first_command_and_keeps_errexit_and_line_numbers()
+    {
+        var lines = new ConcurrentQueue<OutputLine>();
+        var result = await ProcessRunner.RunAsync(
+            Shell("grep ^0:: /proc/$$/cgroup || echo none; tr '\\0' ' ' </proc/$$/cmdline; echo\nno-such-command-xyz || :\nfalse\necho not reached"),
+            lines.Enqueue, CancellationToken.None);
+
+        var output = lines.Where(l => l.Stream == OutputStream.Output).Select(l => l.Text).ToList();
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain("not reached", output);
+        // The step's shell is its main process (no launcher exec'd into it), and its second line is still line 2.
+        Assert.StartsWith("sh -e -c ", output[1]);
+        Assert.Contains(lines, l => l.Stream == OutputStream.Error && l.Text.Contains(" 2: no-such-command-xyz", StringComparison.Ordinal));
+        if (StepContainment.Mode == ContainmentMode.Cgroup)
+        {
+            Assert.Matches("^0::.*/workflow-automation-[0-9a-f]+$", output[0]);
+        }
+        else
+        {
+            Assert.DoesNotContain("workflow-automation-", output[0]);
+        }
+    }
+
+    [Fact]
     public async Task Without_a_cgroup_orphans_that_drop_the_token_are_adopted_and_swept()
     {
         using var folder = new TempFolder();
