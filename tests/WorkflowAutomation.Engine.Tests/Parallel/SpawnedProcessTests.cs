@@ -48,7 +48,8 @@ public sealed class SpawnedProcessTests
         Assert.Equal((ParallelTaskStatus.Failed, 3), (outcome.Status, outcome.ExitCode));
         Assert.Equal(["out"], outcome.Output);
         Assert.Equal("err", outcome.Error);
-        Assert.Equal((ParallelTaskStatus.Succeeded, 0), (Run(watchExit, "true").Status, Run(watchExit, "true").ExitCode));
+        var succeeded = Run(watchExit, "true");
+        Assert.Equal((ParallelTaskStatus.Succeeded, 0), (succeeded.Status, succeeded.ExitCode));
     }
 
     [Theory]
