@@ -69,7 +69,10 @@ public sealed class RunNotifier(SmtpSettings smtp, TimeProvider? time = null, Re
                 using var response = await Http.PostAsJsonAsync(url, Summary(run), token).ConfigureAwait(false);
                 return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
             }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            // A connection reset as it opens can escape HttpClient as a bare SocketException
+            // (ENOTCONN from reading its remote end point): that is a failed attempt too.
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or InvalidOperationException
+                or IOException or System.Net.Sockets.SocketException)
             {
                 return exception.Message;
             }

@@ -156,6 +156,38 @@ public sealed class TcpFaultProxyTests : IAsyncLifetime
         Assert.True(error is IOException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionReset } }, $"expected a reset, got {error}");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task Reset_peer_resets_every_connection_even_while_its_data_is_in_flight(int resetAfterMs)
+    {
+        // A client that writes at once races the reset: none may be left hanging on a connection
+        // that was neither reset nor served.
+        await using var proxy = await Proxy(new ToxicSettings { ResetPeerMs = resetAfterMs });
+        for (var i = 0; i < 200; i++)
+        {
+            using var client = new TcpClient { NoDelay = true };
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var error = await Record.ExceptionAsync(async () =>
+            {
+                await client.ConnectAsync(IPAddress.Loopback, proxy.Endpoint.Port, timeout.Token);
+                var stream = client.GetStream();
+                await stream.WriteAsync(new byte[256], timeout.Token);
+                var buffer = new byte[256];
+                while (await stream.ReadAsync(buffer, timeout.Token) > 0)
+                {
+                }
+            });
+            Assert.False(error is OperationCanceledException, $"connection {i} was neither reset nor closed within 5 s");
+        }
+        Assert.Equal(200, proxy.ToxicConnections);
+        if (resetAfterMs == 0)
+        {
+            // Reset at once: nothing reached the server, so a retrying client is served once.
+            Assert.Equal(0, proxy.BytesUpstream);
+        }
+    }
+
     [Fact]
     public async Task Timeout_lets_nothing_through_and_closes_after_its_delay()
     {

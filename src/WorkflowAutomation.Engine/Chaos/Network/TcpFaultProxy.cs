@@ -101,7 +101,9 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         {
             Interlocked.Increment(ref toxicConnections);
         }
-        if (toxic && toxics.Down)
+        // down, and reset_peer without a delay: reset before a byte can pass, so a client that
+        // retries is served once, never twice.
+        if (toxic && (toxics.Down || toxics.ResetPeerMs == 0))
         {
             Reset(client);
             return;
@@ -309,7 +311,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             client.Client.LingerState = new LingerOption(true, 0);
             client.Client.Close();
         }
-        catch (ObjectDisposedException)
+        catch (Exception exception) when (exception is ObjectDisposedException or SocketException)
         {
         }
         client.Dispose();
