@@ -101,6 +101,24 @@ public static class SpawnCeiling
     [DllImport("libc")]
     private static extern int waitpid(int pid, out int status, int options);
 
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_init(IntPtr actions);
+
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_adddup2(IntPtr actions, int fd, int newFd);
+
+    [DllImport("libc")]
+    private static extern int posix_spawn_file_actions_destroy(IntPtr actions);
+
+    [DllImport("libc")]
+    private static extern int pipe2(int[] fds, int flags);
+
+    [DllImport("libc")]
+    private static extern nint read(int fd, byte[] buffer, nint count);
+
+    [DllImport("libc")]
+    private static extern int close(int fd);
+
     [StructLayout(LayoutKind.Sequential)]
     private struct RUsage
     {
@@ -144,6 +162,50 @@ public static class SpawnCeiling
         workers.ForEach(w => w.Join());
         return count / clock.Elapsed.TotalSeconds;
     }
+
+    /// <summary>
+    /// The same loop, plus the least any executor that keeps a task's output must add: two
+    /// pipes, dup2 onto stdout and stderr, and each read to its end (one after the other:
+    /// cheaper than watching both, so a floor).
+    /// </summary>
+    public static double PerSecondCapturingOutput(string program, int count, int threads)
+    {
+        const int CloseOnExec = 0x80000;
+        var argv = new[] { program, null };
+        var envp = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Select(k => Marshal.StringToCoTaskMemUTF8(k + "=" + Environment.GetEnvironmentVariable(k))).Append(IntPtr.Zero).ToArray();
+        var next = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+        {
+            var actions = Marshal.AllocHGlobal(256);
+            var buffer = new byte[4096];
+            var stdout = new int[2];
+            var stderr = new int[2];
+            while (Interlocked.Increment(ref next) <= count)
+            {
+                pipe2(stdout, CloseOnExec);
+                pipe2(stderr, CloseOnExec);
+                posix_spawn_file_actions_init(actions);
+                posix_spawn_file_actions_adddup2(actions, stdout[1], 1);
+                posix_spawn_file_actions_adddup2(actions, stderr[1], 2);
+                int pid, status;
+                posix_spawn(out pid, program, actions, IntPtr.Zero, argv, envp);
+                posix_spawn_file_actions_destroy(actions);
+                close(stdout[1]);
+                close(stderr[1]);
+                while (read(stdout[0], buffer, buffer.Length) > 0) { }
+                while (read(stderr[0], buffer, buffer.Length) > 0) { }
+                close(stdout[0]);
+                close(stderr[0]);
+                waitpid(pid, out status, 0);
+            }
+            Marshal.FreeHGlobal(actions);
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        return count / clock.Elapsed.TotalSeconds;
+    }
 }
 '@
 $truePath = (Get-Command true -CommandType Application | Select-Object -First 1).Source
@@ -161,6 +223,7 @@ foreach ($throttle in @(if ($Part -ne 'Script') { 2, 8 })) {
         'GNU parallel' = { bash -c "seq $ProcessTasks | '$gnuParallel' --will-cite -j$throttle true" }
         'ForEach-Object -Parallel' = { 1..$ProcessTasks | ForEach-Object -Parallel { & /bin/true } -ThrottleLimit $throttle }
         'posix_spawn+waitpid only (ceiling)' = { $null = [SpawnCeiling]::PerSecond($truePath, $ProcessTasks, $throttle) }
+        'the same, output captured (floor of keeping output)' = { $null = [SpawnCeiling]::PerSecondCapturingOutput($truePath, $ProcessTasks, $throttle) }
     }
     $seconds = @{}
     $cpu = @{}
@@ -180,12 +243,15 @@ foreach ($throttle in @(if ($Part -ne 'Script') { 2, 8 })) {
             $cpu[$runner] += @([SpawnCeiling]::CpuSeconds() - $cpuBefore)
         }
     }
-    $ours, $user, $xargs, $gnu, $feParallel, $ceiling = foreach ($runner in $runners.Keys) { Write-Median $workload $runner $ProcessTasks $seconds[$runner] }
+    $ours, $user, $xargs, $gnu, $feParallel, $ceiling, $captured = foreach ($runner in $runners.Keys) { Write-Median $workload $runner $ProcessTasks $seconds[$runner] }
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'xargs -P'; Ratio = Ratio $ours $xargs; Target = 0.9 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'GNU parallel'; Ratio = Ratio $ours $gnu; Target = 5 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ForEach-Object -Parallel'; Ratio = Ratio $ours $feParallel; Target = 7 })
     $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = "ceiling ($($ceiling.PerSecond)/s = $(Ratio $ceiling $feParallel)x FE -Parallel)"; Ratio = Ratio $ours $ceiling; Target = 0.97 })
     $ratios.Add([pscustomobject]@{ Workload = "$workload, ``$results = `$lines | Invoke-ParallelBatch``"; Peer = 'ceiling'; Ratio = Ratio $user $ceiling; Target = 0.97 })
+    # Context: what output capture alone costs at the ceiling, and how close we are to that.
+    $ratios.Add([pscustomobject]@{ Workload = "$workload, output captured (floor)"; Peer = 'ceiling'; Ratio = Ratio $captured $ceiling; Target = $null })
+    $ratios.Add([pscustomobject]@{ Workload = $workload; Peer = 'ceiling with output captured'; Ratio = Ratio $ours $captured; Target = $null })
     # CPU per task (this process and its children, user + system): on a busy machine a steadier
     # view of the overhead than wall time; the children's own run is in both.
     $cpuOurs = ($cpu['Invoke-ParallelBatch'] | Sort-Object)[[math]::Floor($Rounds / 2)] / $ProcessTasks * 1e6

@@ -55,6 +55,16 @@ Describe 'Invoke-ParallelBatch with batch files' {
         Test-Path $marker | Should -BeFalse
     }
 
+    It 'lists the first ten bad input lines and counts the rest, however many there are' {
+        $lines = @(1..2000 | ForEach-Object { 'true' })
+        { $lines | Invoke-ParallelBatch -ErrorAction Stop } | Should -Throw -ErrorId 'ParallelBatchLineInvalid,*'
+        $message = $error[0].Exception.Message
+        $message | Should -Match '^2000 input item\(s\) cannot be run; nothing was run'
+        ([regex]::Matches($message, 'has no .priority:. prefix')).Count | Should -Be 10
+        $message | Should -Match '\.\.\. and 1990 more'
+        $message | Should -Match "Give 'priority:command' strings"
+    }
+
     It 'checks the batch but runs nothing with -WhatIf' {
         $marker = Join-Path $script:work 'whatif.txt'
         "1:touch '$marker'" | Invoke-ParallelBatch -WhatIf | Should -BeNullOrEmpty

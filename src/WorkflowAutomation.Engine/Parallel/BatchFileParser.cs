@@ -38,13 +38,28 @@ public static class BatchFileParser
         }
         if (problems.Count > 0)
         {
-            var detail = string.Join(Environment.NewLine, problems.Select(p => $"  {source}:{p.Line}: {p.Message}"));
+            var detail = ListProblems(problems.Select(p => $"{source}:{p.Line}: {p.Message}").ToList());
             throw new ParallelBatchException(ErrorIds.ParallelBatchLineInvalid,
                 $"The batch {source} has {problems.Count} malformed line(s); nothing was run:{Environment.NewLine}{detail}{Environment.NewLine}" +
                 "Each line must be 'priority:command' with a priority from 1 (first) to 10 (last), for example '1:make build'.",
                 source, problems[0].Line);
         }
         return tasks;
+    }
+
+    /// <summary>The most problems an error lists; the rest are counted.</summary>
+    public const int ProblemsListed = 10;
+
+    /// <summary>
+    /// The first <see cref="ProblemsListed"/> problems, one an indented line, then how many
+    /// more there are: 2,000 wrong lines make a readable error, not a screenful of the same.
+    /// </summary>
+    public static string ListProblems(IReadOnlyList<string> problems)
+    {
+        var listed = string.Join(Environment.NewLine, problems.Take(ProblemsListed).Select(problem => "  " + problem));
+        return problems.Count > ProblemsListed
+            ? $"{listed}{Environment.NewLine}  ... and {problems.Count - ProblemsListed} more"
+            : listed;
     }
 
     /// <summary>Whether a line is blank or a comment.</summary>

@@ -74,8 +74,8 @@ internal sealed class TaskInput
         if (problems.Count > 0)
         {
             throw new ParallelBatchException(ErrorIds.ParallelBatchLineInvalid,
-                $"{problems.Count} input item(s) cannot be run; nothing was run:{Environment.NewLine}  " +
-                string.Join(Environment.NewLine + "  ", problems) + Environment.NewLine +
+                $"{problems.Count} input item(s) cannot be run; nothing was run:{Environment.NewLine}" +
+                BatchFileParser.ListProblems(problems) + Environment.NewLine +
                 "Give 'priority:command' strings (priority 1 to 10), script blocks, or objects with Command or ScriptBlock, Priority, Id and DependsOn.");
         }
     }
