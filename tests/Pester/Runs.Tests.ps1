@@ -622,21 +622,25 @@ steps:
 }
 
 Describe 'Table views' {
-    It 'give every enum column room for its longest name in <_>' -ForEach @(Get-ChildItem (Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE) -Filter *.Format.ps1xml | ForEach-Object Name) {
-        $xml = [xml](Get-Content (Join-Path (Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE) $_) -Raw)
-        foreach ($view in $xml.Configuration.ViewDefinitions.View | Where-Object { $_['TableControl'] }) {
-            $type = $view.ViewSelectedBy.TypeName -as [type]
-            $type | Should -Not -BeNullOrEmpty -Because "the view $($view.Name) names a type the module has"
-            $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
-            $items = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem)
-            for ($i = 0; $i -lt $items.Count; $i++) {
-                if (-not $items[$i]['PropertyName'] -or -not $headers[$i]['Width']) { continue }
-                $property = $type.GetProperty($items[$i].PropertyName)
-                $valueType = [Nullable]::GetUnderlyingType($property.PropertyType) ?? $property.PropertyType
-                if ($valueType.IsEnum) {
-                    $longest = ([enum]::GetNames($valueType) | Measure-Object Length -Maximum).Maximum
-                    [int]$headers[$i].Width | Should -BeGreaterOrEqual $longest -Because "$($view.Name).$($property.Name) shows $($valueType.Name) values"
-                }
+    # Each table view of the module's (joined) view file, by name.
+    $tableViews = @(Get-ChildItem (Split-Path $env:WORKFLOW_AUTOMATION_TEST_MODULE) -Filter *.Format.ps1xml | ForEach-Object {
+            ([xml](Get-Content $_ -Raw)).Configuration.ViewDefinitions.View | Where-Object { $_['TableControl'] } |
+                ForEach-Object { @{ Name = $_.Name; Xml = $_.OuterXml } }
+        })
+
+    It 'give every enum column room for its longest name in <Name>' -ForEach $tableViews {
+        $view = ([xml]$Xml).View
+        $type = $view.ViewSelectedBy.TypeName -as [type]
+        $type | Should -Not -BeNullOrEmpty -Because "the view $Name names a type the module has"
+        $headers = @($view.TableControl.TableHeaders.TableColumnHeader)
+        $items = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem)
+        for ($i = 0; $i -lt $items.Count; $i++) {
+            if (-not $items[$i]['PropertyName'] -or -not $headers[$i]['Width']) { continue }
+            $property = $type.GetProperty($items[$i].PropertyName)
+            $valueType = [Nullable]::GetUnderlyingType($property.PropertyType) ?? $property.PropertyType
+            if ($valueType.IsEnum) {
+                $longest = ([enum]::GetNames($valueType) | Measure-Object Length -Maximum).Maximum
+                [int]$headers[$i].Width | Should -BeGreaterOrEqual $longest -Because "$Name.$($property.Name) shows $($valueType.Name) values"
             }
         }
     }
